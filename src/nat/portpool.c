@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* portpool.c - bitmap port allocator with preservation and random start */
+
+#include <assert.h>
+#include <string.h>
+
+#include "portpool.h"
+
+void portpool_range_ports(struct portpool_range *r, uint16_t lo, uint16_t hi)
+{
+	r->classes = true;
+	r->lo[0] = lo;
+	r->hi[0] = hi < 1023 ? hi : 1023;
+	r->lo[1] = lo > 1024 ? lo : 1024;
+	r->hi[1] = hi;
+}
+
+void portpool_range_ids(struct portpool_range *r, uint16_t lo, uint16_t hi)
+{
+	r->classes = false;
+	r->lo[0] = lo;
+	r->hi[0] = hi;
+	r->lo[1] = 1;
+	r->hi[1] = 0;
+}
+
+static unsigned class_of(const struct portpool_range *r, uint16_t port)
+{
+	return r->classes && port >= 1024;
+}
+
+static bool in_class(const struct portpool_range *r, unsigned c, uint16_t port)
+{
+	return r->lo[c] <= r->hi[c] && port >= r->lo[c] && port <= r->hi[c];
+}
+
+void portpool_init(struct portpool *pp, const struct portpool_range *r)
+{
+	unsigned c;
+
+	memset(pp->used, 0, sizeof(pp->used));
+	for (c = 0; c < 2; c++)
+		pp->free[c] = r->lo[c] <= r->hi[c] ?
+			      (uint32_t)r->hi[c] - r->lo[c] + 1 : 0;
+}
+
+/* First clear bit in [from, to], or -1. */
+static int find_free(const uint64_t *used, unsigned from, unsigned to)
+{
+	unsigned w, last = to / 64;
+
+	for (w = from / 64; w <= last; w++) {
+		uint64_t word = used[w];
+
+		if (w == from / 64 && from % 64)
+			word |= (1ULL << (from % 64)) - 1;
+		if (w == last && to % 64 != 63)
+			word |= ~0ULL << (to % 64 + 1);
+		if (~word)
+			return (int)(w * 64 + (unsigned)__builtin_ctzll(~word));
+	}
+	return -1;
+}
+
+static void mark(struct portpool *pp, const struct portpool_range *r,
+		 uint16_t port)
+{
+	pp->used[port / 64] |= 1ULL << (port % 64);
+	pp->free[class_of(r, port)]--;
+}
+
+bool portpool_take(struct portpool *pp, const struct portpool_range *r,
+		   uint16_t port)
+{
+	if (!in_class(r, class_of(r, port), port) || portpool_in_use(pp, port))
+		return false;
+	mark(pp, r, port);
+	return true;
+}
+
+int portpool_alloc(struct portpool *pp, const struct portpool_range *r,
+		   uint16_t want, uint32_t rnd)
+{
+	unsigned c = class_of(r, want), lo = r->lo[c], hi = r->hi[c], start;
+	int port;
+
+	if (!pp->free[c])
+		return -1;
+	if (portpool_take(pp, r, want))
+		return want;
+	start = lo + rnd % (hi - lo + 1);
+	port = find_free(pp->used, start, hi);
+	if (port < 0 && start > lo)
+		port = find_free(pp->used, lo, start - 1);
+	assert(port >= 0);	/* free[c] said there was one */
+	mark(pp, r, (uint16_t)port);
+	return port;
+}
+
+void portpool_release(struct portpool *pp, const struct portpool_range *r,
+		      uint16_t port)
+{
+	assert(portpool_in_use(pp, port));
+	pp->used[port / 64] &= ~(1ULL << (port % 64));
+	pp->free[class_of(r, port)]++;
+}

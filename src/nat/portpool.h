@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/* portpool.h - which public ports (or ICMP identifiers) are in use
+ *
+ * One bitmap of 65536 bits per (public address, protocol): a set bit is a
+ * port in use.  A request first tries the inside port itself (port
+ * preservation), then a random start in the same class followed by a linear
+ * scan, 64 ports a word (RFC 6056 algorithm 1).  Classes keep ports below
+ * 1024 below 1024 and the rest at or above it (RFC 4787 REQ-3a).
+ */
+#ifndef TN_PORTPOOL_H
+#define TN_PORTPOOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PORTPOOL_WORDS	(65536 / 64)
+
+/**
+ * struct portpool_range - ports a pool may hand out, split into classes
+ * @lo, @hi:	inclusive bounds of each class, host byte order; a class
+ *		with lo > hi is empty
+ */
+struct portpool_range {
+	uint16_t lo[2];
+	uint16_t hi[2];
+	bool classes;	/* false: one class, [lo[0], hi[0]] (ICMP ids) */
+};
+
+struct portpool {
+	uint64_t used[PORTPOOL_WORDS];
+	uint32_t free[2];	/* free ports left in each class */
+};
+
+/* portpool_range_ports() - split [@lo, @hi] at 1024 into two classes */
+void portpool_range_ports(struct portpool_range *r, uint16_t lo, uint16_t hi);
+
+/* portpool_range_ids() - one class [@lo, @hi], for ICMP identifiers */
+void portpool_range_ids(struct portpool_range *r, uint16_t lo, uint16_t hi);
+
+/* portpool_init() - mark every port of @r free in @pp */
+void portpool_init(struct portpool *pp, const struct portpool_range *r);
+
+/**
+ * portpool_alloc() - take a port for an inside port @want
+ * @pp:		the pool of one (public address, protocol)
+ * @r:		its range
+ * @want:	inside port, host byte order; kept if free and in range
+ * @rnd:	random value choosing where the scan starts
+ *
+ * Return: the port taken (host byte order), or -1 if @want's class is full
+ */
+int portpool_alloc(struct portpool *pp, const struct portpool_range *r,
+		   uint16_t want, uint32_t rnd);
+
+/* portpool_take() - take exactly @port; false if used or out of range */
+bool portpool_take(struct portpool *pp, const struct portpool_range *r,
+		   uint16_t port);
+
+/* portpool_release() - give back @port taken from @pp */
+void portpool_release(struct portpool *pp, const struct portpool_range *r,
+		      uint16_t port);
+
+/* portpool_in_use() - true if @port is taken */
+static inline bool portpool_in_use(const struct portpool *pp, uint16_t port)
+{
+	return pp->used[port / 64] >> (port % 64) & 1;
+}
+
+#endif /* TN_PORTPOOL_H */

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: MIT */
+/* session.c - session and mapping pools, their two-key hash, expiry lists */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+#include "siphash.h"
+
+#define ENTRY(idx, side)	((uint32_t)(idx) << 1 | (side))
+#define ENTRY_IDX(e)		((e) >> 1)
+#define ENTRY_SIDE(e)		((e) & 1)
+
+static uint32_t pow2_at_least(uint64_t n)
+{
+	uint64_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return (uint32_t)p;
+}
+
+uint64_t session_table_bytes(uint32_t max)
+{
+	return (uint64_t)(max + 1) * sizeof(struct nat_session) +
+	       (uint64_t)(max + 1) * sizeof(struct nat_mapping) +
+	       (uint64_t)pow2_at_least(2ULL * max) * sizeof(uint32_t) +
+	       (uint64_t)pow2_at_least(max) * sizeof(uint32_t);
+}
+
+int session_table_init(struct session_table *t, uint32_t max,
+		       const uint32_t *pool_addrs, const uint64_t hkey[2])
+{
+	uint32_t s_n = pow2_at_least(2ULL * max), m_n = pow2_at_least(max);
+	void *s = NULL;
+
+	memset(t, 0, sizeof(*t));
+	if (!max || max > (UINT32_MAX >> 2))
+		return -EINVAL;
+	/* Record pools stay uninitialised: a record is written before use,
+	 * so untouched pages never become resident. */
+	if (posix_memalign(&s, 64, (size_t)(max + 1) * sizeof(*t->s)))
+		return -ENOMEM;
+	t->s = s;
+	t->m = malloc((size_t)(max + 1) * sizeof(*t->m));
+	t->s_bucket = calloc(s_n, sizeof(uint32_t));
+	t->m_bucket = calloc(m_n, sizeof(uint32_t));
+	if (!t->m || !t->s_bucket || !t->m_bucket) {
+		session_table_fini(t);
+		return -ENOMEM;
+	}
+	t->s_mask = s_n - 1;
+	t->m_mask = m_n - 1;
+	t->sp = (struct rec_pool){ .max = max, .unused = 1 };
+	t->mp = (struct rec_pool){ .max = max, .unused = 1 };
+	t->pool_addrs = pool_addrs;
+	t->hkey[0] = hkey[0];
+	t->hkey[1] = hkey[1];
+	return 0;
+}
+
+void session_table_fini(struct session_table *t)
+{
+	free(t->s);
+	free(t->m);
+	free(t->s_bucket);
+	free(t->m_bucket);
+	memset(t, 0, sizeof(*t));
+}
+
+static uint32_t key_hash(const struct session_table *t,
+			 const struct flow_key *k)
+{
+	uint64_t w[2];
+
+	memcpy(w, k, sizeof(w));
+	return (uint32_t)siphash13_2w(t->hkey, w[0], w[1]);
+}
+
+static bool key_eq(const struct flow_key *a, const struct flow_key *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+void session_key(const struct session_table *t, const struct nat_session *s,
+		 enum key_side side, struct flow_key *k)
+{
+	*k = (struct flow_key){
+		.addr = side == SIDE_IN ? s->in_addr : s->pub_addr,
+		.rem_addr = s->rem_addr,
+		.port = side == SIDE_IN ? s->in_port : s->pub_port,
+		.rem_port = s->rem_port,
+		.proto = s->proto,
+		.side = side,
+	};
+}
+
+static void mapping_key(const struct session_table *t,
+			const struct nat_mapping *m, enum key_side side,
+			struct flow_key *k)
+{
+	*k = (struct flow_key){
+		.addr = side == SIDE_IN ? m->in_addr : t->pool_addrs[m->pub_idx],
+		.port = side == SIDE_IN ? m->in_port : m->pub_port,
+		.proto = m->proto,
+		.side = side,
+	};
+}
+
+uint32_t session_find(const struct session_table *t, const struct flow_key *k)
+{
+	uint32_t e = t->s_bucket[key_hash(t, k) & t->s_mask];
+
+	while (e) {
+		const struct nat_session *s = &t->s[ENTRY_IDX(e)];
+
+		if (ENTRY_SIDE(e) == k->side) {
+			struct flow_key sk;
+
+			session_key(t, s, k->side, &sk);
+			if (key_eq(&sk, k))
+				return ENTRY_IDX(e);
+		}
+		e = s->hnext[ENTRY_SIDE(e)];
+	}
+	return 0;
+}
+
+uint32_t mapping_find(const struct session_table *t, const struct flow_key *k)
+{
+	uint32_t e = t->m_bucket[key_hash(t, k) & t->m_mask];
+
+	while (e) {
+		const struct nat_mapping *m = &t->m[ENTRY_IDX(e)];
+
+		if (ENTRY_SIDE(e) == k->side) {
+			struct flow_key mk;
+
+			mapping_key(t, m, k->side, &mk);
+			if (key_eq(&mk, k))
+				return ENTRY_IDX(e);
+		}
+		e = m->hnext[ENTRY_SIDE(e)];
+	}
+	return 0;
+}
+
+/* Remove @entry from the chain starting at @head; it must be there. */
+static void chain_unlink(uint32_t *head, uint32_t entry, uint32_t *(*link)(
+			 void *base, uint32_t e), void *base)
+{
+	uint32_t *p = head;
+
+	while (*p != entry)
+		p = link(base, *p);
+	*p = *link(base, entry);
+}
+
+static uint32_t *session_link(void *base, uint32_t e)
+{
+	return &((struct nat_session *)base)[ENTRY_IDX(e)].hnext[ENTRY_SIDE(e)];
+}
+
+static uint32_t *mapping_link(void *base, uint32_t e)
+{
+	return &((struct nat_mapping *)base)[ENTRY_IDX(e)].hnext[ENTRY_SIDE(e)];
+}
+
+static uint32_t pool_take(struct rec_pool *p, uint32_t next_free)
+{
+	uint32_t idx;
+
+	if (p->free) {
+		idx = p->free;
+		p->free = next_free;
+	} else if (p->unused <= p->max) {
+		idx = p->unused++;
+	} else {
+		return 0;
+	}
+	p->used++;
+	return idx;
+}
+
+static void list_append(struct session_table *t, enum nat_class c,
+			uint32_t si)
+{
+	struct expiry_list *l = &t->lists[c];
+	struct nat_session *s = &t->s[si];
+
+	s->prev = l->tail;
+	s->next = 0;
+	if (l->tail)
+		t->s[l->tail].next = si;
+	else
+		l->head = si;
+	l->tail = si;
+}
+
+static void list_unlink(struct session_table *t, enum nat_class c,
+			uint32_t si)
+{
+	struct expiry_list *l = &t->lists[c];
+	struct nat_session *s = &t->s[si];
+
+	if (s->prev)
+		t->s[s->prev].next = s->next;
+	else
+		l->head = s->next;
+	if (s->next)
+		t->s[s->next].prev = s->prev;
+	else
+		l->tail = s->prev;
+}
+
+uint32_t mapping_add(struct session_table *t, const struct nat_mapping *tmpl)
+{
+	uint32_t mi = pool_take(&t->mp, t->mp.free ? t->m[t->mp.free].hnext[0]
+						   : 0);
+	struct nat_mapping *m;
+	enum key_side side;
+
+	if (!mi)
+		return 0;
+	m = &t->m[mi];
+	*m = *tmpl;
+	m->nsessions = 0;
+	for (side = SIDE_IN; side <= SIDE_OUT; side++) {
+		struct flow_key k;
+		uint32_t *head;
+
+		mapping_key(t, m, side, &k);
+		head = &t->m_bucket[key_hash(t, &k) & t->m_mask];
+		m->hnext[side] = *head;
+		*head = ENTRY(mi, side);
+	}
+	return mi;
+}
+
+void mapping_del(struct session_table *t, uint32_t mi)
+{
+	struct nat_mapping *m = &t->m[mi];
+	enum key_side side;
+
+	assert(!m->nsessions);
+	for (side = SIDE_IN; side <= SIDE_OUT; side++) {
+		struct flow_key k;
+
+		mapping_key(t, m, side, &k);
+		chain_unlink(&t->m_bucket[key_hash(t, &k) & t->m_mask],
+			     ENTRY(mi, side), mapping_link, t->m);
+	}
+	m->hnext[0] = t->mp.free;
+	t->mp.free = mi;
+	t->mp.used--;
+}
+
+uint32_t session_add(struct session_table *t, uint32_t mi,
+		     const struct nat_session *tmpl, uint64_t now)
+{
+	uint32_t si = pool_take(&t->sp, t->sp.free ? t->s[t->sp.free].next
+						   : 0);
+	struct nat_session *s;
+	enum key_side side;
+
+	if (!si)
+		return 0;
+	s = &t->s[si];
+	*s = *tmpl;
+	s->mapping = mi;
+	s->last_ms = (uint32_t)now;
+	for (side = SIDE_IN; side <= SIDE_OUT; side++) {
+		struct flow_key k;
+		uint32_t *head;
+
+		session_key(t, s, side, &k);
+		head = &t->s_bucket[key_hash(t, &k) & t->s_mask];
+		s->hnext[side] = *head;
+		*head = ENTRY(si, side);
+	}
+	list_append(t, s->klass, si);
+	t->m[mi].nsessions++;
+	return si;
+}
+
+void session_refresh(struct session_table *t, uint32_t si,
+		     enum nat_class klass, uint64_t now)
+{
+	struct nat_session *s = &t->s[si];
+
+	if (s->klass != klass || (uint32_t)now / 1000 != s->last_ms / 1000) {
+		list_unlink(t, s->klass, si);
+		s->klass = klass;
+		list_append(t, klass, si);
+	}
+	s->last_ms = (uint32_t)now;
+}
+
+uint32_t session_del(struct session_table *t, uint32_t si)
+{
+	struct nat_session *s = &t->s[si];
+	uint32_t mi = s->mapping;
+	enum key_side side;
+
+	for (side = SIDE_IN; side <= SIDE_OUT; side++) {
+		struct flow_key k;
+
+		session_key(t, s, side, &k);
+		chain_unlink(&t->s_bucket[key_hash(t, &k) & t->s_mask],
+			     ENTRY(si, side), session_link, t->s);
+	}
+	list_unlink(t, s->klass, si);
+	s->next = t->sp.free;
+	t->sp.free = si;
+	t->sp.used--;
+	return --t->m[mi].nsessions ? 0 : mi;
+}

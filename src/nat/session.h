@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+/* session.h - the session table: sessions, mappings, their hash and timers
+ *
+ * A *mapping* binds one inside endpoint (protocol, inside address, inside
+ * port) to one public endpoint (public address, public port); it exists so
+ * that every flow from that inside endpoint leaves with the same public
+ * endpoint (endpoint-independent mapping, RFC 4787 REQ-1, RFC 5382 REQ-1).
+ * A *session* is one flow through a mapping to one remote endpoint; it holds
+ * the timer and the TCP state.  A mapping lives while any session uses it.
+ *
+ * Both live in preallocated pools of fixed-size records linked by 32-bit
+ * index (0 is "none"); a pool hands out never-used records in order, so pages
+ * are touched only as the table grows, then recycles freed ones.  Each
+ * record is findable by two keys, its inside view and its outside view, in
+ * one chained hash table per pool; the chain links sit in the records
+ * themselves (an entry is index << 1 | side).  Hashing is SipHash-1-3 under a
+ * secret, because remote hosts choose the ports we hash.
+ *
+ * Timers: one FIFO list per timeout class (TCP transitory, TCP established,
+ * UDP, ICMP).  A session moves to the tail of its list when it changes class,
+ * and when a packet refreshes it in a later second than its previous refresh
+ * (so a busy flow touches its neighbours' cache lines at most once a second,
+ * as VPP does).  The list therefore stays ordered by the time each session was
+ * linked, and every session's last refresh is less than a second after that:
+ * a sweep pops expired heads and stops at the first live one.  A session
+ * expired but not yet swept is treated as absent by every lookup, so expiry
+ * is exact to the millisecond whatever the sweep's pace.
+ */
+#ifndef TN_SESSION_H
+#define TN_SESSION_H
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum nat_class {
+	CLASS_TCP_TRANS = 0,	/* TCP opening, closing, or reset */
+	CLASS_TCP_EST,		/* TCP established (or half closed) */
+	CLASS_UDP,
+	CLASS_ICMP,		/* ICMP query (echo, timestamp) */
+	CLASS_N
+};
+
+enum key_side {
+	SIDE_IN = 0,		/* inside address and port */
+	SIDE_OUT = 1,		/* public address and port */
+};
+
+/**
+ * struct flow_key - what a hash lookup matches, all fields network order
+ * @addr:	inside address (SIDE_IN) or public address (SIDE_OUT)
+ * @rem_addr:	remote address; 0 in mapping keys
+ * @port:	inside or public port / ICMP identifier
+ * @rem_port:	remote port; 0 for ICMP and in mapping keys
+ * @proto:	IP protocol
+ * @side:	enum key_side
+ */
+struct flow_key {
+	uint32_t addr;
+	uint32_t rem_addr;
+	uint16_t port;
+	uint16_t rem_port;
+	uint8_t proto;
+	uint8_t side;
+	uint16_t zero;		/* keeps the key 16 bytes with no holes */
+};
+static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
+
+/* Session flags */
+#define SESS_HAIRPIN	0x01	/* created by a hairpinned packet */
+
+/**
+ * struct nat_session - one flow; exactly one 64-byte cache line
+ * @hnext:	hash chain links, [SIDE_IN] and [SIDE_OUT]
+ * @prev:	expiry list links; @next also links the free list
+ * @in_addr, @pub_addr, @rem_addr: the three addresses, network order
+ * @in_port, @pub_port, @rem_port: ports or ICMP ids, network order
+ * @pub_idx:	index of @pub_addr in the public pool
+ * @mapping:	index of the mapping this session uses
+ * @last_ms:	low 32 bits of the caller's clock at the last refresh
+ * @proto:	IP protocol
+ * @klass:	enum nat_class, chooses the timeout and the expiry list
+ * @tcp:	TCP state bits (proto_tcp.c)
+ * @flags:	SESS_*
+ */
+struct nat_session {
+	uint32_t hnext[2];
+	uint32_t prev, next;
+	uint32_t in_addr, pub_addr, rem_addr;
+	uint16_t in_port, pub_port, rem_port;
+	uint16_t pub_idx;
+	uint32_t mapping;
+	uint32_t last_ms;
+	uint8_t proto;
+	uint8_t klass;
+	uint8_t tcp;
+	uint8_t flags;
+	uint8_t spare[16];	/* room for ALG state (PPTP) */
+} __attribute__((aligned(64)));
+static_assert(sizeof(struct nat_session) == 64, "a session is a cache line");
+
+/**
+ * struct nat_mapping - one endpoint-independent mapping
+ * @hnext:	hash chain links, [SIDE_IN] and [SIDE_OUT]
+ * @in_addr:	inside address, network order
+ * @nsessions:	sessions using this mapping; it is freed at 0
+ * @in_port, @pub_port: network order
+ * @pub_idx:	index of the public address in the pool
+ * @proto:	IP protocol
+ */
+struct nat_mapping {
+	uint32_t hnext[2];
+	uint32_t in_addr;
+	uint32_t nsessions;
+	uint16_t in_port, pub_port;
+	uint16_t pub_idx;
+	uint8_t proto;
+	uint8_t flags;
+};
+static_assert(sizeof(struct nat_mapping) == 24, "mapping is 24 bytes");
+
+/* A pool of fixed-size records handed out by index. */
+struct rec_pool {
+	uint32_t max;		/* usable indices are 1..max */
+	uint32_t unused;	/* next never-used index */
+	uint32_t free;		/* head of the free list */
+	uint32_t used;		/* records in use */
+};
+
+struct expiry_list {
+	uint32_t head, tail;
+};
+
+/**
+ * struct session_table - sessions and mappings with their indexes
+ * @s, @m:		record arrays, index 0 unused
+ * @s_bucket:		session hash heads, @s_mask + 1 of them
+ * @m_bucket:		mapping hash heads, @m_mask + 1 of them
+ * @pool_addrs:		public addresses by pub_idx (owned by the caller)
+ * @lists:		one expiry list per enum nat_class
+ * @timeout_ms:		timeout of each class
+ * @hkey:		SipHash secret
+ */
+struct session_table {
+	struct nat_session *s;
+	struct nat_mapping *m;
+	uint32_t *s_bucket, *m_bucket;
+	uint32_t s_mask, m_mask;
+	struct rec_pool sp, mp;
+	const uint32_t *pool_addrs;
+	struct expiry_list lists[CLASS_N];
+	uint32_t timeout_ms[CLASS_N];
+	uint64_t hkey[2];
+};
+
+/**
+ * session_table_init() - allocate a table for @max sessions
+ *
+ * Return: 0, or -ENOMEM (nothing is left allocated)
+ */
+int session_table_init(struct session_table *t, uint32_t max,
+		       const uint32_t *pool_addrs, const uint64_t hkey[2]);
+
+/* session_table_fini() - free everything session_table_init() allocated */
+void session_table_fini(struct session_table *t);
+
+/* session_table_bytes() - memory reserved for a table of @max sessions */
+uint64_t session_table_bytes(uint32_t max);
+
+/* session_key() - the @side key under which session @s is indexed */
+void session_key(const struct session_table *t, const struct nat_session *s,
+		 enum key_side side, struct flow_key *k);
+
+/* session_find() - session indexed under @k, or 0; expiry is not checked */
+uint32_t session_find(const struct session_table *t, const struct flow_key *k);
+
+/* mapping_find() - mapping indexed under @k (rem_* zero), or 0 */
+uint32_t mapping_find(const struct session_table *t, const struct flow_key *k);
+
+/* session_expired() - true if session @s has been idle its full timeout */
+static inline bool session_expired(const struct session_table *t,
+				   const struct nat_session *s, uint64_t now)
+{
+	return (uint32_t)((uint32_t)now - s->last_ms) >= t->timeout_ms[s->klass];
+}
+
+/**
+ * mapping_add() - create and index a mapping (fields as in @tmpl)
+ *
+ * There is a mapping slot for every session slot, so this fails only when
+ * the session pool is also full.
+ *
+ * Return: its index, or 0 if the pool is full
+ */
+uint32_t mapping_add(struct session_table *t, const struct nat_mapping *tmpl);
+
+/**
+ * session_add() - create and index a session on mapping @mi
+ * @tmpl:	addresses, ports, protocol, class and TCP state of the session
+ *
+ * Takes a reference on the mapping, links the session at the tail of its
+ * class's expiry list and stamps it with @now.
+ *
+ * Return: its index, or 0 if the table is full
+ */
+uint32_t session_add(struct session_table *t, uint32_t mi,
+		     const struct nat_session *tmpl, uint64_t now);
+
+/* session_refresh() - note traffic on @si at @now, in class @klass */
+void session_refresh(struct session_table *t, uint32_t si,
+		     enum nat_class klass, uint64_t now);
+
+/**
+ * session_del() - unindex and free session @si
+ *
+ * Return: the index of its mapping if that mapping has no session left (the
+ * caller releases its port and calls mapping_del()), else 0
+ */
+uint32_t session_del(struct session_table *t, uint32_t si);
+
+/* mapping_del() - unindex and free mapping @mi, which has no sessions */
+void mapping_del(struct session_table *t, uint32_t mi);
+
+/* session_oldest() - head of @klass's expiry list, or 0 */
+static inline uint32_t session_oldest(const struct session_table *t,
+				      enum nat_class klass)
+{
+	return t->lists[klass].head;
+}
+
+#endif /* TN_SESSION_H */

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* icmp.c - build ICMP errors and echo replies in the packet's own buffer */
+
+#include <arpa/inet.h>
+
+#include <string.h>
+
+#include "csum.h"
+#include "icmp.h"
+#include "ipv4.h"
+
+bool icmp_error_allowed(const struct pkt *p)
+{
+	const struct ipv4_hdr *ip = ipv4_hdr(p);
+
+	if (p->frag & PKT_FRAG_LATER)
+		return false;
+	if (ipv4_addr_martian(ip->saddr))
+		return false;
+	if (p->proto == IPPROTO_ICMP) {
+		const struct icmp_hdr *ih = (const void *)pkt_l4(p);
+
+		if (!icmp_is_query(ih->type))
+			return false;
+	}
+	return true;
+}
+
+/* Write a 20-byte IPv4 header with a fresh checksum. */
+static void ip_header_write(struct ipv4_hdr *ip, uint8_t tos, uint16_t len,
+			    uint32_t saddr, uint32_t daddr)
+{
+	*ip = (struct ipv4_hdr){
+		.ver_ihl = 0x45,
+		.tos = tos,
+		.tot_len = htons(len),
+		.frag_off = htons(IPV4_DF),
+		.ttl = ICMP_ERR_TTL,
+		.proto = IPPROTO_ICMP,
+		.saddr = saddr,
+		.daddr = daddr,
+	};
+	ip->check = csum_buf(ip, sizeof(*ip));
+}
+
+void icmp_error_build(struct pkt *p, uint8_t type, uint8_t code, uint32_t src,
+		      uint32_t info)
+{
+	const unsigned hdrs = IPV4_HDR_LEN + sizeof(struct icmp_hdr);
+	const struct ipv4_hdr *orig = ipv4_hdr(p);
+	uint32_t quote = p->len, to = orig->saddr;
+	uint8_t tos = orig->tos;
+	struct icmp_hdr *ih;
+
+	if (quote > ICMP_ERR_MAX_LEN - hdrs)
+		quote = ICMP_ERR_MAX_LEN - hdrs;
+	/* the buffer always holds far more than 576 bytes (PKT_DATA_MAX) */
+	memmove(p->data + hdrs, p->data, quote);
+
+	ih = (struct icmp_hdr *)(void *)(p->data + IPV4_HDR_LEN);
+	*ih = (struct icmp_hdr){ .type = type, .code = code };
+	ih->un.unused = info;
+	ih->check = csum_buf(ih, sizeof(*ih) + quote);
+
+	p->len = hdrs + quote;
+	ip_header_write(ipv4_hdr(p), tos, p->len, src, to);
+	p->l3_len = IPV4_HDR_LEN;
+	p->l4_len = p->len - IPV4_HDR_LEN;
+	p->proto = IPPROTO_ICMP;
+	p->frag = 0;
+}
+
+void icmp_echo_answer(struct pkt *p)
+{
+	struct ipv4_hdr *ip = ipv4_hdr(p);
+	struct icmp_hdr *ih = (struct icmp_hdr *)(void *)pkt_l4(p);
+	uint16_t old = ipv4_load16(&ih->type), new;
+	uint32_t from = ip->saddr;
+
+	ih->type = ICMP_ECHOREPLY;
+	new = ipv4_load16(&ih->type);
+	ih->check = csum_update16(ih->check, old, new);
+
+	ip->saddr = ip->daddr;
+	ip->daddr = from;
+	ip->ttl = ICMP_ERR_TTL;
+	ip->check = 0;
+	ip->check = csum_buf(ip, p->l3_len);
+}

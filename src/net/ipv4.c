@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/* ipv4.c - IPv4 and transport header validation, drop reason names */
+
+#include <arpa/inet.h>
+
+#include "csum.h"
+#include "ipv4.h"
+
+static const char *const drop_reason_names[] = {
+	[DROP_NONE]		= "none",
+	[DROP_NOT_IPV4]		= "not-ipv4",
+	[DROP_TRUNCATED]	= "truncated",
+	[DROP_BAD_IP_HDR]	= "bad-ip-header",
+	[DROP_BAD_IP_CSUM]	= "bad-ip-checksum",
+	[DROP_BAD_L4_HDR]	= "bad-transport-header",
+	[DROP_BAD_PORT]		= "bad-port",
+	[DROP_MARTIAN]		= "martian-address",
+	[DROP_PROTO]		= "unsupported-protocol",
+	[DROP_ICMP_TYPE]	= "unsupported-icmp-type",
+	[DROP_BAD_ICMP_CSUM]	= "bad-icmp-checksum",
+	[DROP_NOT_OURS]		= "not-our-address",
+	[DROP_NO_SESSION]	= "no-session",
+	[DROP_ICMP_NO_SESSION]	= "icmp-error-no-session",
+	[DROP_TCP_NO_SYN]	= "tcp-rst-no-session",
+	[DROP_NO_PORT]		= "no-free-port",
+	[DROP_TABLE_FULL]	= "session-table-full",
+	[DROP_FRAGMENT]		= "unknown-fragment",
+	[DROP_TTL]		= "ttl-expired",
+	[DROP_ICMP_RATE]	= "icmp-rate-limited",
+	[DROP_TO_ROUTER]	= "to-router",
+};
+static_assert(sizeof(drop_reason_names) / sizeof(drop_reason_names[0]) ==
+	      DROP_REASON_N, "every drop reason has a name");
+
+const char *drop_reason_str(enum drop_reason r)
+{
+	if ((unsigned)r >= DROP_REASON_N || !drop_reason_names[r])
+		return "?";
+	return drop_reason_names[r];
+}
+
+bool ipv4_addr_martian(uint32_t addr)
+{
+	uint32_t a = ntohl(addr);
+	uint8_t first = a >> 24;
+
+	return first == 0 || first == 127 || first >= 224;
+}
+
+/* Transport header checks for an unfragmented packet or a first fragment. */
+static enum drop_reason l4_parse(const struct pkt *p)
+{
+	const uint8_t *l4 = pkt_l4(p);
+	bool whole = !(p->frag & PKT_FRAG_MORE);
+
+	switch (p->proto) {
+	case IPPROTO_TCP: {
+		const struct tcp_hdr *th = (const void *)l4;
+		unsigned doff;
+
+		if (p->l4_len < sizeof(*th))
+			return DROP_BAD_L4_HDR;
+		doff = (th->doff >> 4) * 4u;
+		if (doff < sizeof(*th) || doff > p->l4_len)
+			return DROP_BAD_L4_HDR;
+		if (!th->sport || !th->dport)
+			return DROP_BAD_PORT;
+		return DROP_NONE;
+	}
+	case IPPROTO_UDP: {
+		const struct udp_hdr *uh = (const void *)l4;
+		unsigned ulen;
+
+		if (p->l4_len < sizeof(*uh))
+			return DROP_BAD_L4_HDR;
+		ulen = ntohs(uh->len);
+		/* a first fragment holds only part of the datagram */
+		if (ulen < sizeof(*uh) || (whole && ulen > p->l4_len))
+			return DROP_BAD_L4_HDR;
+		if (!uh->sport || !uh->dport)
+			return DROP_BAD_PORT;
+		return DROP_NONE;
+	}
+	case IPPROTO_ICMP:
+		if (p->l4_len < sizeof(struct icmp_hdr))
+			return DROP_BAD_L4_HDR;
+		return DROP_NONE;
+	default:
+		return DROP_NONE;
+	}
+}
+
+enum drop_reason ipv4_parse(struct pkt *p)
+{
+	struct ipv4_hdr *ip = ipv4_hdr(p);
+	unsigned ihl, tot;
+	uint16_t frag;
+
+	if (p->len < 1)
+		return DROP_TRUNCATED;
+	if ((p->data[0] >> 4) != 4)
+		return DROP_NOT_IPV4;
+	if (p->len < IPV4_HDR_LEN)
+		return DROP_TRUNCATED;
+	ihl = ipv4_ihl_len(ip);
+	tot = ntohs(ip->tot_len);
+	if (ihl < IPV4_HDR_LEN || tot < ihl)
+		return DROP_BAD_IP_HDR;
+	if (ihl > p->len || tot > p->len)
+		return DROP_TRUNCATED;
+	if (csum_fold(csum_add(0, ip, ihl)) != 0xffff)
+		return DROP_BAD_IP_CSUM;
+
+	p->len = tot;		/* drop link-layer padding, if any */
+	p->l3_len = ihl;
+	p->l4_len = tot - ihl;
+	p->proto = ip->proto;
+	frag = ntohs(ip->frag_off);
+	p->frag = 0;
+	if (frag & IPV4_MF)
+		p->frag |= PKT_FRAG_MORE;
+	if (frag & IPV4_OFFMASK)
+		p->frag |= PKT_FRAG_LATER;
+	if (p->frag & PKT_FRAG_LATER)
+		return DROP_NONE;
+	return l4_parse(p);
+}
