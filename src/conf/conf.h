@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/* conf.h - the configuration file, parsed and validated into plain C
+ *
+ * conf_load() reads one YAML file (format: tunnat.yaml(5)) into a struct
+ * config.  Every key is checked: unknown keys, wrong types, out-of-range
+ * values, bad addresses, overlapping or empty pools.  Every error found is
+ * reported as "FILE:LINE:COLUMN: message" (1-based line and column), not just
+ * the first, and nothing in the system is touched while parsing.
+ */
+#ifndef TN_CONF_H
+#define TN_CONF_H
+
+#include <net/if.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONF_ROUTES_MAX		64
+#define CONF_POOL_MAX		1024	/* equals NAT_POOL_MAX */
+
+enum log_level {
+	LVL_ERROR = 0,
+	LVL_WARNING,
+	LVL_INFO,
+	LVL_DEBUG,
+};
+
+/* An IPv4 prefix: address (network byte order) and length 0..32. */
+struct conf_prefix {
+	uint32_t addr;
+	uint8_t len;
+};
+
+/**
+ * struct conf_dev - one TUN device: the "inside" or "outside" section
+ * @name:	device name, 1..IFNAMSIZ-1 characters
+ * @netns:	path of the network namespace to open it in ("/run/netns/X"
+ *		for a bare name X), or "" for the namespace tunnat runs in
+ * @create:	create the device if it does not exist (default true)
+ * @has_address: @address is set
+ * @address:	address and prefix length to assign to the device
+ * @mtu:	MTU to set, 0 to leave the device's own
+ * @routes:	prefixes to route into the device, in its namespace
+ */
+struct conf_dev {
+	char name[IFNAMSIZ];
+	char netns[4096];
+	bool create;
+	bool has_address;
+	struct conf_prefix address;
+	uint32_t mtu;
+	struct conf_prefix routes[CONF_ROUTES_MAX];
+	unsigned nroutes;
+};
+
+/**
+ * struct config - the whole file
+ * @inside, @outside:	the two devices
+ * @router_addr:	inside.router-address (default 192.0.0.8, RFC 7600)
+ * @addrs:		nat.addresses expanded to single addresses, network order
+ * @port_lo, @port_hi:	nat.ports, host order
+ * @max_sessions:	nat.max-sessions
+ * @tcp_est_s, @tcp_trans_s, @udp_s, @icmp_s: nat.timeouts, seconds
+ * @user:		account to run as after setup
+ * @log_level:		log.level
+ */
+struct config {
+	struct conf_dev inside, outside;
+	uint32_t router_addr;
+	uint32_t addrs[CONF_POOL_MAX];
+	unsigned naddrs;
+	uint16_t port_lo, port_hi;
+	uint32_t max_sessions;
+	uint32_t tcp_est_s, tcp_trans_s, udp_s, icmp_s;
+	char user[256];
+	enum log_level log_level;
+};
+
+/* conf_defaults() - fill @c with every default (no devices, empty pool) */
+void conf_defaults(struct config *c);
+
+/**
+ * conf_load() - read and validate the YAML file @path into @c
+ * @err:	stream that receives one line per error
+ *
+ * Return: 0 if @c is valid; otherwise the number of errors printed (> 0),
+ * or a negative errno if the file cannot be read (also printed)
+ */
+int conf_load(struct config *c, const char *path, FILE *err);
+
+/**
+ * conf_load_mem() - conf_load() for @len bytes of YAML at @text
+ * @name:	file name to print in error messages
+ */
+int conf_load_mem(struct config *c, const char *name, const char *text,
+		  size_t len, FILE *err);
+
+/* conf_log_level_parse() - "error"|"warning"|"info"|"debug"; -1 otherwise */
+int conf_log_level_parse(const char *s);
+
+/* conf_log_level_str() - the name of @l */
+const char *conf_log_level_str(enum log_level l);
+
+#endif /* TN_CONF_H */

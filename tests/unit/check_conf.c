@@ -1,0 +1,1061 @@
+/* SPDX-License-Identifier: MIT */
+/* check_conf.c - unit tests for conf.c: every error message, defaults */
+
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CK_MAX_ASSERT_MEM_PRINT_SIZE	4096
+#include <check.h>
+
+#include "../../src/conf/conf.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* The smallest valid file, one section per macro, two lines each. */
+#define IN	"inside:\n  device: tin0\n"
+#define OUT	"outside:\n  device: tout0\n"
+#define NAT	"nat:\n  addresses: [203.0.113.1]\n"
+#define MIN	IN OUT NAT
+
+/* Lines 1-2 and 3-4: the devices, for cases that add to "nat". */
+#define DEVS	IN OUT
+/* Lines 1-2 and 3-4: for cases that add to "inside" (from line 5 on). */
+#define TAIL	OUT NAT
+
+/**
+ * load() - conf_load_mem() on @yaml, named "t.yaml"
+ * @c:		the result
+ * @out:	set to the error text (free it)
+ *
+ * Return: what conf_load_mem() returned
+ */
+static int load(struct config *c, const char *yaml, char **out)
+{
+	size_t len;
+	FILE *f;
+	int ret;
+
+	f = open_memstream(out, &len);
+	ck_assert_ptr_nonnull(f);
+	ret = conf_load_mem(c, "t.yaml", yaml, strlen(yaml), f);
+	ck_assert_int_eq(fclose(f), 0);
+	return ret;
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static uint32_t ip(const char *s)
+{
+	struct in_addr a;
+
+	ck_assert_int_eq(inet_pton(AF_INET, s, &a), 1);
+	return a.s_addr;
+}
+
+/* A file with one or more errors, and the exact text expected. */
+struct bad {
+	const char *yaml;
+	const char *want;
+};
+
+/* check_bad() - load @b: the text must match and the count of lines */
+static void check_bad(const struct bad *b)
+{
+	struct config c;
+	char *out = NULL;
+	int ret;
+
+	ret = load(&c, b->yaml, &out);
+	ck_assert_str_eq(out, b->want);
+	ck_assert_int_eq(ret, count_lines(b->want));
+	free(out);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The document */
+
+static const struct bad doc_cases[] = {
+	{ "",
+	  "t.yaml:1:1: empty file (expected a mapping with the sections inside, outside and nat)\n" },
+	{ "# nothing here\n\n",
+	  "t.yaml:1:1: empty file (expected a mapping with the sections inside, outside and nat)\n" },
+	{ "- inside\n- outside\n",
+	  "t.yaml:1:1: expected a mapping at the top level, got a sequence\n" },
+	{ "hello\n",
+	  "t.yaml:1:1: expected a mapping at the top level, got \"hello\"\n" },
+	{ "---\n",
+	  "t.yaml:2:1: expected a mapping at the top level, got an empty value\n" },
+	{ "inside:\n  device: [tin0\n",
+	  "t.yaml:3:1: syntax error: did not find expected ',' or ']' (while parsing a flow sequence at line 2, column 11)\n" },
+	{ "inside:\n  device: tin0\n outside: x\n",
+	  "t.yaml:3:2: syntax error: did not find expected key (while parsing a block mapping at line 1, column 1)\n" },
+	{ "inside:\n  device: \"tin0\n",
+	  "t.yaml:3:1: syntax error: found unexpected end of stream (while scanning a quoted scalar at line 2, column 11)\n" },
+	{ "inside: *x\n",
+	  "t.yaml:1:9: syntax error: found undefined alias\n" },
+	{ MIN "x: \x01\n",
+	  "t.yaml:7:4: control characters are not allowed (byte 0x01)\n" },
+	{ MIN "---\n" MIN,
+	  "t.yaml:7:1: a second YAML document (the file must hold one)\n" },
+	{ MIN "...\n---\n",
+	  "t.yaml:8:1: a second YAML document (the file must hold one)\n" },
+	{ MIN "---\n- [\n",
+	  "t.yaml:9:1: syntax error: did not find expected node content (while parsing a flow node at line 9, column 1)\n" },
+	/* missing sections: at the top-level mapping */
+	{ OUT NAT,
+	  "t.yaml:1:1: missing required section \"inside\"\n" },
+	{ IN NAT,
+	  "t.yaml:1:1: missing required section \"outside\"\n" },
+	{ IN OUT,
+	  "t.yaml:1:1: missing required section \"nat\"\n" },
+	{ "user: nobody\n",
+	  "t.yaml:1:1: missing required section \"inside\"\n"
+	  "t.yaml:1:1: missing required section \"outside\"\n"
+	  "t.yaml:1:1: missing required section \"nat\"\n" },
+	{ "# leading comment\n" IN OUT,
+	  "t.yaml:2:1: missing required section \"nat\"\n" },
+	{ "{}",
+	  "t.yaml:1:1: missing required section \"inside\"\n"
+	  "t.yaml:1:1: missing required section \"outside\"\n"
+	  "t.yaml:1:1: missing required section \"nat\"\n" },
+	/* keys at the top level */
+	{ MIN "foo: 1\n",
+	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, user, log)\n" },
+	{ MIN "\"a\\tb\": 1\n",
+	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, user, log)\n" },
+	{ MIN "addresses: [1.1.1.1]\n",
+	  "t.yaml:7:1: key \"addresses\" belongs in \"nat\"\n" },
+	{ MIN "timeouts: {}\n",
+	  "t.yaml:7:1: key \"timeouts\" belongs in \"nat\"\n" },
+	{ MIN "level: debug\n",
+	  "t.yaml:7:1: key \"level\" belongs in \"log\"\n" },
+	{ MIN "device: x\n",
+	  "t.yaml:7:1: key \"device\" belongs in \"inside\" or \"outside\"\n" },
+	{ MIN "inside:\n  device: x\n",
+	  "t.yaml:7:1: duplicate key \"inside\" (first at line 1, column 1)\n" },
+	{ MIN "user: a\nuser: b\n",
+	  "t.yaml:8:1: duplicate key \"user\" (first at line 7, column 1)\n" },
+	{ MIN "? [a]\n: b\n",
+	  "t.yaml:7:3: expected a key name, got a sequence\n" },
+	/* wrong types of the sections */
+	{ "inside:\n" TAIL,
+	  "t.yaml:1:8: inside: expected a mapping, got an empty value\n" },
+	{ "inside: tin0\n" TAIL,
+	  "t.yaml:1:9: inside: expected a mapping, got \"tin0\"\n" },
+	{ "inside: [tin0]\n" TAIL,
+	  "t.yaml:1:9: inside: expected a mapping, got a sequence\n" },
+	{ IN "outside:\n- tout0\n" NAT,
+	  "t.yaml:4:1: outside: expected a mapping, got a sequence\n" },
+	{ DEVS "nat: [203.0.113.1]\n",
+	  "t.yaml:5:6: nat: expected a mapping, got a sequence\n" },
+	{ MIN "user: [a]\n",
+	  "t.yaml:7:7: user: expected a user name or uid, got a sequence\n" },
+	{ MIN "user: {a: b}\n",
+	  "t.yaml:7:7: user: expected a user name or uid, got a mapping\n" },
+	{ MIN "user:\n",
+	  "t.yaml:7:6: user: expected a user name or uid, got an empty value\n" },
+	{ MIN "log: debug\n",
+	  "t.yaml:7:6: log: expected a mapping, got \"debug\"\n" },
+	{ MIN "log: [debug]\n",
+	  "t.yaml:7:6: log: expected a mapping, got a sequence\n" },
+};
+
+START_TEST(test_doc)
+{
+	check_bad(&doc_cases[_i]);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* inside and outside */
+
+static const struct bad dev_cases[] = {
+	/* missing, unknown and duplicate keys */
+	{ "inside:\n  mtu: 1500\n" TAIL,
+	  "t.yaml:2:3: inside: missing required key \"device\"\n" },
+	{ "inside: {mtu: 1500}\n" TAIL,
+	  "t.yaml:1:9: inside: missing required key \"device\"\n" },
+	{ IN "outside: {}\n" NAT,
+	  "t.yaml:3:10: outside: missing required key \"device\"\n" },
+	{ IN "  adress: 192.168.1.10\n" TAIL,
+	  "t.yaml:3:3: inside: unknown key \"adress\" (expected: device, netns, create, address, mtu, routes, router-address)\n" },
+	{ IN OUT "  name: x\n" NAT,
+	  "t.yaml:5:3: outside: unknown key \"name\" (expected: device, netns, create, address, mtu, routes)\n" },
+	{ IN OUT "  router-address: 192.0.0.9\n" NAT,
+	  "t.yaml:5:3: outside: key \"router-address\" belongs in \"inside\"\n" },
+	{ IN "  device: tin1\n" TAIL,
+	  "t.yaml:3:3: inside: duplicate key \"device\" (first at line 2, column 3)\n" },
+	{ IN OUT "  mtu: 1500\n  mtu: 1400\n" NAT,
+	  "t.yaml:6:3: outside: duplicate key \"mtu\" (first at line 5, column 3)\n" },
+	/* wrong types */
+	{ "inside:\n  device: [tin0]\n" TAIL,
+	  "t.yaml:2:11: inside.device: expected a device name, got a sequence\n" },
+	{ "inside:\n  device:\n" TAIL,
+	  "t.yaml:2:10: inside.device: expected a device name, got an empty value\n" },
+	{ IN "  netns: {a: b}\n" TAIL,
+	  "t.yaml:3:10: inside.netns: expected a namespace name or an absolute path, got a mapping\n" },
+	{ IN "  netns: \"\"\n" TAIL,
+	  "t.yaml:3:10: inside.netns: expected a namespace name or an absolute path, got an empty value\n" },
+	{ IN "  create: [true]\n" TAIL,
+	  "t.yaml:3:11: inside.create: expected true or false, got a sequence\n" },
+	{ IN "  address: [192.168.1.10]\n" TAIL,
+	  "t.yaml:3:12: inside.address: expected an IPv4 address, got a sequence\n" },
+	{ IN "  mtu: {}\n" TAIL,
+	  "t.yaml:3:8: inside.mtu: expected an integer, got a mapping\n" },
+	{ IN "  routes: 0.0.0.0/0\n" TAIL,
+	  "t.yaml:3:11: inside.routes: expected a sequence, got \"0.0.0.0/0\"\n" },
+	{ IN "  routes: {a: b}\n" TAIL,
+	  "t.yaml:3:11: inside.routes: expected a sequence, got a mapping\n" },
+	{ IN "  routes: [[0.0.0.0/0]]\n" TAIL,
+	  "t.yaml:3:12: inside.routes[0]: expected an IPv4 prefix, got a sequence\n" },
+	{ IN "  router-address: [192.0.0.9]\n" TAIL,
+	  "t.yaml:3:19: inside.router-address: expected an IPv4 address, got a sequence\n" },
+	/* device names */
+	{ "inside:\n  device: abcdefghijklmnop\n" TAIL,
+	  "t.yaml:2:11: inside.device: \"abcdefghijklmnop\" is longer than 15 characters\n" },
+	{ "inside:\n  device: a/b\n" TAIL,
+	  "t.yaml:2:11: inside.device: \"a/b\" is not a valid device name (no \"/\", \":\" or white space; not \".\" or \"..\")\n" },
+	{ "inside:\n  device: \"a b\"\n" TAIL,
+	  "t.yaml:2:11: inside.device: \"a b\" is not a valid device name (no \"/\", \":\" or white space; not \".\" or \"..\")\n" },
+	{ "inside:\n  device: \"a:1\"\n" TAIL,
+	  "t.yaml:2:11: inside.device: \"a:1\" is not a valid device name (no \"/\", \":\" or white space; not \".\" or \"..\")\n" },
+	{ "inside:\n  device: .\n" TAIL,
+	  "t.yaml:2:11: inside.device: \".\" is not a valid device name (no \"/\", \":\" or white space; not \".\" or \"..\")\n" },
+	{ "inside:\n  device: ..\n" TAIL,
+	  "t.yaml:2:11: inside.device: \"..\" is not a valid device name (no \"/\", \":\" or white space; not \".\" or \"..\")\n" },
+	{ "inside:\n  device: \"a\\0b\"\n" TAIL,
+	  "t.yaml:2:11: inside.device: contains a NUL character\n" },
+	/* network namespaces */
+	{ IN "  netns: run/netns/lan\n" TAIL,
+	  "t.yaml:3:10: inside.netns: \"run/netns/lan\" is a relative path (a path must start with \"/\")\n" },
+	{ IN "  netns: \"l a n\"\n" TAIL,
+	  "t.yaml:3:10: inside.netns: \"l a n\" is not a valid namespace name (letters, digits, \".\", \"_\" and \"-\"; not \".\" or \"..\")\n" },
+	{ IN "  netns: .\n" TAIL,
+	  "t.yaml:3:10: inside.netns: \".\" is not a valid namespace name (letters, digits, \".\", \"_\" and \"-\"; not \".\" or \"..\")\n" },
+	{ IN "  netns: ..\n" TAIL,
+	  "t.yaml:3:10: inside.netns: \"..\" is not a valid namespace name (letters, digits, \".\", \"_\" and \"-\"; not \".\" or \"..\")\n" },
+	/* create */
+	{ IN "  create: maybe\n" TAIL,
+	  "t.yaml:3:11: inside.create: expected true or false, got \"maybe\"\n" },
+	{ IN "  create: 1\n" TAIL,
+	  "t.yaml:3:11: inside.create: expected true or false, got \"1\"\n" },
+	/* addresses */
+	{ IN "  address: 1.2.3\n" TAIL,
+	  "t.yaml:3:12: inside.address: \"1.2.3\" is not an IPv4 address\n" },
+	{ IN "  address: 1.2.3.256\n" TAIL,
+	  "t.yaml:3:12: inside.address: \"1.2.3.256\" is not an IPv4 address\n" },
+	{ IN "  address: 1.2.3.4.5\n" TAIL,
+	  "t.yaml:3:12: inside.address: \"1.2.3.4.5\" is not an IPv4 address\n" },
+	{ IN "  address: 01.2.3.4\n" TAIL,
+	  "t.yaml:3:12: inside.address: \"01.2.3.4\" is not an IPv4 address\n" },
+	{ IN "  address: \"1.2.3.4 \"\n" TAIL,
+	  "t.yaml:3:12: inside.address: \"1.2.3.4 \" is not an IPv4 address\n" },
+	{ IN "  address: 1.2.3.4/33\n" TAIL,
+	  "t.yaml:3:12: inside.address: \"1.2.3.4/33\": the prefix length must be 0 to 32\n" },
+	{ IN "  address: 1.2.3.4/\n" TAIL,
+	  "t.yaml:3:12: inside.address: \"1.2.3.4/\": the prefix length must be 0 to 32\n" },
+	{ IN "  address: 1.2.3.4/08\n" TAIL,
+	  "t.yaml:3:12: inside.address: \"1.2.3.4/08\": the prefix length must be 0 to 32\n" },
+	{ IN "  address: 1.2.3.4/-1\n" TAIL,
+	  "t.yaml:3:12: inside.address: \"1.2.3.4/-1\": the prefix length must be 0 to 32\n" },
+	/* mtu: 0, 68 and 65535 are valid */
+	{ IN "  mtu: 67\n" TAIL,
+	  "t.yaml:3:8: inside.mtu: 67 is below the minimum of 68 (0 leaves the MTU as it is)\n" },
+	{ IN "  mtu: 1\n" TAIL,
+	  "t.yaml:3:8: inside.mtu: 1 is below the minimum of 68 (0 leaves the MTU as it is)\n" },
+	{ IN "  mtu: 65536\n" TAIL,
+	  "t.yaml:3:8: inside.mtu: 65536 is above the maximum of 65535\n" },
+	{ IN "  mtu: 99999999999999999999999\n" TAIL,
+	  "t.yaml:3:8: inside.mtu: 99999999999999999999999 is above the maximum of 65535\n" },
+	{ IN "  mtu: 1e3\n" TAIL,
+	  "t.yaml:3:8: inside.mtu: expected an integer, got \"1e3\"\n" },
+	{ IN "  mtu: 0x10\n" TAIL,
+	  "t.yaml:3:8: inside.mtu: expected an integer, got \"0x10\"\n" },
+	{ IN "  mtu: -5\n" TAIL,
+	  "t.yaml:3:8: inside.mtu: expected an integer, got \"-5\"\n" },
+	{ IN "  mtu: +5\n" TAIL,
+	  "t.yaml:3:8: inside.mtu: expected an integer, got \"+5\"\n" },
+	{ IN "  mtu: \" 1500\"\n" TAIL,
+	  "t.yaml:3:8: inside.mtu: expected an integer, got \" 1500\"\n" },
+	{ IN "  mtu: \"\"\n" TAIL,
+	  "t.yaml:3:8: inside.mtu: expected an integer, got an empty value\n" },
+	{ IN "  mtu: 1500.0\n" TAIL,
+	  "t.yaml:3:8: inside.mtu: expected an integer, got \"1500.0\"\n" },
+	/* routes */
+	{ IN "  routes: [10.0.0.1/8]\n" TAIL,
+	  "t.yaml:3:12: inside.routes[0]: 10.0.0.1/8 has host bits set (did you mean 10.0.0.0/8?)\n" },
+	{ IN "  routes: [0.0.0.0/0, 1.2.3]\n" TAIL,
+	  "t.yaml:3:23: inside.routes[1]: \"1.2.3\" is not an IPv4 address\n" },
+	{ IN "  routes: [10.0.0.0/8, 1.2.3.4, 10.0.0.0/8, 1.2.3.4/32]\n" TAIL,
+	  "t.yaml:3:33: inside.routes[2]: 10.0.0.0/8 is listed twice (first at line 3, column 12)\n"
+	  "t.yaml:3:45: inside.routes[3]: 1.2.3.4 is listed twice (first at line 3, column 24)\n" },
+	{ IN "  routes:\n  - 192.168.0.0/16\n  - 192.168.0.0/33\n" TAIL,
+	  "t.yaml:5:5: inside.routes[1]: \"192.168.0.0/33\": the prefix length must be 0 to 32\n" },
+	/* router-address */
+	{ IN "  router-address: 192.0.0.8/32\n" TAIL,
+	  "t.yaml:3:19: inside.router-address: expected one IPv4 address without a prefix length, got \"192.0.0.8/32\"\n" },
+	{ IN "  router-address: 192.0.0\n" TAIL,
+	  "t.yaml:3:19: inside.router-address: \"192.0.0\" is not an IPv4 address\n" },
+	{ IN "  router-address: 224.0.0.1\n" TAIL,
+	  "t.yaml:3:19: inside.router-address: 224.0.0.1 is in 224.0.0.0/4 (multicast), not a unicast address\n" },
+	{ IN "  router-address: 0.0.0.0\n" TAIL,
+	  "t.yaml:3:19: inside.router-address: 0.0.0.0 is in 0.0.0.0/8 (this network), not a unicast address\n" },
+	{ IN "  router-address: 127.0.0.1\n" TAIL,
+	  "t.yaml:3:19: inside.router-address: 127.0.0.1 is in 127.0.0.0/8 (loopback), not a unicast address\n" },
+	{ IN "  router-address: 255.255.255.255\n" TAIL,
+	  "t.yaml:3:19: inside.router-address: 255.255.255.255 is in 255.255.255.255 (limited broadcast), not a unicast address\n" },
+	{ IN "  router-address: 203.0.113.1\n" TAIL,
+	  "t.yaml:7:15: nat.addresses[0]: 203.0.113.1 includes inside.router-address 203.0.113.1 (line 3, column 19)\n" },
+	{ DEVS "nat:\n  addresses: [198.51.100.1, 192.0.0.8/29]\n",
+	  "t.yaml:6:29: nat.addresses[1]: 192.0.0.8/29 includes inside.router-address 192.0.0.8 (the default)\n" },
+	{ NAT IN "  router-address: 203.0.113.1\n" OUT,
+	  "t.yaml:5:19: inside.router-address: 203.0.113.1 is in the pool (nat.addresses[0]: 203.0.113.1 at line 2, column 15)\n" },
+	/* inside.address against the pool and router-address */
+	{ IN "  address: 203.0.113.1/24\n" TAIL,
+	  "t.yaml:7:15: nat.addresses[0]: 203.0.113.1 includes inside.address 203.0.113.1 (line 3, column 12)\n" },
+	{ "nat:\n  addresses: [203.0.113.0/30]\n" IN "  address: 203.0.113.2/24\n" OUT,
+	  "t.yaml:5:12: inside.address: 203.0.113.2 is in the pool (nat.addresses[0]: 203.0.113.0/30 at line 2, column 15)\n" },
+	{ IN "  address: 192.168.1.1/24\n  router-address: 192.168.1.1\n" TAIL,
+	  "t.yaml:4:19: inside.router-address: 192.168.1.1 is also inside.address (line 3, column 12): the router must not use the host's address\n" },
+	{ IN "  address: 192.0.0.8/24\n" TAIL,
+	  "t.yaml:3:12: inside.address: 192.0.0.8 is also inside.router-address (the default): the router must not use the host's address\n" },
+	{ IN "  router-address: 10.0.0.1\n  address: 10.0.0.1/8\n" TAIL,
+	  "t.yaml:4:12: inside.address: 10.0.0.1 is also inside.router-address (line 3, column 19): the router must not use the host's address\n" },
+	/* the same device twice */
+	{ IN "outside:\n  device: tin0\n" NAT,
+	  "t.yaml:4:11: outside.device: tin0 is also inside.device, in the same network namespace (line 2, column 11)\n" },
+	{ "outside:\n  device: tin0\n" IN NAT,
+	  "t.yaml:4:11: inside.device: tin0 is also outside.device, in the same network namespace (line 2, column 11)\n" },
+	{ IN "  netns: lan\noutside:\n  device: tin0\n  netns: /run/netns/lan\n" NAT,
+	  "t.yaml:5:11: outside.device: tin0 is also inside.device, in the same network namespace (line 2, column 11)\n" },
+	/* outside is parsed by the same code */
+	{ IN "outside:\n  device: tout0\n  address: 1.2.3.4/33\n  mtu: 67\n" NAT,
+	  "t.yaml:5:12: outside.address: \"1.2.3.4/33\": the prefix length must be 0 to 32\n"
+	  "t.yaml:6:8: outside.mtu: 67 is below the minimum of 68 (0 leaves the MTU as it is)\n" },
+};
+
+START_TEST(test_dev)
+{
+	check_bad(&dev_cases[_i]);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* nat */
+
+static const struct bad nat_cases[] = {
+	{ DEVS "nat:\n  ports: 1-65535\n",
+	  "t.yaml:6:3: nat: missing required key \"addresses\"\n" },
+	{ DEVS "nat: {}\n",
+	  "t.yaml:5:6: nat: missing required key \"addresses\"\n" },
+	{ NAT "  address: 1.1.1.1\n" DEVS,
+	  "t.yaml:3:3: nat: unknown key \"address\" (expected: addresses, ports, max-sessions, timeouts)\n" },
+	{ NAT "  addresses: [203.0.113.2]\n" DEVS,
+	  "t.yaml:3:3: nat: duplicate key \"addresses\" (first at line 2, column 3)\n" },
+	/* addresses: types */
+	{ DEVS "nat:\n  addresses: 203.0.113.1\n",
+	  "t.yaml:6:14: nat.addresses: expected a sequence, got \"203.0.113.1\"\n" },
+	{ DEVS "nat:\n  addresses: {a: b}\n",
+	  "t.yaml:6:14: nat.addresses: expected a sequence, got a mapping\n" },
+	{ DEVS "nat:\n  addresses:\n",
+	  "t.yaml:6:13: nat.addresses: expected a sequence, got an empty value\n" },
+	{ DEVS "nat:\n  addresses: []\n",
+	  "t.yaml:6:14: nat.addresses: the pool is empty (expected at least one address)\n" },
+	{ DEVS "nat:\n  addresses: [{a: b}]\n",
+	  "t.yaml:6:15: nat.addresses[0]: expected an IPv4 prefix, got a mapping\n" },
+	/* addresses: values */
+	{ DEVS "nat:\n  addresses: [1.2.3]\n",
+	  "t.yaml:6:15: nat.addresses[0]: \"1.2.3\" is not an IPv4 address\n" },
+	{ DEVS "nat:\n  addresses: [1.2.3.256]\n",
+	  "t.yaml:6:15: nat.addresses[0]: \"1.2.3.256\" is not an IPv4 address\n" },
+	{ DEVS "nat:\n  addresses: [1.2.3.4/33]\n",
+	  "t.yaml:6:15: nat.addresses[0]: \"1.2.3.4/33\": the prefix length must be 0 to 32\n" },
+	{ DEVS "nat:\n  addresses: [203.0.113.1/24]\n",
+	  "t.yaml:6:15: nat.addresses[0]: 203.0.113.1/24 has host bits set (did you mean 203.0.113.0/24?)\n" },
+	{ DEVS "nat:\n  addresses: [203.0.113.1, 203.0.113.1]\n",
+	  "t.yaml:6:28: nat.addresses[1]: 203.0.113.1 is listed twice (first at line 6, column 15)\n" },
+	{ DEVS "nat:\n  addresses: [203.0.113.0/24, 203.0.113.0/24]\n",
+	  "t.yaml:6:31: nat.addresses[1]: 203.0.113.0/24 is listed twice (first at line 6, column 15)\n" },
+	{ DEVS "nat:\n  addresses:\n  - 203.0.113.0/30\n  - 203.0.113.2\n",
+	  "t.yaml:8:5: nat.addresses[1]: 203.0.113.2 overlaps 203.0.113.0/30 (line 7, column 5)\n" },
+	{ DEVS "nat:\n  addresses:\n  - 203.0.113.5\n  - 203.0.113.4/30\n",
+	  "t.yaml:8:5: nat.addresses[1]: 203.0.113.4/30 overlaps 203.0.113.5 (line 7, column 5)\n" },
+	{ DEVS "nat:\n  addresses: [203.0.113.0/25, 203.0.113.0/24]\n",
+	  "t.yaml:6:31: nat.addresses[1]: 203.0.113.0/24 overlaps 203.0.113.0/25 (line 6, column 15)\n" },
+	{ DEVS "nat:\n  addresses: [10.0.0.0/21]\n",
+	  "t.yaml:6:15: nat.addresses[0]: 10.0.0.0/21 brings the pool to 2048 addresses, more than the maximum of 1024\n" },
+	{ DEVS "nat:\n  addresses: [10.0.0.0/22, 10.0.4.1, 10.0.4.2]\n",
+	  "t.yaml:6:28: nat.addresses[1]: 10.0.4.1 brings the pool to 1025 addresses, more than the maximum of 1024\n" },
+	{ DEVS "nat:\n  addresses: [0.1.2.3]\n",
+	  "t.yaml:6:15: nat.addresses[0]: 0.1.2.3 is in 0.0.0.0/8 (this network), not a public address\n" },
+	{ DEVS "nat:\n  addresses: [127.0.0.1]\n",
+	  "t.yaml:6:15: nat.addresses[0]: 127.0.0.1 is in 127.0.0.0/8 (loopback), not a public address\n" },
+	{ DEVS "nat:\n  addresses: [224.0.0.1]\n",
+	  "t.yaml:6:15: nat.addresses[0]: 224.0.0.1 is in 224.0.0.0/4 (multicast), not a public address\n" },
+	{ DEVS "nat:\n  addresses: [239.255.255.255]\n",
+	  "t.yaml:6:15: nat.addresses[0]: 239.255.255.255 is in 224.0.0.0/4 (multicast), not a public address\n" },
+	{ DEVS "nat:\n  addresses: [240.0.0.1]\n",
+	  "t.yaml:6:15: nat.addresses[0]: 240.0.0.1 is in 240.0.0.0/4 (reserved), not a public address\n" },
+	{ DEVS "nat:\n  addresses: [255.255.255.255]\n",
+	  "t.yaml:6:15: nat.addresses[0]: 255.255.255.255 is in 255.255.255.255 (limited broadcast), not a public address\n" },
+	{ DEVS "nat:\n  addresses: [126.0.0.0/7]\n",
+	  "t.yaml:6:15: nat.addresses[0]: 126.0.0.0/7 includes 127.0.0.0/8 (loopback), not a public address\n" },
+	/* ports */
+	{ DEVS NAT "  ports: 0-10\n",
+	  "t.yaml:7:10: nat.ports: \"0-10\": ports must be 1 to 65535\n" },
+	{ DEVS NAT "  ports: 0\n",
+	  "t.yaml:7:10: nat.ports: \"0\": ports must be 1 to 65535\n" },
+	{ DEVS NAT "  ports: 10-5\n",
+	  "t.yaml:7:10: nat.ports: \"10-5\" is empty (the first port is above the last)\n" },
+	{ DEVS NAT "  ports: 70000\n",
+	  "t.yaml:7:10: nat.ports: \"70000\": ports must be 1 to 65535\n" },
+	{ DEVS NAT "  ports: 1-65536\n",
+	  "t.yaml:7:10: nat.ports: \"1-65536\": ports must be 1 to 65535\n" },
+	{ DEVS NAT "  ports: 1 - 2\n",
+	  "t.yaml:7:10: nat.ports: expected a port range LO-HI such as 1024-65535, got \"1 - 2\"\n" },
+	{ DEVS NAT "  ports: -5\n",
+	  "t.yaml:7:10: nat.ports: expected a port range LO-HI such as 1024-65535, got \"-5\"\n" },
+	{ DEVS NAT "  ports: 5-\n",
+	  "t.yaml:7:10: nat.ports: expected a port range LO-HI such as 1024-65535, got \"5-\"\n" },
+	{ DEVS NAT "  ports: 1-2-3\n",
+	  "t.yaml:7:10: nat.ports: expected a port range LO-HI such as 1024-65535, got \"1-2-3\"\n" },
+	{ DEVS NAT "  ports: [1, 2]\n",
+	  "t.yaml:7:10: nat.ports: expected a port range LO-HI, got a sequence\n" },
+	/* max-sessions: 1 and 16777216 are valid */
+	{ DEVS NAT "  max-sessions: 0\n",
+	  "t.yaml:7:17: nat.max-sessions: 0 is below the minimum of 1\n" },
+	{ DEVS NAT "  max-sessions: 16777217\n",
+	  "t.yaml:7:17: nat.max-sessions: 16777217 is above the maximum of 16777216\n" },
+	{ DEVS NAT "  max-sessions: 1e6\n",
+	  "t.yaml:7:17: nat.max-sessions: expected an integer, got \"1e6\"\n" },
+	{ DEVS NAT "  max-sessions: [1]\n",
+	  "t.yaml:7:17: nat.max-sessions: expected an integer, got a sequence\n" },
+	/* timeouts: the values at the bounds are in test_bounds */
+	{ DEVS NAT "  timeouts: 60\n",
+	  "t.yaml:7:13: nat.timeouts: expected a mapping, got \"60\"\n" },
+	{ DEVS NAT "  timeouts:\n    tcp: 7440\n",
+	  "t.yaml:8:5: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp)\n" },
+	{ DEVS NAT "  timeouts:\n    udp: 300\n    udp: 400\n",
+	  "t.yaml:9:5: nat.timeouts: duplicate key \"udp\" (first at line 8, column 5)\n" },
+	{ DEVS NAT "  timeouts:\n    tcp-established: 7439\n",
+	  "t.yaml:8:22: nat.timeouts.tcp-established: 7439 is below the minimum of 7440 seconds (RFC 5382 REQ-5)\n" },
+	{ DEVS NAT "  timeouts:\n    tcp-established: 1000001\n",
+	  "t.yaml:8:22: nat.timeouts.tcp-established: 1000001 is above the maximum of 1000000 seconds\n" },
+	{ DEVS NAT "  timeouts:\n    tcp-transitory: 0\n",
+	  "t.yaml:8:21: nat.timeouts.tcp-transitory: 0 is below the minimum of 1 second\n" },
+	{ DEVS NAT "  timeouts:\n    tcp-transitory: 1000001\n",
+	  "t.yaml:8:21: nat.timeouts.tcp-transitory: 1000001 is above the maximum of 1000000 seconds\n" },
+	{ DEVS NAT "  timeouts:\n    udp: 119\n",
+	  "t.yaml:8:10: nat.timeouts.udp: 119 is below the minimum of 120 seconds (RFC 4787 REQ-5)\n" },
+	{ DEVS NAT "  timeouts:\n    udp: 1000001\n",
+	  "t.yaml:8:10: nat.timeouts.udp: 1000001 is above the maximum of 1000000 seconds\n" },
+	{ DEVS NAT "  timeouts:\n    icmp: 59\n",
+	  "t.yaml:8:11: nat.timeouts.icmp: 59 is below the minimum of 60 seconds (RFC 5508 REQ-2)\n" },
+	{ DEVS NAT "  timeouts:\n    icmp: 1000001\n",
+	  "t.yaml:8:11: nat.timeouts.icmp: 1000001 is above the maximum of 1000000 seconds\n" },
+	{ DEVS NAT "  timeouts:\n    icmp: [60]\n",
+	  "t.yaml:8:11: nat.timeouts.icmp: expected an integer, got a sequence\n" },
+	{ DEVS NAT "  timeouts:\n    icmp: 1m\n",
+	  "t.yaml:8:11: nat.timeouts.icmp: expected an integer, got \"1m\"\n" },
+};
+
+START_TEST(test_nat)
+{
+	check_bad(&nat_cases[_i]);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* user and log */
+
+static const struct bad misc_cases[] = {
+	{ MIN "user: -x\n",
+	  "t.yaml:7:7: user: \"-x\" is not a valid user name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")\n" },
+	{ MIN "user: a b\n",
+	  "t.yaml:7:7: user: \"a b\" is not a valid user name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")\n" },
+	{ MIN "user: r\xc3\xa9my\n",
+	  "t.yaml:7:7: user: \"r\xc3\xa9my\" is not a valid user name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")\n" },
+	{ MIN "user: 4294967295\n",
+	  "t.yaml:7:7: user: 4294967295 is not a valid uid (the maximum is 4294967294)\n" },
+	{ MIN "log:\n  lvl: debug\n",
+	  "t.yaml:8:3: log: unknown key \"lvl\" (expected: level)\n" },
+	{ MIN "log:\n  level: debug\n  level: info\n",
+	  "t.yaml:9:3: log: duplicate key \"level\" (first at line 8, column 3)\n" },
+	{ MIN "log:\n  level: verbose\n",
+	  "t.yaml:8:10: log.level: \"verbose\" is not a log level (expected: error, warning, info, debug)\n" },
+	{ MIN "log:\n  level: INFO\n",
+	  "t.yaml:8:10: log.level: \"INFO\" is not a log level (expected: error, warning, info, debug)\n" },
+	{ MIN "log:\n  level: {a: b}\n",
+	  "t.yaml:8:10: log.level: expected a log level, got a mapping\n" },
+};
+
+START_TEST(test_misc)
+{
+	check_bad(&misc_cases[_i]);
+}
+END_TEST
+
+/* A long value is cut in the message, at a character boundary. */
+START_TEST(test_long_values)
+{
+	char yaml[1024], want[1024], name[257], *out = NULL;
+	struct config c;
+
+	memset(name, 'u', 256);
+	name[256] = '\0';
+	snprintf(yaml, sizeof(yaml), MIN "user: %s\n", name);
+	ck_assert_int_eq(load(&c, yaml, &out), 1);
+	ck_assert_str_eq(out, "t.yaml:7:7: user: the name is longer than 255 characters\n");
+	free(out);
+
+	/* 255 characters is the longest name */
+	snprintf(yaml, sizeof(yaml), MIN "user: %s\n", name + 1);
+	ck_assert_int_eq(load(&c, yaml, &out), 0);
+	ck_assert_str_eq(out, "");
+	ck_assert_str_eq(c.user, name + 1);
+	free(out);
+
+	snprintf(yaml, sizeof(yaml), IN "  netns: %s\n" TAIL, name);
+	ck_assert_int_eq(load(&c, yaml, &out), 1);
+	ck_assert_str_eq(out, "t.yaml:3:10: inside.netns: the name is longer than 255 characters\n");
+	free(out);
+
+	snprintf(yaml, sizeof(yaml), IN "  netns: %s\n" TAIL, name + 1);
+	ck_assert_int_eq(load(&c, yaml, &out), 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert_str_eq(c.inside.netns + strlen("/run/netns/"), name + 1);
+
+	/* a value is cut before a character that straddles byte 60 */
+	snprintf(yaml, sizeof(yaml), MIN "user: \"%.59s\xc3\xa9%.40s\"\n",
+		 name, name);
+	ck_assert_int_eq(load(&c, yaml, &out), 1);
+	snprintf(want, sizeof(want),
+		 "t.yaml:7:7: user: \"%.59s...\" is not a valid user name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")\n",
+		 name);
+	ck_assert_str_eq(out, want);
+	free(out);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Values at their bounds are accepted */
+
+START_TEST(test_bounds)
+{
+	static const char *const ok[] = {
+		IN "  mtu: 0\n" TAIL,
+		IN "  mtu: 68\n" TAIL,
+		IN "  mtu: 65535\n" TAIL,
+		IN "  routes: []\n" TAIL,
+		IN "  create: YES\n" TAIL,
+		IN "  create: Off\n" TAIL,
+		IN "  create: \"on\"\n" TAIL,
+		IN "  address: 0.0.0.0/0\n" TAIL,
+		"inside:\n  device: abcdefghijklmno\n" TAIL,
+		DEVS NAT "  ports: 1\n",
+		DEVS NAT "  ports: 65535\n",
+		DEVS NAT "  ports: 65535-65535\n",
+		DEVS NAT "  ports: 1-65535\n",
+		DEVS NAT "  max-sessions: 1\n",
+		DEVS NAT "  max-sessions: 16777216\n",
+		DEVS NAT "  timeouts: {tcp-established: 7440, tcp-transitory: 1, udp: 120, icmp: 60}\n",
+		DEVS NAT "  timeouts: {tcp-established: 1000000, tcp-transitory: 1000000, udp: 1000000, icmp: 1000000}\n",
+		DEVS "nat:\n  addresses: [10.0.0.0/22]\n",
+		DEVS "nat:\n  addresses: [10.0.0.0/23, 10.0.2.0/24, 10.0.3.0/25, 10.0.3.128/25]\n",
+		DEVS "nat:\n  addresses: [1.0.0.0, 126.255.255.255, 128.0.0.0, 223.255.255.255]\n",
+		MIN "user: 4294967294\n",
+		MIN "user: 0\n",
+		MIN "user: a.b_c-d\n",
+		MIN "user: \"nobody\"\n",
+		MIN "log: {}\n",
+	};
+	struct config c;
+	char *out = NULL;
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++) {
+		ck_assert_msg(load(&c, ok[i], &out) == 0, "case %u: %s", i,
+			      out);
+		ck_assert_str_eq(out, "");
+		free(out);
+	}
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Routes: at most CONF_ROUTES_MAX */
+
+START_TEST(test_routes_max)
+{
+	char yaml[4096], *p, *out = NULL;
+	struct config c;
+	unsigned i;
+
+	p = yaml + sprintf(yaml, IN "  routes:\n");
+	for (i = 0; i < CONF_ROUTES_MAX; i++)
+		p += sprintf(p, "  - 10.%u.0.0/16\n", i);
+	strcpy(p, TAIL);
+	ck_assert_int_eq(load(&c, yaml, &out), 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert_uint_eq(c.inside.nroutes, CONF_ROUTES_MAX);
+	ck_assert_uint_eq(c.inside.routes[63].addr, ip("10.63.0.0"));
+	ck_assert_uint_eq(c.inside.routes[63].len, 16);
+
+	p += sprintf(p, "  - 10.%u.0.0/16\n", i);
+	strcpy(p, TAIL);
+	ck_assert_int_eq(load(&c, yaml, &out), 1);
+	ck_assert_str_eq(out, "t.yaml:4:3: inside.routes: 65 routes, more than the maximum of 64\n");
+	free(out);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Namespaces: a name or a path; the same device only in different ones */
+
+START_TEST(test_netns)
+{
+	struct config c;
+	char *out = NULL;
+
+	ck_assert_int_eq(load(&c, IN "  netns: lan\n"
+			      OUT "  netns: /proc/1/ns/net\n" NAT, &out), 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert_str_eq(c.inside.netns, "/run/netns/lan");
+	ck_assert_str_eq(c.outside.netns, "/proc/1/ns/net");
+
+	ck_assert_int_eq(load(&c, IN "  netns: a.B_9-z\n" TAIL, &out), 0);
+	free(out);
+	ck_assert_str_eq(c.inside.netns, "/run/netns/a.B_9-z");
+
+	/* the same name is fine in two namespaces, or one and the default */
+	ck_assert_int_eq(load(&c, IN "  netns: lan\noutside:\n  device: tin0\n"
+			      "  netns: wan\n" NAT, &out), 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert_str_eq(c.inside.name, "tin0");
+	ck_assert_str_eq(c.outside.name, "tin0");
+
+	ck_assert_int_eq(load(&c, IN "  netns: lan\noutside:\n  device: tin0\n"
+			      NAT, &out), 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert_str_eq(c.outside.netns, "");
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Several errors: all reported, in file order, whatever their kind */
+
+START_TEST(test_many_errors)
+{
+	static const char yaml[] =
+		"nat:\n"					/* 1 */
+		"  addresses: [203.0.113.0/30, 203.0.113.2]\n"
+		"  ports: 10-5\n"
+		"  timeouts: {udp: 60, icmp: 59, tcp: 1}\n"
+		"outside:\n"					/* 5 */
+		"  device: tin0\n"
+		"  router-address: 192.0.0.9\n"
+		"inside:\n"
+		"  device: tin0\n"
+		"  mtu: 67\n"					/* 10 */
+		"  adress: 1.2.3.4\n"
+		"  router-address: 203.0.113.1\n"
+		"  create: maybe\n"
+		"user: -root\n"
+		"log: {level: loud}\n"				/* 15 */
+		"extra: 1\n";
+	static const char want[] =
+		"t.yaml:2:31: nat.addresses[1]: 203.0.113.2 overlaps 203.0.113.0/30 (line 2, column 15)\n"
+		"t.yaml:3:10: nat.ports: \"10-5\" is empty (the first port is above the last)\n"
+		"t.yaml:4:19: nat.timeouts.udp: 60 is below the minimum of 120 seconds (RFC 4787 REQ-5)\n"
+		"t.yaml:4:29: nat.timeouts.icmp: 59 is below the minimum of 60 seconds (RFC 5508 REQ-2)\n"
+		"t.yaml:4:33: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp)\n"
+		"t.yaml:7:3: outside: key \"router-address\" belongs in \"inside\"\n"
+		"t.yaml:9:11: inside.device: tin0 is also outside.device, in the same network namespace (line 6, column 11)\n"
+		"t.yaml:10:8: inside.mtu: 67 is below the minimum of 68 (0 leaves the MTU as it is)\n"
+		"t.yaml:11:3: inside: unknown key \"adress\" (expected: device, netns, create, address, mtu, routes, router-address)\n"
+		"t.yaml:12:19: inside.router-address: 203.0.113.1 is in the pool (nat.addresses[0]: 203.0.113.0/30 at line 2, column 15)\n"
+		"t.yaml:13:11: inside.create: expected true or false, got \"maybe\"\n"
+		"t.yaml:14:7: user: \"-root\" is not a valid user name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")\n"
+		"t.yaml:15:14: log.level: \"loud\" is not a log level (expected: error, warning, info, debug)\n"
+		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, user, log)\n";
+	struct config c;
+	char *out = NULL;
+
+	ck_assert_int_eq(load(&c, yaml, &out), 14);
+	ck_assert_str_eq(out, want);
+	free(out);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Valid files */
+
+/* expect_defaults() - what conf_defaults() must set, field by field */
+static void expect_defaults(const struct config *c)
+{
+	const struct conf_dev *d[2] = { &c->inside, &c->outside };
+	unsigned i, j;
+
+	for (i = 0; i < 2; i++) {
+		ck_assert_str_eq(d[i]->name, "");
+		ck_assert_str_eq(d[i]->netns, "");
+		ck_assert(d[i]->create);
+		ck_assert(!d[i]->has_address);
+		ck_assert_uint_eq(d[i]->address.addr, 0);
+		ck_assert_uint_eq(d[i]->address.len, 0);
+		ck_assert_uint_eq(d[i]->mtu, 0);
+		ck_assert_uint_eq(d[i]->nroutes, 0);
+		for (j = 0; j < CONF_ROUTES_MAX; j++) {
+			ck_assert_uint_eq(d[i]->routes[j].addr, 0);
+			ck_assert_uint_eq(d[i]->routes[j].len, 0);
+		}
+	}
+	ck_assert_uint_eq(c->router_addr, ip("192.0.0.8"));
+	ck_assert_uint_eq(c->naddrs, 0);
+	for (j = 0; j < CONF_POOL_MAX; j++)
+		ck_assert_uint_eq(c->addrs[j], 0);
+	ck_assert_uint_eq(c->port_lo, 1);
+	ck_assert_uint_eq(c->port_hi, 65535);
+	ck_assert_uint_eq(c->max_sessions, 1000000);
+	ck_assert_uint_eq(c->tcp_est_s, 7440);
+	ck_assert_uint_eq(c->tcp_trans_s, 240);
+	ck_assert_uint_eq(c->udp_s, 300);
+	ck_assert_uint_eq(c->icmp_s, 60);
+	ck_assert_str_eq(c->user, "nobody");
+	ck_assert_int_eq(c->log_level, LVL_INFO);
+}
+
+START_TEST(test_defaults)
+{
+	struct config c;
+
+	memset(&c, 0xa5, sizeof(c));
+	conf_defaults(&c);
+	expect_defaults(&c);
+}
+END_TEST
+
+START_TEST(test_minimal)
+{
+	struct config c, want;
+	char *out = NULL;
+
+	memset(&c, 0xa5, sizeof(c));
+	ck_assert_int_eq(load(&c, MIN, &out), 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert_str_eq(c.inside.name, "tin0");
+	ck_assert_str_eq(c.outside.name, "tout0");
+	ck_assert_uint_eq(c.naddrs, 1);
+	ck_assert_uint_eq(c.addrs[0], ip("203.0.113.1"));
+
+	/* everything else is the default, to the last byte */
+	conf_defaults(&want);
+	strcpy(want.inside.name, "tin0");
+	strcpy(want.outside.name, "tout0");
+	want.naddrs = 1;
+	want.addrs[0] = ip("203.0.113.1");
+	ck_assert_mem_eq(&c, &want, sizeof(c));
+
+	c.inside.name[0] = c.outside.name[0] = '\0';
+	c.naddrs = 0;
+	c.addrs[0] = 0;
+	expect_defaults(&c);
+}
+END_TEST
+
+static const char full_yaml[] =
+	"# every key\n"
+	"inside:\n"
+	"  device: tin0\n"
+	"  netns: lan\n"
+	"  create: false\n"
+	"  address: 192.168.1.10/24\n"
+	"  mtu: 1500\n"
+	"  routes: [0.0.0.0/0]\n"
+	"  router-address: 192.0.0.9\n"
+	"outside:\n"
+	"  device: tout0\n"
+	"  netns: /var/run/netns/wan\n"
+	"  create: yes\n"
+	"  address: 198.51.100.1/24\n"
+	"  mtu: 9000\n"
+	"  routes:\n"
+	"  - 203.0.113.1/32\n"
+	"  - 203.0.113.8/29\n"
+	"  - 198.51.100.77\n"
+	"nat:\n"
+	"  addresses:\n"
+	"  - 203.0.113.1\n"
+	"  - 203.0.113.8/30\n"
+	"  - 198.51.100.0/31\n"
+	"  ports: 1024-65535\n"
+	"  max-sessions: 4096\n"
+	"  timeouts:\n"
+	"    tcp-established: 86400\n"
+	"    tcp-transitory: 30\n"
+	"    udp: 120\n"
+	"    icmp: 90\n"
+	"user: tunnat\n"
+	"log:\n"
+	"  level: debug\n";
+
+/* check_full() - @c holds full_yaml */
+static void check_full(const struct config *c)
+{
+	static const char *const pool[] = {
+		"203.0.113.1", "203.0.113.8", "203.0.113.9", "203.0.113.10",
+		"203.0.113.11", "198.51.100.0", "198.51.100.1",
+	};
+	unsigned i;
+
+	ck_assert_str_eq(c->inside.name, "tin0");
+	ck_assert_str_eq(c->inside.netns, "/run/netns/lan");
+	ck_assert(!c->inside.create);
+	ck_assert(c->inside.has_address);
+	ck_assert_uint_eq(c->inside.address.addr, ip("192.168.1.10"));
+	ck_assert_uint_eq(c->inside.address.len, 24);
+	ck_assert_uint_eq(c->inside.mtu, 1500);
+	ck_assert_uint_eq(c->inside.nroutes, 1);
+	ck_assert_uint_eq(c->inside.routes[0].addr, 0);
+	ck_assert_uint_eq(c->inside.routes[0].len, 0);
+	ck_assert_uint_eq(c->router_addr, ip("192.0.0.9"));
+
+	ck_assert_str_eq(c->outside.name, "tout0");
+	ck_assert_str_eq(c->outside.netns, "/var/run/netns/wan");
+	ck_assert(c->outside.create);
+	ck_assert(c->outside.has_address);
+	ck_assert_uint_eq(c->outside.address.addr, ip("198.51.100.1"));
+	ck_assert_uint_eq(c->outside.address.len, 24);
+	ck_assert_uint_eq(c->outside.mtu, 9000);
+	ck_assert_uint_eq(c->outside.nroutes, 3);
+	ck_assert_uint_eq(c->outside.routes[0].addr, ip("203.0.113.1"));
+	ck_assert_uint_eq(c->outside.routes[0].len, 32);
+	ck_assert_uint_eq(c->outside.routes[1].addr, ip("203.0.113.8"));
+	ck_assert_uint_eq(c->outside.routes[1].len, 29);
+	ck_assert_uint_eq(c->outside.routes[2].addr, ip("198.51.100.77"));
+	ck_assert_uint_eq(c->outside.routes[2].len, 32);
+
+	ck_assert_uint_eq(c->naddrs, ARRAY_SIZE(pool));
+	for (i = 0; i < ARRAY_SIZE(pool); i++)
+		ck_assert_uint_eq(c->addrs[i], ip(pool[i]));
+	ck_assert_uint_eq(c->port_lo, 1024);
+	ck_assert_uint_eq(c->port_hi, 65535);
+	ck_assert_uint_eq(c->max_sessions, 4096);
+	ck_assert_uint_eq(c->tcp_est_s, 86400);
+	ck_assert_uint_eq(c->tcp_trans_s, 30);
+	ck_assert_uint_eq(c->udp_s, 120);
+	ck_assert_uint_eq(c->icmp_s, 90);
+	ck_assert_str_eq(c->user, "tunnat");
+	ck_assert_int_eq(c->log_level, LVL_DEBUG);
+}
+
+START_TEST(test_full)
+{
+	struct config c;
+	char *out = NULL;
+
+	ck_assert_int_eq(load(&c, full_yaml, &out), 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+	check_full(&c);
+}
+END_TEST
+
+/* The same file in flow style, with quotes, an alias and a tag. */
+START_TEST(test_flow_style)
+{
+	static const char yaml[] =
+		"{inside: {device: \"tin0\", mtu: '1500', routes: &r [10.0.0.0/8]},\n"
+		" outside: {device: tout0, routes: *r},\n"
+		" nat: {addresses: [!!str 203.0.113.1], ports: 1024},\n"
+		" log: {level: warning}}\n";
+	struct config c;
+	char *out = NULL;
+
+	ck_assert_int_eq(load(&c, yaml, &out), 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert_str_eq(c.inside.name, "tin0");
+	ck_assert_uint_eq(c.inside.mtu, 1500);
+	ck_assert_uint_eq(c.outside.nroutes, 1);
+	ck_assert_uint_eq(c.outside.routes[0].addr, ip("10.0.0.0"));
+	ck_assert_uint_eq(c.outside.routes[0].len, 8);
+	ck_assert_uint_eq(c.port_lo, 1024);
+	ck_assert_uint_eq(c.port_hi, 1024);
+	ck_assert_int_eq(c.log_level, LVL_WARNING);
+}
+END_TEST
+
+/* A whole /22 is expanded in order, network and broadcast included. */
+START_TEST(test_pool_expand)
+{
+	struct config c;
+	char *out = NULL;
+	unsigned i;
+
+	ck_assert_int_eq(load(&c, DEVS "nat:\n  addresses: [10.0.4.0/22]\n",
+			      &out), 0);
+	free(out);
+	ck_assert_uint_eq(c.naddrs, CONF_POOL_MAX);
+	for (i = 0; i < CONF_POOL_MAX; i++)
+		ck_assert_uint_eq(c.addrs[i], htonl(0x0a000400u + i));
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* conf_load() */
+
+START_TEST(test_load_missing)
+{
+	struct config c;
+	char *out = NULL;
+	size_t len;
+	FILE *f;
+
+	f = open_memstream(&out, &len);
+	ck_assert_int_eq(conf_load(&c, "/nonexistent/tunnat.yaml", f),
+			 -ENOENT);
+	fclose(f);
+	ck_assert_str_eq(out, "/nonexistent/tunnat.yaml: cannot read: No such file or directory\n");
+	free(out);
+
+	f = open_memstream(&out, &len);
+	ck_assert_int_eq(conf_load(&c, "/", f), -EISDIR);
+	fclose(f);
+	ck_assert_str_eq(out, "/: cannot read: Is a directory\n");
+	free(out);
+}
+END_TEST
+
+/* conf_load() gives what conf_load_mem() gives for the same bytes. */
+START_TEST(test_load_file)
+{
+	char path[] = "/tmp/check_conf.XXXXXX", *out = NULL, want[256];
+	struct config c;
+	size_t len;
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, full_yaml, strlen(full_yaml)),
+			 (int)strlen(full_yaml));
+	f = open_memstream(&out, &len);
+	ck_assert_int_eq(conf_load(&c, path, f), 0);
+	fclose(f);
+	ck_assert_str_eq(out, "");
+	free(out);
+	check_full(&c);
+
+	ck_assert_int_eq(ftruncate(fd, 0), 0);
+	ck_assert_int_eq(pwrite(fd, "inside: [\n", 10, 0), 10);
+	f = open_memstream(&out, &len);
+	ck_assert_int_eq(conf_load(&c, path, f), 1);
+	fclose(f);
+	snprintf(want, sizeof(want),
+		 "%s:2:1: syntax error: did not find expected node content (while parsing a flow node at line 2, column 1)\n",
+		 path);
+	ck_assert_str_eq(out, want);
+	free(out);
+
+	ck_assert_int_eq(ftruncate(fd, 0), 0);
+	f = open_memstream(&out, &len);
+	ck_assert_int_eq(conf_load(&c, path, f), 1);
+	fclose(f);
+	snprintf(want, sizeof(want),
+		 "%s:1:1: empty file (expected a mapping with the sections inside, outside and nat)\n",
+		 path);
+	ck_assert_str_eq(out, want);
+	free(out);
+
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(test_log_level)
+{
+	ck_assert_int_eq(conf_log_level_parse("error"), LVL_ERROR);
+	ck_assert_int_eq(conf_log_level_parse("warning"), LVL_WARNING);
+	ck_assert_int_eq(conf_log_level_parse("info"), LVL_INFO);
+	ck_assert_int_eq(conf_log_level_parse("debug"), LVL_DEBUG);
+	ck_assert_int_eq(conf_log_level_parse("warn"), -1);
+	ck_assert_int_eq(conf_log_level_parse(""), -1);
+	ck_assert_str_eq(conf_log_level_str(LVL_ERROR), "error");
+	ck_assert_str_eq(conf_log_level_str(LVL_WARNING), "warning");
+	ck_assert_str_eq(conf_log_level_str(LVL_INFO), "info");
+	ck_assert_str_eq(conf_log_level_str(LVL_DEBUG), "debug");
+}
+END_TEST
+
+static Suite *conf_suite(void)
+{
+	Suite *s = suite_create("conf");
+	TCase *tc;
+
+	tc = tcase_create("document");
+	tcase_add_loop_test(tc, test_doc, 0, ARRAY_SIZE(doc_cases));
+	tcase_add_test(tc, test_many_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("devices");
+	tcase_add_loop_test(tc, test_dev, 0, ARRAY_SIZE(dev_cases));
+	tcase_add_test(tc, test_routes_max);
+	tcase_add_test(tc, test_netns);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("nat");
+	tcase_add_loop_test(tc, test_nat, 0, ARRAY_SIZE(nat_cases));
+	tcase_add_test(tc, test_pool_expand);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("user_log");
+	tcase_add_loop_test(tc, test_misc, 0, ARRAY_SIZE(misc_cases));
+	tcase_add_test(tc, test_long_values);
+	tcase_add_test(tc, test_log_level);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("valid");
+	tcase_add_test(tc, test_bounds);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_minimal);
+	tcase_add_test(tc, test_full);
+	tcase_add_test(tc, test_flow_style);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("load");
+	tcase_add_test(tc, test_load_missing);
+	tcase_add_test(tc, test_load_file);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(conf_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
