@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: MIT */
+/* loop.c - libuv loop: read a device, translate, write the verdict's device
+ *
+ * Theory of operation.  One thread, one libuv loop, one packet buffer.
+ * Each TUN device has a uv_poll_t watching for readability (epoll,
+ * level-triggered).  Its callback reads up to READ_BUDGET packets, one read(2)
+ * each, and hands each to nat_translate() with the loop's cached clock; the
+ * packet is then written, from the same buffer, to the other device
+ * (VERDICT_FORWARD) or back to its own (VERDICT_BACK), or dropped.  The
+ * budget keeps one busy direction from starving the other and the timers:
+ * readiness is level-triggered, so what is left is read on the next turn.
+ * Readiness can be spurious, so EAGAIN is normal.  Writes are synchronous
+ * (a TUN device's send buffer is effectively unbounded); a failed write
+ * drops the packet and is counted.
+ *
+ * Each tick of a uv_timer_t (EXPIRY_TICK_MS) frees expired sessions, at most
+ * EXPIRY_BUDGET of them, so that a mass expiry never stalls forwarding.
+ *
+ * Signals: SIGTERM and SIGINT stop the loop; SIGUSR1 logs the counters;
+ * SIGHUP is logged and otherwise ignored (live reload does not exist yet).
+ * On the way out every handle is closed and the loop is run dry, so that
+ * uv_loop_close() succeeds.
+ */
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "../net/pkt.h"
+#include "log.h"
+#include "loop.h"
+
+#define READ_BUDGET		64
+#define EXPIRY_TICK_MS		250
+#define EXPIRY_BUDGET		20000
+
+static const char *const side_name[DIR_N] = {
+	[DIR_OUT] = "inside",
+	[DIR_IN] = "outside",
+};
+
+/**
+ * struct loop - everything the callbacks need, reached from handle->data
+ * @dev:		devices by the direction of packets read from them
+ * @buf:		the one packet buffer (PKT_BUF_SIZE, 64-byte aligned)
+ * @write_errors:	packets lost to failed writes, by device written
+ * @exit_status:	what loop_run() returns
+ */
+struct loop {
+	uv_loop_t uv;
+	uv_poll_t poll[DIR_N];
+	uv_timer_t expiry;
+	uv_signal_t sigs[4];
+	struct tun *dev[DIR_N];
+	struct nat *nat;
+	uint8_t *buf;
+	uint64_t write_errors[DIR_N];
+	int exit_status;
+};
+
+static struct loop *the_loop;
+
+void loop_log_stats(struct nat *n)
+{
+	const struct nat_stats *st = nat_stats(n);
+	char drops[1024] = "";
+	size_t off = 0;
+	unsigned r;
+
+	for (r = 1; r < DROP_REASON_N; r++) {
+		int w;
+
+		if (!st->drops[r])
+			continue;
+		w = snprintf(drops + off, sizeof(drops) - off, " drop-%s=%llu",
+			     drop_reason_str(r),
+			     (unsigned long long)st->drops[r]);
+		if (w < 0 || (size_t)w >= sizeof(drops) - off)
+			break;
+		off += (size_t)w;
+	}
+	log_info("stats: rx-inside=%llu rx-outside=%llu forwarded-out=%llu forwarded-in=%llu hairpinned=%llu icmp-errors=%llu echo-answered=%llu sessions=%u mappings=%u sessions-created=%llu sessions-expired=%llu write-errors-inside=%llu write-errors-outside=%llu%s",
+		 (unsigned long long)st->rx[DIR_OUT],
+		 (unsigned long long)st->rx[DIR_IN],
+		 (unsigned long long)st->forwarded[DIR_OUT],
+		 (unsigned long long)st->forwarded[DIR_IN],
+		 (unsigned long long)st->hairpinned,
+		 (unsigned long long)st->icmp_errors,
+		 (unsigned long long)st->echo_answered,
+		 st->sessions, st->mappings,
+		 (unsigned long long)st->sessions_created,
+		 (unsigned long long)st->sessions_expired,
+		 (unsigned long long)(the_loop ?
+				      the_loop->write_errors[DIR_OUT] : 0),
+		 (unsigned long long)(the_loop ?
+				      the_loop->write_errors[DIR_IN] : 0),
+		 drops);
+}
+
+/* Stop reading and let loop_run() close everything. */
+static void loop_stop(struct loop *l, int status)
+{
+	l->exit_status = status;
+	uv_stop(&l->uv);
+}
+
+static void packet_write(struct loop *l, enum pkt_dir to_dev,
+			 const struct pkt *p)
+{
+	ssize_t w = write(l->dev[to_dev]->fd, p->data, p->len);
+
+	if (w == (ssize_t)p->len)
+		return;
+	l->write_errors[to_dev]++;
+	LOG_RATELIMIT(LVL_WARNING, "%s: write of %u bytes to %s failed: %s",
+		      side_name[to_dev], p->len, l->dev[to_dev]->name,
+		      w < 0 ? strerror(errno) : "short write");
+}
+
+static void tun_readable_cb(uv_poll_t *h, int status, int events)
+{
+	struct loop *l = h->data;
+	enum pkt_dir dir = h == &l->poll[DIR_OUT] ? DIR_OUT : DIR_IN;
+	uint8_t *data = l->buf + PKT_HEADROOM;
+	int fd = l->dev[dir]->fd;
+	unsigned i;
+
+	if (status < 0) {
+		log_err("%s: device %s failed: %s", side_name[dir],
+			l->dev[dir]->name, uv_strerror(status));
+		loop_stop(l, EXIT_DEVICE_LOST);
+		return;
+	}
+	for (i = 0; i < READ_BUDGET; i++) {
+		ssize_t r = read(fd, data, PKT_DATA_MAX + 1);
+		enum verdict v;
+		struct pkt p;
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			log_err("%s: reading %s failed: %s", side_name[dir],
+				l->dev[dir]->name, strerror(errno));
+			loop_stop(l, EXIT_DEVICE_LOST);
+			return;
+		}
+		pkt_init(&p, data, (uint32_t)r, PKT_DATA_MAX, dir);
+		v = nat_translate(l->nat, &p, uv_now(&l->uv));
+		if (v == VERDICT_FORWARD)
+			packet_write(l, dir == DIR_OUT ? DIR_IN : DIR_OUT, &p);
+		else if (v == VERDICT_BACK)
+			packet_write(l, dir, &p);
+		else
+			LOG_RATELIMIT(LVL_DEBUG, "%s: dropped a packet: %s",
+				      side_name[dir],
+				      drop_reason_str(p.drop));
+	}
+}
+
+static void expiry_cb(uv_timer_t *h)
+{
+	struct loop *l = h->data;
+
+	nat_expire(l->nat, uv_now(&l->uv), EXPIRY_BUDGET);
+}
+
+static void signal_cb(uv_signal_t *h, int signum)
+{
+	struct loop *l = h->data;
+
+	switch (signum) {
+	case SIGTERM:
+	case SIGINT:
+		log_info("%s: stopping", strsignal(signum));
+		loop_stop(l, 0);
+		break;
+	case SIGUSR1:
+		loop_log_stats(l->nat);
+		break;
+	case SIGHUP:
+		log_warn("SIGHUP: live reload is not supported in this version; restart tunnat to apply a changed configuration");
+		break;
+	}
+}
+
+static void close_walk_cb(uv_handle_t *h, void *arg)
+{
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+int loop_run(struct nat *n, struct tun *inside, struct tun *outside)
+{
+	static const int signums[4] = { SIGTERM, SIGINT, SIGUSR1, SIGHUP };
+	struct loop l = { .nat = n, .dev = { inside, outside } };
+	void *buf = NULL;
+	int rc, i;
+
+	if (posix_memalign(&buf, 64, PKT_BUF_SIZE)) {
+		log_err("cannot allocate the packet buffer");
+		return 71;
+	}
+	l.buf = buf;
+	rc = uv_loop_init(&l.uv);
+	if (rc) {
+		log_err("cannot start the event loop: %s", uv_strerror(rc));
+		free(buf);
+		return 71;
+	}
+	the_loop = &l;
+	for (i = 0; i < DIR_N; i++) {
+		rc = uv_poll_init(&l.uv, &l.poll[i], l.dev[i]->fd);
+		if (!rc) {
+			l.poll[i].data = &l;
+			rc = uv_poll_start(&l.poll[i], UV_READABLE,
+					   tun_readable_cb);
+		}
+		if (rc)
+			goto fail;
+	}
+	rc = uv_timer_init(&l.uv, &l.expiry);
+	l.expiry.data = &l;
+	if (!rc)
+		rc = uv_timer_start(&l.expiry, expiry_cb, EXPIRY_TICK_MS,
+				    EXPIRY_TICK_MS);
+	if (rc)
+		goto fail;
+	for (i = 0; i < 4; i++) {
+		rc = uv_signal_init(&l.uv, &l.sigs[i]);
+		l.sigs[i].data = &l;
+		if (!rc)
+			rc = uv_signal_start(&l.sigs[i], signal_cb, signums[i]);
+		if (rc)
+			goto fail;
+	}
+
+	log_info("forwarding between %s (inside) and %s (outside)",
+		 inside->name, outside->name);
+	uv_run(&l.uv, UV_RUN_DEFAULT);
+	goto out;
+
+fail:
+	log_err("cannot set up the event loop: %s", uv_strerror(rc));
+	l.exit_status = 71;
+out:
+	uv_walk(&l.uv, close_walk_cb, NULL);
+	uv_run(&l.uv, UV_RUN_DEFAULT);
+	rc = uv_loop_close(&l.uv);
+	if (rc)
+		log_warn("event loop not closed cleanly: %s", uv_strerror(rc));
+	loop_log_stats(n);
+	the_loop = NULL;
+	free(buf);
+	return l.exit_status;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* tun.h - open and set up the TUN devices, each in its network namespace */
+#ifndef TN_TUN_H
+#define TN_TUN_H
+
+#include <net/if.h>
+
+#include <stdbool.h>
+
+#include "../conf/conf.h"
+
+/**
+ * struct tun - an open TUN device
+ * @fd:		non-blocking file descriptor, IFF_TUN | IFF_NO_PI; -1 if closed
+ * @name:	device name
+ * @created:	tunnat created the device (it disappears when @fd closes);
+ *		false when it attached to an existing persistent device
+ * @mtu:	the device's MTU after setup
+ */
+struct tun {
+	int fd;
+	char name[IFNAMSIZ];
+	bool created;
+	unsigned mtu;
+};
+
+/**
+ * tun_open() - open the device @d describes and configure it
+ * @t:		filled in on success; @t->fd is -1 on failure
+ * @d:		the "inside" or "outside" section of the configuration
+ * @role:	"inside" or "outside", for messages
+ *
+ * In @d->netns if set (entered with setns(2), left again before returning):
+ * creates the device if missing and @d->create allows it, or attaches to the
+ * existing persistent device; sets the MTU if given, brings the link up,
+ * assigns @d->address if given and adds @d->routes (both idempotently, so a
+ * persistent device can be attached again after a restart).  Each failure is
+ * logged with the device, the namespace and the step that failed.
+ *
+ * Return: 0, or a negative errno
+ */
+int tun_open(struct tun *t, const struct conf_dev *d, const char *role);
+
+/* tun_close() - close @t; a device tunnat created disappears with it */
+void tun_close(struct tun *t);
+
+#endif /* TN_TUN_H */

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c - tunnat: command line, start-up sequence, exit status
+ *
+ * Start-up, in order: parse the command line; read and validate the whole
+ * configuration (exit 78 on any error, before anything is touched); create
+ * the engine; open and set up both TUN devices; drop every privilege; run
+ * the loop until SIGTERM or SIGINT.  Exit statuses follow sysexits(3).
+ */
+
+#include <sys/random.h>
+
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf.h"
+#include "io/log.h"
+#include "io/loop.h"
+#include "io/privs.h"
+#include "io/tun.h"
+#include "nat/nat.h"
+
+#define EX_OK		0
+#define EX_USAGE	64
+#define EX_OSERR	71
+#define EX_CONFIG	78
+
+#define DEFAULT_CONFIG	SYSCONFDIR "/tunnat/tunnat.yaml"
+#define ICMP_ERRORS_PER_S	100
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: tunnat [-t] [-c FILE] [-l LEVEL]\n"
+		"       tunnat -V | -h\n"
+		"Userspace IPv4 NAT router between two TUN devices.\n"
+		"\n"
+		"  -c, --config FILE      configuration file (default %s)\n"
+		"  -t, --check-config     validate the configuration and exit\n"
+		"  -l, --log-level LEVEL  error, warning, info or debug;\n"
+		"                         overrides log.level\n"
+		"  -V, --version          print the version and exit\n"
+		"  -h, --help             print this help and exit\n"
+		"\n"
+		"See tunnat(8) and tunnat.yaml(5).\n", DEFAULT_CONFIG);
+}
+
+static int seed_fill(uint64_t *seed, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t r = getrandom((uint8_t *)seed + got, len - got, 0);
+
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r > 0)
+			got += (size_t)r;
+	}
+	return 0;
+}
+
+static struct nat *engine_new(const struct config *c)
+{
+	struct nat_config nc = {
+		.addrs = c->addrs,
+		.naddrs = c->naddrs,
+		.port_lo = c->port_lo,
+		.port_hi = c->port_hi,
+		.max_sessions = c->max_sessions,
+		.tcp_est_ms = c->tcp_est_s * 1000,
+		.tcp_trans_ms = c->tcp_trans_s * 1000,
+		.udp_ms = c->udp_s * 1000,
+		.icmp_ms = c->icmp_s * 1000,
+		.router_addr = c->router_addr,
+		.icmp_errors_per_s = ICMP_ERRORS_PER_S,
+	};
+	struct nat *n;
+	int err;
+
+	err = seed_fill(nc.seed, sizeof(nc.seed));
+	if (err) {
+		log_err("cannot get random bytes: %s", strerror(-err));
+		return NULL;
+	}
+	n = nat_new(&nc);
+	if (!n)
+		log_err("cannot create the NAT engine for %u sessions (%llu MiB): %s",
+			c->max_sessions,
+			(unsigned long long)(nat_memory_bytes(&nc) >> 20),
+			strerror(errno));
+	else
+		log_debug("engine: %u public addresses, ports %u-%u, up to %u sessions (%llu MiB reserved)",
+			  c->naddrs, c->port_lo, c->port_hi, c->max_sessions,
+			  (unsigned long long)(nat_memory_bytes(&nc) >> 20));
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 't' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = DEFAULT_CONFIG;
+	struct tun inside = { .fd = -1 }, outside = { .fd = -1 };
+	int level = -1, opt, status = EX_OSERR;
+	bool check_only = false;
+	struct config *c;
+	struct nat *n;
+	uid_t uid;
+	gid_t gid;
+
+	while ((opt = getopt_long(argc, argv, "c:tl:Vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 't':
+			check_only = true;
+			break;
+		case 'l':
+			level = conf_log_level_parse(optarg);
+			if (level < 0) {
+				fprintf(stderr, "tunnat: unknown log level \"%s\" (expected error, warning, info or debug)\n",
+					optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'V':
+			printf("tunnat %s\n", PACKAGE_VERSION);
+			return EX_OK;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tunnat: unexpected argument \"%s\"\n",
+			argv[optind]);
+		usage(stderr);
+		return EX_USAGE;
+	}
+
+	c = malloc(sizeof(*c));
+	if (!c) {
+		fprintf(stderr, "tunnat: out of memory\n");
+		return EX_OSERR;
+	}
+	if (conf_load(c, path, stderr)) {
+		free(c);
+		return EX_CONFIG;
+	}
+	if (privs_lookup_user(c->user, &uid, &gid)) {
+		fprintf(stderr, "%s: user: no account \"%s\" on this system\n",
+			path, c->user);
+		free(c);
+		return EX_CONFIG;
+	}
+	if (check_only) {
+		printf("%s: configuration is valid\n", path);
+		free(c);
+		return EX_OK;
+	}
+	log_set_level(level >= 0 ? (enum log_level)level : c->log_level);
+	log_info("tunnat %s starting with %s", PACKAGE_VERSION, path);
+
+	n = engine_new(c);
+	if (!n)
+		goto out;
+	if (tun_open(&inside, &c->inside, "inside") ||
+	    tun_open(&outside, &c->outside, "outside"))
+		goto out;
+	if (privs_drop(c->user))
+		goto out;
+	status = loop_run(n, &inside, &outside);
+out:
+	tun_close(&outside);
+	tun_close(&inside);
+	nat_free(n);
+	free(c);
+	log_info("exiting with status %d", status);
+	return status;
+}
