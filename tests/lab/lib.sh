@@ -1,0 +1,195 @@
+# SPDX-License-Identifier: MIT
+# lib.sh - shared plumbing for the network-namespace end-to-end tests
+#
+# Each test sources this file, draws its topology in a comment, and calls
+# lab_begin.  Namespace names carry the test's PID, so runs never collide,
+# and cleanup removes only what this run created and stops only the PIDs it
+# recorded.  Exit statuses follow automake: 0 pass, 1 fail, 77 skip (not
+# root, or a tool is missing), 99 error (the lab itself could not be built).
+
+set -eu
+
+TUNNAT=${TUNNAT:-$(cd "$(dirname "$0")/../.." && pwd)/src/tunnat}
+TOP_SRCDIR=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+PEER="/usr/bin/python3 $TOP_SRCDIR/tests/lab/peer.py"
+ID=$$
+NS_LAN="tnlan$ID"
+NS_WAN="tnwan$ID"
+NS_RTR="tnrtr$ID"
+LAB_NS=""
+LAB_PIDS=""
+TUNNAT_PID=""
+FAILED=0
+WORK=""
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+broken() {
+	echo "ERROR: $*" >&2
+	exit 99
+}
+
+pass() {
+	echo "PASS: $*"
+}
+
+fail() {
+	echo "FAIL: $*"
+	FAILED=$((FAILED + 1))
+}
+
+# check DESCRIPTION COMMAND...: one PASS or FAIL line for one assertion
+check() {
+	desc=$1
+	shift
+	if "$@" >"$WORK/check.out" 2>&1; then
+		pass "$desc"
+	else
+		fail "$desc"
+		sed 's/^/    | /' "$WORK/check.out"
+	fi
+}
+
+# check_not DESCRIPTION COMMAND...: passes when the command fails
+check_not() {
+	desc=$1
+	shift
+	if "$@" >"$WORK/check.out" 2>&1; then
+		fail "$desc"
+		sed 's/^/    | /' "$WORK/check.out"
+	else
+		pass "$desc"
+	fi
+}
+
+# pp NS COMMAND...: show, then run, a command in namespace NS
+pp() {
+	ns=$1
+	shift
+	echo "  [$ns] $*" >&2
+	ip netns exec "$ns" "$@"
+}
+
+n_lan() { pp "$NS_LAN" "$@"; }
+n_wan() { pp "$NS_WAN" "$@"; }
+n_rtr() { pp "$NS_RTR" "$@"; }
+
+# wait_for SECONDS COMMAND...: poll until the command succeeds
+wait_for() {
+	limit=$(($1 * 10))
+	shift
+	i=0
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -lt "$limit" ] || return 1
+		sleep 0.1
+	done
+}
+
+ns_add() {
+	ip netns add "$1" || broken "cannot create namespace $1"
+	LAB_NS="$LAB_NS $1"
+	ip -n "$1" link set lo up
+}
+
+# bg_start NAME NS COMMAND...: run a command in NS in the background,
+# output in $WORK/NAME.log; its PID is recorded for cleanup
+bg_start() {
+	name=$1
+	ns=$2
+	shift 2
+	ip netns exec "$ns" "$@" >"$WORK/$name.log" 2>&1 &
+	LAB_PIDS="$LAB_PIDS $!"
+	eval "PID_$name=$!"
+}
+
+lab_cleanup() {
+	status=$?
+	set +e
+	for pid in $TUNNAT_PID $LAB_PIDS; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $TUNNAT_PID $LAB_PIDS; do
+		wait "$pid" 2>/dev/null
+	done
+	for ns in $LAB_NS; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [ "$status" -ne 0 ] && [ -f "$WORK/tunnat.log" ]; then
+		echo "--- tunnat log ---"
+		cat "$WORK/tunnat.log"
+	fi
+	[ -n "$WORK" ] && rm -rf "$WORK"
+	exit "$status"
+}
+
+lab_begin() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, TUN)"
+	for tool in ip ping /usr/bin/python3 "$@"; do
+		command -v "$tool" >/dev/null 2>&1 || skip "$tool not installed"
+	done
+	[ -x "$TUNNAT" ] || broken "$TUNNAT not built"
+	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+	WORK=$(mktemp -d /tmp/tunnat-lab.XXXXXX)
+	trap lab_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+
+# tunnat_start CONFIG [WRAPPER...]: run tunnat on CONFIG in the background
+# (optionally under a wrapper command) and wait until it forwards
+tunnat_start() {
+	conf=$1
+	shift
+	"$@" "$TUNNAT" -c "$conf" -l debug >"$WORK/tunnat.log" 2>&1 &
+	TUNNAT_PID=$!
+	if ! wait_for 10 grep -q "forwarding between" "$WORK/tunnat.log"; then
+		cat "$WORK/tunnat.log" >&2
+		broken "tunnat did not start"
+	fi
+}
+
+# tunnat_stats: make tunnat log its counters; print the newest stats line
+tunnat_stats() {
+	before=$(grep -c "stats:" "$WORK/tunnat.log" || true)
+	kill -USR1 "$TUNNAT_PID"
+	wait_for 5 sh -c "[ \$(grep -c 'stats:' '$WORK/tunnat.log') -gt $before ]"
+	grep "stats:" "$WORK/tunnat.log" | tail -n 1
+}
+
+# stat_value NAME: one counter from the newest stats line (0 if absent)
+stat_value() {
+	tunnat_stats | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1 |
+		grep . || echo 0
+}
+
+# stat_is NAME VALUE: poll (5 s) until counter NAME equals VALUE
+stat_is() {
+	i=0
+	while [ "$(stat_value "$1")" != "$2" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 50 ] || return 1
+		sleep 0.1
+	done
+}
+
+# tunnat_stop: SIGTERM, and the exit status must be 0
+tunnat_stop() {
+	kill -TERM "$TUNNAT_PID"
+	set +e
+	wait "$TUNNAT_PID"
+	rc=$?
+	set -e
+	TUNNAT_PID=""
+	return "$rc"
+}
+
+lab_end() {
+	if [ "$FAILED" -ne 0 ]; then
+		echo "$FAILED check(s) failed"
+		exit 1
+	fi
+	exit 0
+}
