@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# dev.sh - install what tunnat needs, build it, then demo or test it
+#
+#   contrib/dev.sh demo       install, build, run the namespace lab demo
+#   contrib/dev.sh check      install, build, run the whole test suite
+#   contrib/dev.sh distcheck  install, build, check the release tarball
+#   contrib/dev.sh build      install and build only
+#
+# Debian 12, as root.  Every step is skipped when already done: packages
+# are installed only if missing, ./configure runs only once, make is
+# incremental.
+
+set -eu
+cd "$(dirname "$0")/.."
+
+PACKAGES="gcc make autoconf automake libtool pkg-config libuv1-dev \
+libyaml-dev libcap-ng-dev check iproute2 iputils-ping python3 tcpdump \
+groff-base mandoc util-linux procps"
+
+deps() {
+	missing=""
+	for p in $PACKAGES; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q "install ok installed" || missing="$missing $p"
+	done
+	[ -n "$missing" ] || return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "dev.sh: missing packages:$missing (run as root to install)" >&2
+		exit 1
+	fi
+	echo "dev.sh: installing$missing"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends $missing >/dev/null
+}
+
+build() {
+	deps
+	[ -x configure ] || ./autogen.sh
+	[ -f Makefile ] || ./configure --enable-werror --sysconfdir=/etc
+	make -j"$(nproc)"
+}
+
+case "${1:-}" in
+build)
+	build
+	;;
+demo)
+	build
+	exec contrib/lab/demo.sh etc/tunnat.yaml
+	;;
+check)
+	build
+	make -j"$(nproc)" check
+	;;
+distcheck)
+	build
+	make -j"$(nproc)" distcheck
+	;;
+*)
+	echo "usage: $0 demo|check|distcheck|build" >&2
+	exit 64
+	;;
+esac
