@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# persistent.sh - attach to persistent TUN devices, survive a restart
+#
+#  namespace LAN                                        namespace WAN
+#  192.168.1.10 tin0 (persistent) <--fd-- tunnat --fd--> tout0 (persistent)
+#
+# The devices are made beforehand with "ip tuntap add"; tunnat is told not
+# to create any (create: false).  It must configure them, forward, leave
+# them in place with their addresses and routes when it stops, attach again
+# on a second start (address and routes already there), and refuse to start
+# when a device it may not create is missing.
+
+. "$(dirname "$0")/lib.sh"
+
+lab_begin
+ns_add "$NS_LAN"
+ns_add "$NS_WAN"
+ip -n "$NS_LAN" tuntap add dev "tin$ID" mode tun
+ip -n "$NS_WAN" tuntap add dev "tout$ID" mode tun
+
+cat >"$WORK/tunnat.yaml" <<YAML
+inside: { device: tin$ID, netns: $NS_LAN, create: false,
+          address: 192.168.1.10/24, routes: [0.0.0.0/0] }
+outside: { device: tout$ID, netns: $NS_WAN, create: false,
+           address: 198.51.100.1/24, routes: [203.0.113.1/32] }
+nat: { addresses: [203.0.113.1] }
+YAML
+
+for run in first second; do
+	tunnat_start "$WORK/tunnat.yaml"
+	check "$run start attached to the persistent devices" \
+		grep -q "attached to persistent tin$ID" "$WORK/tunnat.log"
+	check "$run start forwards" n_lan ping -c 1 -W 2 198.51.100.1
+	check "$run stop exits 0" tunnat_stop
+	check "the inside device is still there" \
+		ip -n "$NS_LAN" link show "tin$ID"
+	check "its address is still there" sh -c \
+		"ip -n $NS_LAN addr show tin$ID | grep -q 192.168.1.10/24"
+	check "its route is still there" sh -c \
+		"ip -n $NS_WAN route show 203.0.113.1 | grep -q tout$ID"
+done
+
+ip -n "$NS_WAN" tuntap del dev "tout$ID" mode tun
+set +e
+"$TUNNAT" -c "$WORK/tunnat.yaml" >"$WORK/missing.log" 2>&1
+rc=$?
+set -e
+check "a missing device it may not create stops it with status 71" \
+	test "$rc" -eq 71
+check "and says why" grep -q "does not exist .*create is false" \
+	"$WORK/missing.log"
+
+lab_end
