@@ -29,6 +29,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -151,6 +152,15 @@ void conf_defaults(struct config *c)
 	c->tcp_trans_s = 240;
 	c->udp_s = 300;
 	c->icmp_s = 60;
+	c->gre_s = 300;
+	c->pptp = (struct conf_pptp){
+		.ports = { 1723 },
+		.nports = 1,
+		.max_connections = 1024,
+		.max_calls_per_connection = 16,
+		.max_calls_per_host = 64,
+		.max_calls_per_server = 1024,
+	};
 	strcpy(c->user, "nobody");
 	c->log_level = LVL_INFO;
 }
@@ -644,6 +654,8 @@ static const struct {
 	{ "", "max-sessions", "nat" },
 	{ "", "timeouts", "nat" },
 	{ "", "level", "log" },
+	{ "", "pptp", "alg" },
+	{ "alg", "enabled", "alg.pptp" },
 };
 
 /**
@@ -1094,13 +1106,14 @@ bad:
 	       "expected a port range LO-HI such as 1024-65535, got %s", q);
 }
 
-enum { TK_TCP_EST, TK_TCP_TRANS, TK_UDP, TK_ICMP, TK_N };
+enum { TK_TCP_EST, TK_TCP_TRANS, TK_UDP, TK_ICMP, TK_GRE, TK_N };
 
 static const char *const timeout_keys[TK_N] = {
 	[TK_TCP_EST]	= "tcp-established",
 	[TK_TCP_TRANS]	= "tcp-transitory",
 	[TK_UDP]	= "udp",
 	[TK_ICMP]	= "icmp",
+	[TK_GRE]	= "gre",
 };
 
 /* parse_timeouts() - nat.timeouts, with the RFC minimums */
@@ -1114,6 +1127,7 @@ static void parse_timeouts(struct ctx *x, yaml_node_t *map)
 		[TK_TCP_TRANS]	= { 1, "" },
 		[TK_UDP]	= { 120, " (RFC 4787 REQ-5)" },
 		[TK_ICMP]	= { 60, " (RFC 5508 REQ-2)" },
+		[TK_GRE]	= { 60, "" },
 	};
 	const char *sec = "nat.timeouts";
 	yaml_node_t *vals[TK_N] = { 0 }, *keys[TK_N] = { 0 };
@@ -1122,6 +1136,7 @@ static void parse_timeouts(struct ctx *x, yaml_node_t *map)
 		[TK_TCP_TRANS]	= &x->c->tcp_trans_s,
 		[TK_UDP]	= &x->c->udp_s,
 		[TK_ICMP]	= &x->c->icmp_s,
+		[TK_GRE]	= &x->c->gre_s,
 	};
 	unsigned i;
 
@@ -1165,6 +1180,116 @@ static void parse_nat(struct ctx *x, yaml_node_t *map)
 			 MAX_SESSIONS_MAX, "", "", &x->c->max_sessions);
 	if (vals[NK_TIMEOUTS])
 		parse_timeouts(x, vals[NK_TIMEOUTS]);
+}
+
+enum { PK_ENABLED, PK_PORTS, PK_MAX_CONN, PK_MAX_PER_CONN, PK_MAX_PER_HOST,
+       PK_MAX_PER_SERVER, PK_N };
+
+static const char *const pptp_keys[PK_N] = {
+	[PK_ENABLED]		= "enabled",
+	[PK_PORTS]		= "ports",
+	[PK_MAX_CONN]		= "max-connections",
+	[PK_MAX_PER_CONN]	= "max-calls-per-connection",
+	[PK_MAX_PER_HOST]	= "max-calls-per-host",
+	[PK_MAX_PER_SERVER]	= "max-calls-per-server",
+};
+
+/* get_alg_ports() - a sequence of distinct TCP ports, 1..CONF_ALG_PORTS_MAX */
+static void get_alg_ports(struct ctx *x, yaml_node_t *seq, struct conf_pptp *p)
+{
+	const char *path = "alg.pptp.ports";
+	uint16_t ports[CONF_ALG_PORTS_MAX];
+	yaml_node_item_t *it;
+	unsigned n = 0, i;
+	bool ok = true;
+
+	if (!want_kind(x, seq, YAML_SEQUENCE_NODE, path, "a sequence"))
+		return;
+	if (seq->data.sequence.items.start == seq->data.sequence.items.top) {
+		report(x, seq->start_mark, path, "the list is empty");
+		return;
+	}
+	for (it = seq->data.sequence.items.start;
+	     it < seq->data.sequence.items.top; it++) {
+		yaml_node_t *v = node_get(x, *it);
+		uint32_t port;
+
+		if (!v || !get_uint(x, v, path, 1, 65535, "", "", &port)) {
+			ok = false;
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			if (ports[i] == port)
+				break;
+		if (i < n) {
+			report(x, v->start_mark, path,
+			       "port %u is listed twice", port);
+			ok = false;
+		} else if (n == CONF_ALG_PORTS_MAX) {
+			report(x, v->start_mark, path,
+			       "more than %d ports", CONF_ALG_PORTS_MAX);
+			ok = false;
+			break;
+		} else {
+			ports[n++] = (uint16_t)port;
+		}
+	}
+	if (!ok)
+		return;
+	memcpy(p->ports, ports, sizeof(ports));
+	p->nports = n;
+}
+
+/* parse_pptp() - the "alg.pptp" section */
+static void parse_pptp(struct ctx *x, yaml_node_t *map)
+{
+	static const struct {
+		uint32_t max;
+		size_t off;
+	} lim[PK_N] = {
+		[PK_MAX_CONN] = { 1000000,
+			offsetof(struct conf_pptp, max_connections) },
+		[PK_MAX_PER_CONN] = { 255,
+			offsetof(struct conf_pptp, max_calls_per_connection) },
+		[PK_MAX_PER_HOST] = { 1000000,
+			offsetof(struct conf_pptp, max_calls_per_host) },
+		[PK_MAX_PER_SERVER] = { 1000000,
+			offsetof(struct conf_pptp, max_calls_per_server) },
+	};
+	const char *sec = "alg.pptp";
+	yaml_node_t *vals[PK_N] = { 0 }, *keys[PK_N] = { 0 };
+	struct conf_pptp *p = &x->c->pptp;
+	unsigned i;
+
+	if (!want_kind(x, map, YAML_MAPPING_NODE, sec, "a mapping"))
+		return;
+	map_scan(x, map, sec, pptp_keys, PK_N, vals, keys);
+	if (vals[PK_ENABLED])
+		get_bool(x, vals[PK_ENABLED], "alg.pptp.enabled", &p->enabled);
+	if (vals[PK_PORTS])
+		get_alg_ports(x, vals[PK_PORTS], p);
+	for (i = PK_MAX_CONN; i < PK_N; i++) {
+		char path[PATH_BUF];
+
+		if (!vals[i])
+			continue;
+		snprintf(path, sizeof(path), "%s.%s", sec, pptp_keys[i]);
+		get_uint(x, vals[i], path, 1, lim[i].max, "", "",
+			 (uint32_t *)(void *)((char *)p + lim[i].off));
+	}
+}
+
+/* parse_alg() - the "alg" section: one subsection per ALG */
+static void parse_alg(struct ctx *x, yaml_node_t *map)
+{
+	static const char *const alg_keys[] = { "pptp" };
+	yaml_node_t *vals[1] = { 0 }, *keys[1] = { 0 };
+
+	if (!want_kind(x, map, YAML_MAPPING_NODE, "alg", "a mapping"))
+		return;
+	map_scan(x, map, "alg", alg_keys, 1, vals, keys);
+	if (vals[0])
+		parse_pptp(x, vals[0]);
 }
 
 /**
@@ -1331,12 +1456,13 @@ static void cross_check(struct ctx *x)
 /* ---------------------------------------------------------------------- */
 /* The file */
 
-enum { SK_INSIDE, SK_OUTSIDE, SK_NAT, SK_USER, SK_LOG, SK_N };
+enum { SK_INSIDE, SK_OUTSIDE, SK_NAT, SK_ALG, SK_USER, SK_LOG, SK_N };
 
 static const char *const top_keys[SK_N] = {
 	[SK_INSIDE]	= "inside",
 	[SK_OUTSIDE]	= "outside",
 	[SK_NAT]	= "nat",
+	[SK_ALG]	= "alg",
 	[SK_USER]	= "user",
 	[SK_LOG]	= "log",
 };
@@ -1363,6 +1489,8 @@ static void parse_root(struct ctx *x, yaml_node_t *root)
 		parse_dev(x, vals[SK_OUTSIDE], 1);
 	if (vals[SK_NAT])
 		parse_nat(x, vals[SK_NAT]);
+	if (vals[SK_ALG])
+		parse_alg(x, vals[SK_ALG]);
 	if (vals[SK_USER])
 		get_user(x, vals[SK_USER]);
 	if (vals[SK_LOG])

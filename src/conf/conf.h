@@ -18,6 +18,7 @@
 
 #define CONF_ROUTES_MAX		64
 #define CONF_POOL_MAX		1024	/* equals NAT_POOL_MAX */
+#define CONF_ALG_PORTS_MAX	8	/* equals NAT_ALG_PORTS_MAX */
 
 enum log_level {
 	LVL_ERROR = 0,
@@ -55,13 +56,32 @@ struct conf_dev {
 };
 
 /**
+ * struct conf_pptp - the "alg.pptp" section
+ * @enabled:	translate PPTP Call IDs (default false: RFC 5382 REQ-6
+ *		recommends ALGs off unless asked for)
+ * @ports:	TCP ports of PPTP servers, host order (default 1723)
+ * @max_connections, @max_calls_per_connection, @max_calls_per_host,
+ * @max_calls_per_server: limits (defaults 1024, 16, 64, 1024)
+ */
+struct conf_pptp {
+	bool enabled;
+	uint16_t ports[CONF_ALG_PORTS_MAX];
+	unsigned nports;
+	uint32_t max_connections;
+	uint32_t max_calls_per_connection;
+	uint32_t max_calls_per_host;
+	uint32_t max_calls_per_server;
+};
+
+/**
  * struct config - the whole file
  * @inside, @outside:	the two devices
  * @router_addr:	inside.router-address (default 192.0.0.8, RFC 7600)
  * @addrs:		nat.addresses expanded to single addresses, network order
  * @port_lo, @port_hi:	nat.ports, host order
  * @max_sessions:	nat.max-sessions
- * @tcp_est_s, @tcp_trans_s, @udp_s, @icmp_s: nat.timeouts, seconds
+ * @tcp_est_s, @tcp_trans_s, @udp_s, @icmp_s, @gre_s: nat.timeouts, seconds
+ * @pptp:		alg.pptp
  * @user:		account to run as after setup
  * @log_level:		log.level
  */
@@ -72,7 +92,8 @@ struct config {
 	unsigned naddrs;
 	uint16_t port_lo, port_hi;
 	uint32_t max_sessions;
-	uint32_t tcp_est_s, tcp_trans_s, udp_s, icmp_s;
+	uint32_t tcp_est_s, tcp_trans_s, udp_s, icmp_s, gre_s;
+	struct conf_pptp pptp;
 	char user[256];
 	enum log_level log_level;
 };

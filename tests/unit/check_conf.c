@@ -12,7 +12,7 @@
 #define CK_MAX_ASSERT_MEM_PRINT_SIZE	4096
 #include <check.h>
 
-#include "../../src/conf/conf.h"
+#include "conf/conf.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -132,9 +132,9 @@ static const struct bad doc_cases[] = {
 	  "t.yaml:1:1: missing required section \"nat\"\n" },
 	/* keys at the top level */
 	{ MIN "foo: 1\n",
-	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, user, log)\n" },
+	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, alg, user, log)\n" },
 	{ MIN "\"a\\tb\": 1\n",
-	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, user, log)\n" },
+	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, alg, user, log)\n" },
 	{ MIN "addresses: [1.1.1.1]\n",
 	  "t.yaml:7:1: key \"addresses\" belongs in \"nat\"\n" },
 	{ MIN "timeouts: {}\n",
@@ -446,7 +446,7 @@ static const struct bad nat_cases[] = {
 	{ DEVS NAT "  timeouts: 60\n",
 	  "t.yaml:7:13: nat.timeouts: expected a mapping, got \"60\"\n" },
 	{ DEVS NAT "  timeouts:\n    tcp: 7440\n",
-	  "t.yaml:8:5: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp)\n" },
+	  "t.yaml:8:5: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp, gre)\n" },
 	{ DEVS NAT "  timeouts:\n    udp: 300\n    udp: 400\n",
 	  "t.yaml:9:5: nat.timeouts: duplicate key \"udp\" (first at line 8, column 5)\n" },
 	{ DEVS NAT "  timeouts:\n    tcp-established: 7439\n",
@@ -500,6 +500,56 @@ static const struct bad misc_cases[] = {
 	{ MIN "log:\n  level: {a: b}\n",
 	  "t.yaml:8:10: log.level: expected a log level, got a mapping\n" },
 };
+
+/* alg.pptp and nat.timeouts.gre */
+static const struct bad alg_cases[] = {
+	{ MIN "alg: 1\n",
+	  "t.yaml:7:6: alg: expected a mapping, got \"1\"\n" },
+	{ MIN "alg:\n  ftp: {}\n",
+	  "t.yaml:8:3: alg: unknown key \"ftp\" (expected: pptp)\n" },
+	{ MIN "alg:\n  enabled: true\n",
+	  "t.yaml:8:3: alg: key \"enabled\" belongs in \"alg.pptp\"\n" },
+	{ MIN "pptp: {}\n",
+	  "t.yaml:7:1: key \"pptp\" belongs in \"alg\"\n" },
+	{ MIN "alg:\n  pptp: [1]\n",
+	  "t.yaml:8:9: alg.pptp: expected a mapping, got a sequence\n" },
+	{ MIN "alg:\n  pptp:\n    enable: true\n",
+	  "t.yaml:9:5: alg.pptp: unknown key \"enable\" (expected: enabled, ports, max-connections, max-calls-per-connection, max-calls-per-host, max-calls-per-server)\n" },
+	{ MIN "alg:\n  pptp:\n    enabled: sometimes\n",
+	  "t.yaml:9:14: alg.pptp.enabled: expected true or false, got \"sometimes\"\n" },
+	{ MIN "alg:\n  pptp:\n    ports: 1723\n",
+	  "t.yaml:9:12: alg.pptp.ports: expected a sequence, got \"1723\"\n" },
+	{ MIN "alg:\n  pptp:\n    ports: []\n",
+	  "t.yaml:9:12: alg.pptp.ports: the list is empty\n" },
+	{ MIN "alg:\n  pptp:\n    ports: [1723, 0]\n",
+	  "t.yaml:9:19: alg.pptp.ports: 0 is below the minimum of 1\n" },
+	{ MIN "alg:\n  pptp:\n    ports: [65536]\n",
+	  "t.yaml:9:13: alg.pptp.ports: 65536 is above the maximum of 65535\n" },
+	{ MIN "alg:\n  pptp:\n    ports: [1723, 1723]\n",
+	  "t.yaml:9:19: alg.pptp.ports: port 1723 is listed twice\n" },
+	{ MIN "alg:\n  pptp:\n    ports: [1, 2, 3, 4, 5, 6, 7, 8, 9]\n",
+	  "t.yaml:9:37: alg.pptp.ports: more than 8 ports\n" },
+	{ MIN "alg:\n  pptp:\n    max-connections: 0\n",
+	  "t.yaml:9:22: alg.pptp.max-connections: 0 is below the minimum of 1\n" },
+	{ MIN "alg:\n  pptp:\n    max-connections: 1000001\n",
+	  "t.yaml:9:22: alg.pptp.max-connections: 1000001 is above the maximum of 1000000\n" },
+	{ MIN "alg:\n  pptp:\n    max-calls-per-connection: 256\n",
+	  "t.yaml:9:31: alg.pptp.max-calls-per-connection: 256 is above the maximum of 255\n" },
+	{ MIN "alg:\n  pptp:\n    max-calls-per-host: 0\n",
+	  "t.yaml:9:25: alg.pptp.max-calls-per-host: 0 is below the minimum of 1\n" },
+	{ MIN "alg:\n  pptp:\n    max-calls-per-server: x\n",
+	  "t.yaml:9:27: alg.pptp.max-calls-per-server: expected an integer, got \"x\"\n" },
+	{ DEVS NAT "  timeouts:\n    gre: 59\n",
+	  "t.yaml:8:10: nat.timeouts.gre: 59 is below the minimum of 60 seconds\n" },
+	{ DEVS NAT "  timeouts:\n    gre: 1000001\n",
+	  "t.yaml:8:10: nat.timeouts.gre: 1000001 is above the maximum of 1000000 seconds\n" },
+};
+
+START_TEST(test_alg)
+{
+	check_bad(&alg_cases[_i]);
+}
+END_TEST
 
 START_TEST(test_misc)
 {
@@ -685,7 +735,7 @@ START_TEST(test_many_errors)
 		"t.yaml:3:10: nat.ports: \"10-5\" is empty (the first port is above the last)\n"
 		"t.yaml:4:19: nat.timeouts.udp: 60 is below the minimum of 120 seconds (RFC 4787 REQ-5)\n"
 		"t.yaml:4:29: nat.timeouts.icmp: 59 is below the minimum of 60 seconds (RFC 5508 REQ-2)\n"
-		"t.yaml:4:33: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp)\n"
+		"t.yaml:4:33: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp, gre)\n"
 		"t.yaml:7:3: outside: key \"router-address\" belongs in \"inside\"\n"
 		"t.yaml:9:11: inside.device: tin0 is also outside.device, in the same network namespace (line 6, column 11)\n"
 		"t.yaml:10:8: inside.mtu: 67 is below the minimum of 68 (0 leaves the MTU as it is)\n"
@@ -694,7 +744,7 @@ START_TEST(test_many_errors)
 		"t.yaml:13:11: inside.create: expected true or false, got \"maybe\"\n"
 		"t.yaml:14:7: user: \"-root\" is not a valid user name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")\n"
 		"t.yaml:15:14: log.level: \"loud\" is not a log level (expected: error, warning, info, debug)\n"
-		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, user, log)\n";
+		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, alg, user, log)\n";
 	struct config c;
 	char *out = NULL;
 
@@ -738,6 +788,16 @@ static void expect_defaults(const struct config *c)
 	ck_assert_uint_eq(c->tcp_trans_s, 240);
 	ck_assert_uint_eq(c->udp_s, 300);
 	ck_assert_uint_eq(c->icmp_s, 60);
+	ck_assert_uint_eq(c->gre_s, 300);
+	ck_assert(!c->pptp.enabled);
+	ck_assert_uint_eq(c->pptp.nports, 1);
+	ck_assert_uint_eq(c->pptp.ports[0], 1723);
+	for (j = 1; j < CONF_ALG_PORTS_MAX; j++)
+		ck_assert_uint_eq(c->pptp.ports[j], 0);
+	ck_assert_uint_eq(c->pptp.max_connections, 1024);
+	ck_assert_uint_eq(c->pptp.max_calls_per_connection, 16);
+	ck_assert_uint_eq(c->pptp.max_calls_per_host, 64);
+	ck_assert_uint_eq(c->pptp.max_calls_per_server, 1024);
 	ck_assert_str_eq(c->user, "nobody");
 	ck_assert_int_eq(c->log_level, LVL_INFO);
 }
@@ -813,6 +873,15 @@ static const char full_yaml[] =
 	"    tcp-transitory: 30\n"
 	"    udp: 120\n"
 	"    icmp: 90\n"
+	"    gre: 600\n"
+	"alg:\n"
+	"  pptp:\n"
+	"    enabled: true\n"
+	"    ports: [1723, 1724]\n"
+	"    max-connections: 10\n"
+	"    max-calls-per-connection: 2\n"
+	"    max-calls-per-host: 3\n"
+	"    max-calls-per-server: 4\n"
 	"user: tunnat\n"
 	"log:\n"
 	"  level: debug\n";
@@ -863,6 +932,15 @@ static void check_full(const struct config *c)
 	ck_assert_uint_eq(c->tcp_trans_s, 30);
 	ck_assert_uint_eq(c->udp_s, 120);
 	ck_assert_uint_eq(c->icmp_s, 90);
+	ck_assert_uint_eq(c->gre_s, 600);
+	ck_assert(c->pptp.enabled);
+	ck_assert_uint_eq(c->pptp.nports, 2);
+	ck_assert_uint_eq(c->pptp.ports[0], 1723);
+	ck_assert_uint_eq(c->pptp.ports[1], 1724);
+	ck_assert_uint_eq(c->pptp.max_connections, 10);
+	ck_assert_uint_eq(c->pptp.max_calls_per_connection, 2);
+	ck_assert_uint_eq(c->pptp.max_calls_per_host, 3);
+	ck_assert_uint_eq(c->pptp.max_calls_per_server, 4);
 	ck_assert_str_eq(c->user, "tunnat");
 	ck_assert_int_eq(c->log_level, LVL_DEBUG);
 }
@@ -1025,6 +1103,10 @@ static Suite *conf_suite(void)
 	tc = tcase_create("nat");
 	tcase_add_loop_test(tc, test_nat, 0, ARRAY_SIZE(nat_cases));
 	tcase_add_test(tc, test_pool_expand);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("alg");
+	tcase_add_loop_test(tc, test_alg, 0, ARRAY_SIZE(alg_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("user_log");
