@@ -76,12 +76,24 @@ static struct nat *engine_new(const struct config *c)
 		.tcp_trans_ms = c->tcp_trans_s * 1000,
 		.udp_ms = c->udp_s * 1000,
 		.icmp_ms = c->icmp_s * 1000,
+		.gre_ms = c->gre_s * 1000,
 		.router_addr = c->router_addr,
 		.icmp_errors_per_s = ICMP_ERRORS_PER_S,
+		.pptp = {
+			.enabled = c->pptp.enabled,
+			.nports = c->pptp.nports,
+			.max_connections = c->pptp.max_connections,
+			.max_calls_per_connection =
+				c->pptp.max_calls_per_connection,
+			.max_calls_per_host = c->pptp.max_calls_per_host,
+			.max_calls_per_server = c->pptp.max_calls_per_server,
+		},
+		.event = loop_event_log,
 	};
 	struct nat *n;
 	int err;
 
+	memcpy(nc.pptp.ports, c->pptp.ports, sizeof(nc.pptp.ports));
 	err = seed_fill(nc.seed, sizeof(nc.seed));
 	if (err) {
 		log_err("cannot get random bytes: %s", strerror(-err));
@@ -97,6 +109,10 @@ static struct nat *engine_new(const struct config *c)
 		log_debug("engine: %u public addresses, ports %u-%u, up to %u sessions (%llu MiB reserved)",
 			  c->naddrs, c->port_lo, c->port_hi, c->max_sessions,
 			  (unsigned long long)(nat_memory_bytes(&nc) >> 20));
+	if (n && c->pptp.enabled)
+		log_info("pptp: translating Call IDs on TCP port%s %u%s",
+			 c->pptp.nports > 1 ? "s" : "", c->pptp.ports[0],
+			 c->pptp.nports > 1 ? " and more" : "");
 	return n;
 }
 

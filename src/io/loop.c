@@ -22,6 +22,8 @@
  * uv_loop_close() succeeds.
  */
 
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -83,7 +85,7 @@ void loop_log_stats(struct nat *n)
 			break;
 		off += (size_t)w;
 	}
-	log_info("stats: rx-inside=%llu rx-outside=%llu forwarded-out=%llu forwarded-in=%llu hairpinned=%llu icmp-errors=%llu echo-answered=%llu sessions=%u mappings=%u sessions-created=%llu sessions-expired=%llu write-errors-inside=%llu write-errors-outside=%llu%s",
+	log_info("stats: rx-inside=%llu rx-outside=%llu forwarded-out=%llu forwarded-in=%llu hairpinned=%llu icmp-errors=%llu echo-answered=%llu sessions=%u mappings=%u sessions-created=%llu sessions-expired=%llu pptp-calls=%llu pptp-id-collisions=%llu pptp-resets=%llu pptp-server-refused=%llu write-errors-inside=%llu write-errors-outside=%llu%s",
 		 (unsigned long long)st->rx[DIR_OUT],
 		 (unsigned long long)st->rx[DIR_IN],
 		 (unsigned long long)st->forwarded[DIR_OUT],
@@ -94,11 +96,52 @@ void loop_log_stats(struct nat *n)
 		 st->sessions, st->mappings,
 		 (unsigned long long)st->sessions_created,
 		 (unsigned long long)st->sessions_expired,
+		 (unsigned long long)st->pptp_calls,
+		 (unsigned long long)st->pptp_id_collisions,
+		 (unsigned long long)st->pptp_resets,
+		 (unsigned long long)st->pptp_server_refused,
 		 (unsigned long long)(the_loop ?
 				      the_loop->write_errors[DIR_OUT] : 0),
 		 (unsigned long long)(the_loop ?
 				      the_loop->write_errors[DIR_IN] : 0),
 		 drops);
+}
+
+void loop_event_log(void *arg, const struct nat_event *ev)
+{
+	char in[INET_ADDRSTRLEN], pub[INET_ADDRSTRLEN], rem[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &ev->in_addr, in, sizeof(in));
+	inet_ntop(AF_INET, &ev->pub_addr, pub, sizeof(pub));
+	inet_ntop(AF_INET, &ev->rem_addr, rem, sizeof(rem));
+	switch (ev->type) {
+	case NAT_EV_CALL_UP:
+		log_info("%s: call %s call-id %u -> %s call-id %u <-> %s call-id %u (control %s:%u -> %s:%u -> %s:%u)",
+			 ev->alg, in, ev->in_id, pub, ev->pub_id, rem,
+			 ev->rem_id, in, ev->in_port, pub, ev->pub_port, rem,
+			 ev->rem_port);
+		break;
+	case NAT_EV_CALL_DOWN:
+		log_info("%s: call %s call-id %u -> %s call-id %u <-> %s call-id %u ended: %s",
+			 ev->alg, in, ev->in_id, pub, ev->pub_id, rem,
+			 ev->rem_id, ev->reason);
+		break;
+	case NAT_EV_CALL_REFUSED:
+		LOG_RATELIMIT(LVL_INFO, "%s: call %s call-id %u -> %s call-id %u to %s not set up: %s",
+			      ev->alg, in, ev->in_id, pub, ev->pub_id, rem,
+			      ev->reason);
+		break;
+	case NAT_EV_ALG_RESET:
+		LOG_RATELIMIT(LVL_WARNING, "%s: control connection %s:%u -> %s:%u reset: %s",
+			      ev->alg, in, ev->in_port, rem, ev->rem_port,
+			      ev->reason);
+		break;
+	case NAT_EV_SERVER_REFUSED:
+		LOG_RATELIMIT(LVL_WARNING, "%s: %s:%u refused the control connection from %s:%u (%s): it accepts one connection per peer address (RFC 2637 3.1.3), and the inside hosts all appear as %s; no ALG can change that",
+			      ev->alg, rem, ev->rem_port, in, ev->in_port,
+			      ev->reason, pub);
+		break;
+	}
 }
 
 /* Stop reading and let loop_run() close everything. */

@@ -20,6 +20,9 @@
  */
 int loop_run(struct nat *n, struct tun *inside, struct tun *outside);
 
+/* loop_event_log() - log an engine event (struct nat_config's @event) */
+void loop_event_log(void *arg, const struct nat_event *ev);
+
 /* loop_log_stats() - log the engine's and the loop's counters at info level */
 void loop_log_stats(struct nat *n);
 

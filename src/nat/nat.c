@@ -61,7 +61,7 @@ enum verdict nat_drop(struct nat *n, struct pkt *p, enum drop_reason r)
 }
 
 /* xoroshiro128+ (Blackman and Vigna): cheap, and only used for port choice. */
-static uint32_t rng_next(struct nat *n)
+uint32_t rng_next(struct nat *n)
 {
 	uint64_t s0 = n->rng[0], s1 = n->rng[1], r = s0 + s1;
 
@@ -97,8 +97,7 @@ int nat_pool_index(const struct nat *n, uint32_t addr)
 	return -1;
 }
 
-/* The public address paired with inside host @in_addr (RFC 4787 REQ-2). */
-static unsigned pair_index(const struct nat *n, uint32_t in_addr)
+unsigned nat_pair_index(const struct nat *n, uint32_t in_addr)
 {
 	if (n->naddrs == 1)
 		return 0;
@@ -141,7 +140,16 @@ static bool config_valid(const struct nat_config *c)
 		return false;
 	if (!c->max_sessions || c->max_sessions > NAT_SESSIONS_MAX)
 		return false;
-	if (!c->tcp_est_ms || !c->tcp_trans_ms || !c->udp_ms || !c->icmp_ms)
+	if (!c->tcp_est_ms || !c->tcp_trans_ms || !c->udp_ms || !c->icmp_ms ||
+	    !c->gre_ms)
+		return false;
+	if (c->pptp.enabled &&
+	    (!c->pptp.nports || c->pptp.nports > NAT_ALG_PORTS_MAX ||
+	     !c->pptp.max_connections ||
+	     c->pptp.max_connections > NAT_SESSIONS_MAX ||
+	     !c->pptp.max_calls_per_connection ||
+	     c->pptp.max_calls_per_connection > 255 ||
+	     !c->pptp.max_calls_per_host || !c->pptp.max_calls_per_server))
 		return false;
 	for (i = 0; i < c->naddrs; i++)
 		if (c->addrs[i] == c->router_addr)
@@ -195,6 +203,14 @@ struct nat *nat_new(const struct nat_config *cfg)
 	n->t.timeout_ms[CLASS_TCP_TRANS] = cfg->tcp_trans_ms;
 	n->t.timeout_ms[CLASS_UDP] = cfg->udp_ms;
 	n->t.timeout_ms[CLASS_ICMP] = cfg->icmp_ms;
+	n->t.timeout_ms[CLASS_GRE] = cfg->gre_ms;
+	n->t.timeout_ms[CLASS_GRE_PENDING] = GRE_PENDING_MS;
+	n->t.timeout_ms[CLASS_GRE_CLOSING] = GRE_CLOSING_MS;
+	n->t.timeout_ms[CLASS_GRE_QUARANTINE] = GRE_QUARANTINE_MS;
+	n->cfg = *cfg;
+	n->cfg.addrs = n->addrs;
+	if (alg_init(n, cfg))
+		goto nomem;
 	n->router_addr = cfg->router_addr;
 	n->icmp_rate = cfg->icmp_errors_per_s;
 	n->icmp_credit = (uint64_t)n->icmp_rate * 1000;
@@ -210,6 +226,7 @@ void nat_free(struct nat *n)
 {
 	if (!n)
 		return;
+	alg_fini(n);
 	session_table_fini(&n->t);
 	free(n->pools);
 	free(n->addrs);
@@ -239,13 +256,28 @@ static void session_free(struct nat *n, uint32_t si)
 	}
 }
 
+/* Session @si's time ran out: free it, or move a call to its next stage. */
+static void session_end(struct nat *n, uint32_t si, uint64_t now)
+{
+	struct nat_session *s = &n->t.s[si];
+
+	if (s->proto == IPPROTO_GRE && !(s->flags & SESS_GRE0) &&
+	    s->klass != CLASS_GRE_QUARANTINE) {
+		alg_call_expired(n, si, now);
+		return;
+	}
+	if (s->proto == IPPROTO_TCP && s->alg_slot)
+		alg_conn_end(n, si, now);
+	session_free(n, si);
+}
+
 uint32_t nat_session_live(struct nat *n, const struct flow_key *k,
 			  uint64_t now)
 {
 	uint32_t si = session_find(&n->t, k);
 
 	if (si && session_expired(&n->t, &n->t.s[si], now)) {
-		session_free(n, si);
+		session_end(n, si, now);
 		return 0;
 	}
 	return si;
@@ -261,7 +293,7 @@ unsigned nat_expire(struct nat *n, uint64_t now_ms, unsigned budget)
 
 		while (freed < budget && (si = session_oldest(&n->t, c)) &&
 		       session_expired(&n->t, &n->t.s[si], now_ms)) {
-			session_free(n, si);
+			session_end(n, si, now_ms);
 			freed++;
 		}
 	}
@@ -413,6 +445,21 @@ static void session_touch(struct nat *n, uint32_t si, const struct pkt_flow *f,
 	session_refresh(&n->t, si, c, now);
 }
 
+/* The ALG a new TCP session toward @server_port gets, if any.  A connection
+ * the ALG has no room to watch is refused: it would carry untranslated
+ * identifiers. */
+static bool alg_choose(const struct nat *n, uint8_t proto,
+		       uint16_t server_port, enum alg_id *alg,
+		       enum drop_reason *why)
+{
+	*alg = proto == IPPROTO_TCP ? alg_for_port(n, ntohs(server_port))
+				    : ALG_NONE;
+	if (*alg == ALG_NONE || alg_has_room(n, *alg))
+		return true;
+	*why = DROP_ALG_NO_STATE;
+	return false;
+}
+
 /* Create the session (and if needed the mapping) for a new outbound flow. */
 static uint32_t open_outbound(struct nat *n, const struct pkt_flow *f,
 			      uint64_t now, enum drop_reason *why)
@@ -420,6 +467,7 @@ static uint32_t open_outbound(struct nat *n, const struct pkt_flow *f,
 	struct flow_key mk = f->key;
 	struct nat_session tmpl;
 	enum port_space sp;
+	enum alg_id alg;
 	uint32_t mi, si;
 	unsigned idx;
 	int port;
@@ -428,13 +476,15 @@ static uint32_t open_outbound(struct nat *n, const struct pkt_flow *f,
 		*why = DROP_TABLE_FULL;
 		return 0;
 	}
+	if (!alg_choose(n, f->key.proto, f->key.rem_port, &alg, why))
+		return 0;
 	mk.rem_addr = 0;
 	mk.rem_port = 0;
 	mi = mapping_find(&n->t, &mk);
 	if (!mi) {
 		struct nat_mapping m;
 
-		idx = pair_index(n, f->key.addr);
+		idx = nat_pair_index(n, f->key.addr);
 		sp = space_of(f->key.proto);
 		port = portpool_alloc(pool_of(n, idx, sp), &n->ranges[sp],
 				      ntohs(f->key.port), rng_next(n));
@@ -470,17 +520,26 @@ static uint32_t open_outbound(struct nat *n, const struct pkt_flow *f,
 		tmpl.klass = proto_tcp_track(&tmpl, f->tcp_flags, DIR_OUT);
 	si = session_add(&n->t, mi, &tmpl, now);
 	n->st.sessions_created++;
+	if (alg != ALG_NONE)
+		alg_conn_attach(n, si, alg);
 	return si;
 }
 
-/* Create the session a hairpinned packet opens through an inside host's
- * existing mapping; only what could open an outbound session may. */
-static uint32_t open_hairpin(struct nat *n, const struct pkt_flow *f,
-			     uint64_t now, enum drop_reason *why)
+/**
+ * open_inbound() - a session opened from the public side of a mapping
+ * @hairpin:	the packet came from inside, through a public address: any
+ *		mapping will do (RFC 4787 REQ-9); from outside, only a
+ *		static one (a port forward)
+ *
+ * Only what could open an outbound session may: a TCP SYN, a UDP datagram.
+ */
+static uint32_t open_inbound(struct nat *n, const struct pkt_flow *f,
+			     bool hairpin, uint64_t now, enum drop_reason *why)
 {
 	struct flow_key mk = f->key;
 	const struct nat_mapping *m;
 	struct nat_session tmpl;
+	enum alg_id alg;
 	uint32_t mi, si;
 
 	*why = DROP_NO_SESSION;
@@ -492,13 +551,15 @@ static uint32_t open_hairpin(struct nat *n, const struct pkt_flow *f,
 	mk.rem_addr = 0;
 	mk.rem_port = 0;
 	mi = mapping_find(&n->t, &mk);
-	if (!mi)
+	if (!mi || (!hairpin && !(n->t.m[mi].flags & MAP_STATIC)))
 		return 0;
 	if (n->t.sp.used >= n->t.sp.max) {
 		*why = DROP_TABLE_FULL;
 		return 0;
 	}
 	m = &n->t.m[mi];
+	if (!alg_choose(n, m->proto, m->in_port, &alg, why))
+		return 0;
 	tmpl = (struct nat_session){
 		.in_addr = m->in_addr,
 		.in_port = m->in_port,
@@ -509,13 +570,50 @@ static uint32_t open_hairpin(struct nat *n, const struct pkt_flow *f,
 		.pub_idx = m->pub_idx,
 		.proto = m->proto,
 		.klass = f->klass,
-		.flags = SESS_HAIRPIN,
+		.flags = hairpin ? SESS_HAIRPIN : SESS_INBOUND,
 	};
 	if (tmpl.proto == IPPROTO_TCP)
 		tmpl.klass = proto_tcp_track(&tmpl, f->tcp_flags, DIR_IN);
 	si = session_add(&n->t, mi, &tmpl, now);
 	n->st.sessions_created++;
+	if (alg != ALG_NONE)
+		alg_conn_attach(n, si, alg);
 	return si;
+}
+
+int nat_static_add(struct nat *n, uint8_t proto, uint32_t in_addr,
+		   uint16_t in_port, uint32_t pub_addr, uint16_t pub_port)
+{
+	int idx = nat_pool_index(n, pub_addr);
+	struct flow_key k;
+	struct nat_mapping m;
+	struct portpool *pp;
+	enum port_space sp;
+
+	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || idx < 0 ||
+	    !in_port || !pub_port || ipv4_addr_martian(in_addr) ||
+	    nat_pool_index(n, in_addr) >= 0)
+		return -EINVAL;
+	flow_key_set(&k, SIDE_IN, proto, in_addr, htons(in_port), 0, 0);
+	if (mapping_find(&n->t, &k))
+		return -EADDRINUSE;
+	if (n->t.mp.used >= n->t.mp.max)
+		return -ENOSPC;
+	sp = space_of(proto);
+	pp = pool_of(n, (unsigned)idx, sp);
+	if (!portpool_take_any(pp, &n->ranges[sp], pub_port))
+		return -EADDRINUSE;
+	m = (struct nat_mapping){
+		.in_addr = in_addr,
+		.in_port = htons(in_port),
+		.pub_port = htons(pub_port),
+		.pub_idx = (uint16_t)idx,
+		.proto = proto,
+		.flags = MAP_STATIC,
+	};
+	mapping_add(&n->t, &m);
+	n->st.mappings_created++;
+	return 0;
 }
 
 static struct nat_frag *frag_slot(struct nat *n, uint32_t rem, uint32_t pub,
@@ -527,9 +625,8 @@ static struct nat_frag *frag_slot(struct nat *n, uint32_t rem, uint32_t pub,
 	return &n->frags[h % NAT_FRAG_SLOTS];
 }
 
-/* Remember where an inbound first fragment went, for the rest of it. */
-static void frag_note(struct nat *n, const struct ipv4_hdr *ip,
-		      uint32_t in_addr, uint64_t now)
+void nat_frag_note(struct nat *n, const struct ipv4_hdr *ip, uint32_t in_addr,
+		   uint64_t now)
 {
 	struct nat_frag *f = frag_slot(n, ip->saddr, ip->daddr, ip->id,
 				       ip->proto);
@@ -566,7 +663,7 @@ static enum verdict frag_out(struct nat *n, struct pkt *p)
 	if (nat_pool_index(n, ip->daddr) >= 0)
 		return nat_drop(n, p, DROP_FRAGMENT);	/* no hairpin */
 	nat_set_addr(ip, &none, &ip->saddr,
-		     n->addrs[pair_index(n, ip->saddr)]);
+		     n->addrs[nat_pair_index(n, ip->saddr)]);
 	return VERDICT_FORWARD;
 }
 
@@ -578,30 +675,39 @@ static enum verdict translate_in(struct nat *n, struct pkt *p, uint64_t now,
 	const struct nat_session *s;
 	enum drop_reason r;
 	struct pkt_flow f;
+	enum verdict v;
 	uint32_t si;
 
 	if (p->frag & PKT_FRAG_LATER)
 		return frag_in(n, p, now);
 	if (is_icmp_error(p))
 		return proto_icmp_error(n, p, now);
+	if (p->proto == IPPROTO_GRE)
+		return proto_gre(n, p, now, hairpin);
 	r = flow_of(p, &f);
 	if (r)
 		return nat_drop(n, p, r);
 	si = nat_session_live(n, &f.key, now);
 	if (si)
 		session_touch(n, si, &f, DIR_IN, now);
-	else if (!hairpin || !(si = open_hairpin(n, &f, now, &r)))
-		return nat_drop(n, p, hairpin ? r : DROP_NO_SESSION);
+	else if (!(si = open_inbound(n, &f, hairpin, now, &r)))
+		return nat_drop(n, p, r);
 	s = &n->t.s[si];
+	if (s->alg_slot) {
+		v = alg_segment(n, si, p, DIR_IN, hairpin, now);
+		if (v != VERDICT_FORWARD)
+			return v;
+	}
 	if (p->frag & PKT_FRAG_MORE && !hairpin)
-		frag_note(n, ip, s->in_addr, now);
+		nat_frag_note(n, ip, s->in_addr, now);
 	nat_set_addr(ip, &f.v, &ip->daddr, s->in_addr);
 	nat_set_port(&f.v, s->in_port);
 	return VERDICT_FORWARD;
 }
 
-/* Translate the source of a packet from inside; hairpin if it is for us. */
-static enum verdict translate_out(struct nat *n, struct pkt *p, uint64_t now)
+/* Translate the source of a packet from inside: a session's own flow. */
+static enum verdict translate_flow_out(struct nat *n, struct pkt *p,
+				       uint64_t now)
 {
 	struct ipv4_hdr *ip = ipv4_hdr(p);
 	const struct nat_session *s;
@@ -610,32 +716,44 @@ static enum verdict translate_out(struct nat *n, struct pkt *p, uint64_t now)
 	enum verdict v;
 	uint32_t si;
 
-	if (p->frag & PKT_FRAG_LATER)
-		return frag_out(n, p);
-	if (is_icmp_error(p)) {
-		v = proto_icmp_error(n, p, now);
+	r = flow_of(p, &f);
+	if (r)
+		return nat_drop(n, p, r);
+	si = nat_session_live(n, &f.key, now);
+	if (si)
+		session_touch(n, si, &f, DIR_OUT, now);
+	else if (!f.may_create)
+		return nat_drop(n, p, f.tcp_flags & TCP_RST ? DROP_TCP_NO_SYN
+							      : DROP_NO_SESSION);
+	else if (!(si = open_outbound(n, &f, now, &r)))
+		return nat_drop(n, p, r);
+	s = &n->t.s[si];
+	if (s->alg_slot) {
+		v = alg_segment(n, si, p, DIR_OUT, false, now);
 		if (v != VERDICT_FORWARD)
 			return v;
-	} else {
-		r = flow_of(p, &f);
-		if (r)
-			return nat_drop(n, p, r);
-		si = nat_session_live(n, &f.key, now);
-		if (si) {
-			session_touch(n, si, &f, DIR_OUT, now);
-		} else if (!f.may_create) {
-			return nat_drop(n, p, f.tcp_flags & TCP_RST ?
-					DROP_TCP_NO_SYN : DROP_NO_SESSION);
-		} else if (!(si = open_outbound(n, &f, now, &r))) {
-			return nat_drop(n, p, r);
-		}
-		s = &n->t.s[si];
-		nat_set_addr(ip, &f.v, &ip->saddr, s->pub_addr);
-		nat_set_port(&f.v, s->pub_port);
 	}
+	nat_set_addr(ip, &f.v, &ip->saddr, s->pub_addr);
+	nat_set_port(&f.v, s->pub_port);
+	return VERDICT_FORWARD;
+}
 
-	if (nat_pool_index(n, ip->daddr) < 0)
-		return VERDICT_FORWARD;
+/* Translate the source of a packet from inside; hairpin if it is for us. */
+static enum verdict translate_out(struct nat *n, struct pkt *p, uint64_t now)
+{
+	struct ipv4_hdr *ip = ipv4_hdr(p);
+	enum verdict v;
+
+	if (p->frag & PKT_FRAG_LATER)
+		return frag_out(n, p);
+	if (is_icmp_error(p))
+		v = proto_icmp_error(n, p, now);
+	else if (p->proto == IPPROTO_GRE)
+		v = proto_gre(n, p, now, false);
+	else
+		v = translate_flow_out(n, p, now);
+	if (v != VERDICT_FORWARD || nat_pool_index(n, ip->daddr) < 0)
+		return v;
 	/* RFC 4787 REQ-9, RFC 5382 REQ-8: back in through the public side */
 	p->dir = DIR_IN;
 	v = translate_in(n, p, now, true);
@@ -664,7 +782,7 @@ static enum verdict from_inside(struct nat *n, struct pkt *p, uint64_t now)
 		return ttl_exceeded(n, p, n->router_addr, now);
 
 	v = translate_out(n, p, now);
-	if (v == VERDICT_DROP)
+	if (v == VERDICT_DROP || p->local)
 		return v;
 	ttl_decrement(ip);
 	if (v == VERDICT_FORWARD)
@@ -688,7 +806,7 @@ static enum verdict from_outside(struct nat *n, struct pkt *p, uint64_t now)
 		return ttl_exceeded(n, p, ip->daddr, now);
 
 	v = translate_in(n, p, now, false);
-	if (v == VERDICT_DROP)
+	if (v == VERDICT_DROP || p->local)
 		return v;
 	ttl_decrement(ip);
 	n->st.forwarded[DIR_IN]++;
@@ -702,6 +820,7 @@ enum verdict nat_translate(struct nat *n, struct pkt *p, uint64_t now_ms)
 	assert(p->cap >= ICMP_ERR_MAX_LEN && p->dir < DIR_N);
 	n->st.rx[p->dir]++;
 	p->drop = DROP_NONE;
+	p->local = false;
 	r = ipv4_parse(p);
 	if (r)
 		return nat_drop(n, p, r);

@@ -9,12 +9,62 @@
 #ifndef TN_NAT_H
 #define TN_NAT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../net/pkt.h"
 
 #define NAT_POOL_MAX		1024	/* public addresses */
 #define NAT_SESSIONS_MAX	(1u << 24)
+#define NAT_ALG_PORTS_MAX	8
+
+/**
+ * struct nat_pptp_config - the PPTP ALG (alg.pptp in tunnat.yaml(5))
+ * @enabled:		translate Call IDs on PPTP control connections
+ * @ports:		TCP ports of PPTP servers, host order
+ * @max_connections:	control connections tracked at once
+ * @max_calls_per_connection, @max_calls_per_host, @max_calls_per_server:
+ *			limits on calls set up or live at once (>= 1)
+ */
+struct nat_pptp_config {
+	bool enabled;
+	uint16_t ports[NAT_ALG_PORTS_MAX];
+	unsigned nports;
+	uint32_t max_connections;
+	uint32_t max_calls_per_connection;
+	uint32_t max_calls_per_host;
+	uint32_t max_calls_per_server;
+};
+
+enum nat_event_type {
+	NAT_EV_CALL_UP,		/* a call's GRE mapping is live */
+	NAT_EV_CALL_DOWN,	/* a call ended: @reason */
+	NAT_EV_CALL_REFUSED,	/* a call could not be translated: @reason */
+	NAT_EV_ALG_RESET,	/* a control connection was reset: @reason */
+	NAT_EV_SERVER_REFUSED,	/* a server refused a control connection */
+};
+
+/**
+ * struct nat_event - something the operator should be able to read
+ * @alg:	ALG name ("pptp")
+ * @in_addr, @pub_addr, @rem_addr: the control connection's inside host,
+ *		public address and remote host, network order
+ * @in_port, @pub_port, @rem_port: its TCP ports, host order
+ * @in_id, @pub_id, @rem_id: a call's inside, translated and outside Call
+ *		IDs, host order (CALL_* events)
+ * @reason:	static text (CALL_DOWN, CALL_REFUSED, ALG_RESET)
+ *
+ * Events are rare (one per call or per failure), but a peer can cause
+ * them, so the receiver should rate-limit what it logs.
+ */
+struct nat_event {
+	enum nat_event_type type;
+	const char *alg;
+	uint32_t in_addr, pub_addr, rem_addr;
+	uint16_t in_port, pub_port, rem_port;
+	uint16_t in_id, pub_id, rem_id;
+	const char *reason;
+};
 
 /**
  * struct nat_config - what nat_new() needs to know
@@ -25,18 +75,25 @@
  * @tcp_est_ms, @tcp_trans_ms, @udp_ms, @icmp_ms: idle timeouts
  * @router_addr:	source of ICMP the router sends into the inside
  *			network (network order); must not be in @addrs
+ * @gre_ms:		idle timeout of GRE calls and tunnels
  * @icmp_errors_per_s:	rate limit of generated ICMP errors (0: none sent)
  * @seed:		secret random bits for hashing and port choice
+ * @pptp:		the PPTP ALG
+ * @event:		called (if set) for each struct nat_event, with
+ *			@event_arg; it must not call back into the engine
  */
 struct nat_config {
 	const uint32_t *addrs;
 	unsigned naddrs;
 	uint16_t port_lo, port_hi;
 	uint32_t max_sessions;
-	uint32_t tcp_est_ms, tcp_trans_ms, udp_ms, icmp_ms;
+	uint32_t tcp_est_ms, tcp_trans_ms, udp_ms, icmp_ms, gre_ms;
 	uint32_t router_addr;
 	uint32_t icmp_errors_per_s;
 	uint64_t seed[4];
+	struct nat_pptp_config pptp;
+	void (*event)(void *event_arg, const struct nat_event *ev);
+	void *event_arg;
 };
 
 /**
@@ -49,6 +106,10 @@ struct nat_config {
  * @drops:		packets dropped, per enum drop_reason
  * @sessions_created, @sessions_expired, @mappings_created: totals
  * @sessions, @mappings: in use now
+ * @pptp_calls:		calls whose Call ID was translated
+ * @pptp_id_collisions:	calls whose Call ID was taken, so it was changed
+ * @pptp_resets:	control connections reset (lost sync, limits, ...)
+ * @pptp_server_refused: Start-Control-Connection-Replies with result 3
  */
 struct nat_stats {
 	uint64_t rx[DIR_N];
@@ -62,6 +123,10 @@ struct nat_stats {
 	uint64_t mappings_created;
 	uint32_t sessions;
 	uint32_t mappings;
+	uint64_t pptp_calls;
+	uint64_t pptp_id_collisions;
+	uint64_t pptp_resets;
+	uint64_t pptp_server_refused;
 };
 
 struct nat;
@@ -101,6 +166,23 @@ unsigned nat_expire(struct nat *n, uint64_t now_ms, unsigned budget);
 
 /* nat_stats() - the counters of @n, with the in-use gauges up to date */
 const struct nat_stats *nat_stats(struct nat *n);
+
+/**
+ * nat_static_add() - map a public endpoint to an inside one, for good
+ * @proto:		IPPROTO_TCP or IPPROTO_UDP
+ * @in_addr, @pub_addr:	network order; @pub_addr must be in the pool
+ * @in_port, @pub_port:	host order, non-zero
+ *
+ * Traffic from outside to @pub_addr:@pub_port opens sessions to the inside
+ * endpoint (a port forward); traffic from the inside endpoint leaves from
+ * @pub_addr:@pub_port.  A TCP mapping whose inside port is an ALG port has
+ * its control connections translated by that ALG in the server's role.
+ *
+ * Return: 0; -EINVAL for bad arguments, -EADDRINUSE if either endpoint is
+ * already mapped, -ENOSPC if the table is full
+ */
+int nat_static_add(struct nat *n, uint8_t proto, uint32_t in_addr,
+		   uint16_t in_port, uint32_t pub_addr, uint16_t pub_port);
 
 /* nat_memory_bytes() - memory nat_new() reserves for @cfg */
 uint64_t nat_memory_bytes(const struct nat_config *cfg);

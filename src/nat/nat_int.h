@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../net/ipv4.h"
+#include "alg.h"
 #include "nat.h"
 #include "portpool.h"
 #include "session.h"
@@ -26,6 +27,30 @@ enum port_space {
 
 #define NAT_FRAG_SLOTS		1024
 #define NAT_FRAG_TIMEOUT_MS	30000	/* Linux's ipfrag_time */
+
+#define GRE_PENDING_MS		60000	/* RFC 2637 3.0: replies within 60 s */
+#define GRE_CLOSING_MS		10000	/* grace after Call-Clear-Request */
+#define GRE_QUARANTINE_MS	120000	/* a Call ID rests before reuse */
+
+/* Calls per address, for the ALG limits (alg.c). */
+struct alg_count_entry {
+	uint32_t addr;
+	uint32_t n;		/* 0: empty */
+};
+
+struct alg_counts {
+	struct alg_count_entry *e;
+	uint32_t mask;
+};
+
+/* One ALG's control connection state slots. */
+struct alg_state {
+	bool enabled;
+	struct nat_pptp_config cfg;
+	size_t size;		/* bytes per slot */
+	uint8_t *slots;		/* slot 0 unused */
+	struct rec_pool pool;
+};
 
 /* An inbound datagram whose first fragment went to @in_addr. */
 struct nat_frag {
@@ -50,6 +75,9 @@ struct nat {
 	uint64_t icmp_last_ms;
 	struct nat_frag frags[NAT_FRAG_SLOTS];
 	struct nat_stats st;
+	struct nat_config cfg;		/* as given to nat_new() */
+	struct alg_state alg[ALG_N];
+	struct alg_counts calls_host, calls_server;
 };
 
 /**
@@ -91,6 +119,10 @@ enum nat_class proto_tcp_track(struct nat_session *s, uint8_t flags,
 /* proto_udp.c */
 enum drop_reason proto_udp_flow(struct pkt *p, struct pkt_flow *f);
 
+/* proto_gre.c */
+enum verdict proto_gre(struct nat *n, struct pkt *p, uint64_t now,
+		       bool hairpin);
+
 /* proto_icmp.c */
 enum drop_reason proto_icmp_flow(struct pkt *p, struct pkt_flow *f);
 enum verdict proto_icmp_error(struct nat *n, struct pkt *p, uint64_t now);
@@ -117,6 +149,16 @@ void nat_set_port(const struct l4_view *v, uint16_t port);
  * the rest.
  */
 void nat_flow_ports(struct pkt *p, struct pkt_flow *f, unsigned csum_off);
+
+/* nat_pair_index() - the public address paired with inside host @in_addr */
+unsigned nat_pair_index(const struct nat *n, uint32_t in_addr);
+
+/* nat_frag_note() - later fragments of inbound @ip follow it to @in_addr */
+void nat_frag_note(struct nat *n, const struct ipv4_hdr *ip, uint32_t in_addr,
+		   uint64_t now);
+
+/* rng_next() - 32 random bits for port and Call ID choice */
+uint32_t rng_next(struct nat *n);
 
 /* nat_pool_index() - index of @addr in the public pool, or -1 */
 int nat_pool_index(const struct nat *n, uint32_t addr);

@@ -62,11 +62,24 @@ static int find_free(const uint64_t *used, unsigned from, unsigned to)
 	return -1;
 }
 
+/* Ports outside @r (static mappings) are marked but never counted. */
 static void mark(struct portpool *pp, const struct portpool_range *r,
 		 uint16_t port)
 {
+	unsigned c = class_of(r, port);
+
 	pp->used[port / 64] |= 1ULL << (port % 64);
-	pp->free[class_of(r, port)]--;
+	if (in_class(r, c, port))
+		pp->free[c]--;
+}
+
+bool portpool_take_any(struct portpool *pp, const struct portpool_range *r,
+		       uint16_t port)
+{
+	if (portpool_in_use(pp, port))
+		return false;
+	mark(pp, r, port);
+	return true;
 }
 
 bool portpool_take(struct portpool *pp, const struct portpool_range *r,
@@ -100,7 +113,10 @@ int portpool_alloc(struct portpool *pp, const struct portpool_range *r,
 void portpool_release(struct portpool *pp, const struct portpool_range *r,
 		      uint16_t port)
 {
+	unsigned c = class_of(r, port);
+
 	assert(portpool_in_use(pp, port));
 	pp->used[port / 64] &= ~(1ULL << (port % 64));
-	pp->free[class_of(r, port)]++;
+	if (in_class(r, c, port))
+		pp->free[c]++;
 }

@@ -56,6 +56,11 @@ int portpool_alloc(struct portpool *pp, const struct portpool_range *r,
 bool portpool_take(struct portpool *pp, const struct portpool_range *r,
 		   uint16_t port);
 
+/* portpool_take_any() - take exactly @port, even outside @r (a static
+ * mapping); false if it is in use */
+bool portpool_take_any(struct portpool *pp, const struct portpool_range *r,
+		       uint16_t port);
+
 /* portpool_release() - give back @port taken from @pp */
 void portpool_release(struct portpool *pp, const struct portpool_range *r,
 		      uint16_t port);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* session.c - session and mapping pools, their two-key hash, expiry lists */
 
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +85,12 @@ static bool key_eq(const struct flow_key *a, const struct flow_key *b)
 	return !memcmp(a, b, sizeof(*a));
 }
 
+/* A GRE call passes packets while it is live or being cleared. */
+static bool gre_call_open(const struct nat_session *s)
+{
+	return s->klass == CLASS_GRE || s->klass == CLASS_GRE_CLOSING;
+}
+
 void session_key(const struct session_table *t, const struct nat_session *s,
 		 enum key_side side, struct flow_key *k)
 {
@@ -94,6 +102,24 @@ void session_key(const struct session_table *t, const struct nat_session *s,
 		.proto = s->proto,
 		.side = side,
 	};
+	if (s->proto != IPPROTO_GRE)
+		return;
+	if (s->flags & SESS_GRE0) {
+		/* a plain tunnel: addresses only */
+		k->port = k->rem_port = 0;
+		k->kind = KEY_KIND_GRE0;
+	} else if (side == SIDE_OUT) {
+		/* GRE from outside carries the translated Call ID */
+		k->rem_port = 0;
+	} else if (gre_call_open(s)) {
+		/* GRE from inside carries the outside peer's Call ID */
+		k->port = 0;
+	} else {
+		/* pending or quarantined: never matches a packet (the Call
+		 * ID is never 0), unique as the translated ID is */
+		k->port = s->pub_port;
+		k->rem_port = 0;
+	}
 }
 
 static void mapping_key(const struct session_table *t,
@@ -256,6 +282,28 @@ void mapping_del(struct session_table *t, uint32_t mi)
 	t->mp.used--;
 }
 
+static void key_link(struct session_table *t, uint32_t si, enum key_side side)
+{
+	struct nat_session *s = &t->s[si];
+	struct flow_key k;
+	uint32_t *head;
+
+	session_key(t, s, side, &k);
+	head = &t->s_bucket[key_hash(t, &k) & t->s_mask];
+	s->hnext[side] = *head;
+	*head = ENTRY(si, side);
+}
+
+static void key_unlink(struct session_table *t, uint32_t si,
+		       enum key_side side)
+{
+	struct flow_key k;
+
+	session_key(t, &t->s[si], side, &k);
+	chain_unlink(&t->s_bucket[key_hash(t, &k) & t->s_mask],
+		     ENTRY(si, side), session_link, t->s);
+}
+
 uint32_t session_add(struct session_table *t, uint32_t mi,
 		     const struct nat_session *tmpl, uint64_t now)
 {
@@ -270,17 +318,11 @@ uint32_t session_add(struct session_table *t, uint32_t mi,
 	*s = *tmpl;
 	s->mapping = mi;
 	s->last_ms = (uint32_t)now;
-	for (side = SIDE_IN; side <= SIDE_OUT; side++) {
-		struct flow_key k;
-		uint32_t *head;
-
-		session_key(t, s, side, &k);
-		head = &t->s_bucket[key_hash(t, &k) & t->s_mask];
-		s->hnext[side] = *head;
-		*head = ENTRY(si, side);
-	}
+	for (side = SIDE_IN; side <= SIDE_OUT; side++)
+		key_link(t, si, side);
 	list_append(t, s->klass, si);
-	t->m[mi].nsessions++;
+	if (mi)
+		t->m[mi].nsessions++;
 	return si;
 }
 
@@ -303,16 +345,30 @@ uint32_t session_del(struct session_table *t, uint32_t si)
 	uint32_t mi = s->mapping;
 	enum key_side side;
 
-	for (side = SIDE_IN; side <= SIDE_OUT; side++) {
-		struct flow_key k;
-
-		session_key(t, s, side, &k);
-		chain_unlink(&t->s_bucket[key_hash(t, &k) & t->s_mask],
-			     ENTRY(si, side), session_link, t->s);
-	}
+	for (side = SIDE_IN; side <= SIDE_OUT; side++)
+		key_unlink(t, si, side);
 	list_unlink(t, s->klass, si);
 	s->next = t->sp.free;
 	t->sp.free = si;
 	t->sp.used--;
-	return --t->m[mi].nsessions ? 0 : mi;
+	if (!mi || --t->m[mi].nsessions || t->m[mi].flags & MAP_STATIC)
+		return 0;
+	return mi;
+}
+
+void session_rekey(struct session_table *t, uint32_t si,
+		   void (*update)(struct nat_session *s, const void *arg),
+		   const void *arg, uint64_t now)
+{
+	struct nat_session *s = &t->s[si];
+	enum key_side side;
+
+	for (side = SIDE_IN; side <= SIDE_OUT; side++)
+		key_unlink(t, si, side);
+	list_unlink(t, s->klass, si);
+	update(s, arg);
+	for (side = SIDE_IN; side <= SIDE_OUT; side++)
+		key_link(t, si, side);
+	list_append(t, s->klass, si);
+	s->last_ms = (uint32_t)now;
 }

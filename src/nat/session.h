@@ -17,7 +17,8 @@
  * secret, because remote hosts choose the ports we hash.
  *
  * Timers: one FIFO list per timeout class (TCP transitory, TCP established,
- * UDP, ICMP).  A session moves to the tail of its list when it changes class,
+ * UDP, ICMP, and the stages of a GRE call: pending, active, closing,
+ * quarantined).  A session moves to the tail of its list when it changes class,
  * and when a packet refreshes it in a later second than its previous refresh
  * (so a busy flow touches its neighbours' cache lines at most once a second,
  * as VPP does).  The list therefore stays ordered by the time each session was
@@ -38,6 +39,10 @@ enum nat_class {
 	CLASS_TCP_EST,		/* TCP established (or half closed) */
 	CLASS_UDP,
 	CLASS_ICMP,		/* ICMP query (echo, timestamp) */
+	CLASS_GRE,		/* GRE: a live call, or a version 0 tunnel */
+	CLASS_GRE_PENDING,	/* call requested, not yet answered */
+	CLASS_GRE_CLOSING,	/* call being cleared: GRE still passes */
+	CLASS_GRE_QUARANTINE,	/* call over: its Call ID is not reused yet */
 	CLASS_N
 };
 
@@ -54,6 +59,7 @@ enum key_side {
  * @rem_port:	remote port; 0 for ICMP and in mapping keys
  * @proto:	IP protocol
  * @side:	enum key_side
+ * @kind:	KEY_KIND_*: tells apart keys that share a protocol
  */
 struct flow_key {
 	uint32_t addr;
@@ -62,12 +68,18 @@ struct flow_key {
 	uint16_t rem_port;
 	uint8_t proto;
 	uint8_t side;
-	uint16_t zero;		/* keeps the key 16 bytes with no holes */
+	uint16_t kind;		/* also keeps the key 16 bytes with no holes */
 };
+
+#define KEY_KIND_PLAIN	0
+#define KEY_KIND_GRE0	1	/* GRE version 0 tunnel: addresses only */
 static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
 
 /* Session flags */
 #define SESS_HAIRPIN	0x01	/* created by a hairpinned packet */
+#define SESS_INBOUND	0x02	/* opened from outside, through a static mapping */
+#define SESS_GRE0	0x04	/* GRE version 0 tunnel (else a version 1 call) */
+#define SESS_ALG_DEAD	0x08	/* control connection reset by its ALG */
 
 /**
  * struct nat_session - one flow; exactly one 64-byte cache line
@@ -76,12 +88,19 @@ static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
  * @in_addr, @pub_addr, @rem_addr: the three addresses, network order
  * @in_port, @pub_port, @rem_port: ports or ICMP ids, network order
  * @pub_idx:	index of @pub_addr in the public pool
- * @mapping:	index of the mapping this session uses
+ * @mapping:	index of the mapping this session uses, 0 for none (a GRE
+ *		call's Call ID is not a port of any mapping)
  * @last_ms:	low 32 bits of the caller's clock at the last refresh
  * @proto:	IP protocol
  * @klass:	enum nat_class, chooses the timeout and the expiry list
  * @tcp:	TCP state bits (proto_tcp.c)
  * @flags:	SESS_*
+ * @alg:	ALG of a control connection (enum alg_id), 0 for none
+ * @alg_slot:	the control connection's ALG state slot; for a GRE call,
+ *		the session index of the control connection that owns it
+ *
+ * A GRE version 1 call keeps the inside peer's Call ID in @in_port, the
+ * translated one in @pub_port and the outside peer's in @rem_port.
  */
 struct nat_session {
 	uint32_t hnext[2];
@@ -95,7 +114,11 @@ struct nat_session {
 	uint8_t klass;
 	uint8_t tcp;
 	uint8_t flags;
-	uint8_t spare[16];	/* room for ALG state (PPTP) */
+	uint8_t alg;
+	uint8_t spare0;
+	uint16_t spare1;
+	uint32_t alg_slot;
+	uint8_t spare[8];
 } __attribute__((aligned(64)));
 static_assert(sizeof(struct nat_session) == 64, "a session is a cache line");
 
@@ -107,6 +130,7 @@ static_assert(sizeof(struct nat_session) == 64, "a session is a cache line");
  * @in_port, @pub_port: network order
  * @pub_idx:	index of the public address in the pool
  * @proto:	IP protocol
+ * @flags:	MAP_*
  */
 struct nat_mapping {
 	uint32_t hnext[2];
@@ -118,6 +142,9 @@ struct nat_mapping {
 	uint8_t flags;
 };
 static_assert(sizeof(struct nat_mapping) == 24, "mapping is 24 bytes");
+
+#define MAP_STATIC	0x01	/* configured: outlives its sessions, and
+				 * lets traffic from outside open sessions */
 
 /* A pool of fixed-size records handed out by index. */
 struct rec_pool {
@@ -211,10 +238,23 @@ void session_refresh(struct session_table *t, uint32_t si,
 		     enum nat_class klass, uint64_t now);
 
 /**
+ * session_rekey() - change what session @si is indexed under
+ * @update:	called between unindexing and indexing again, to change the
+ *		fields its keys come from (and possibly its class)
+ *
+ * The session moves to the tail of its (possibly new) class's list,
+ * stamped with @now.
+ */
+void session_rekey(struct session_table *t, uint32_t si,
+		   void (*update)(struct nat_session *s, const void *arg),
+		   const void *arg, uint64_t now);
+
+/**
  * session_del() - unindex and free session @si
  *
- * Return: the index of its mapping if that mapping has no session left (the
- * caller releases its port and calls mapping_del()), else 0
+ * Return: the index of its mapping if that mapping has no session left and
+ * is not static (the caller releases its port and calls mapping_del()),
+ * else 0
  */
 uint32_t session_del(struct session_table *t, uint32_t si);
 

@@ -68,6 +68,7 @@ void icmp_error_build(struct pkt *p, uint8_t type, uint8_t code, uint32_t src,
 	p->l4_len = p->len - IPV4_HDR_LEN;
 	p->proto = IPPROTO_ICMP;
 	p->frag = 0;
+	p->local = true;
 }
 
 void icmp_echo_answer(struct pkt *p)
@@ -86,4 +87,5 @@ void icmp_echo_answer(struct pkt *p)
 	ip->ttl = ICMP_ERR_TTL;
 	ip->check = 0;
 	ip->check = csum_buf(ip, p->l3_len);
+	p->local = true;
 }

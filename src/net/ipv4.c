@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include "csum.h"
+#include "gre.h"
 #include "ipv4.h"
 
 static const char *const drop_reason_names[] = {
@@ -28,6 +29,11 @@ static const char *const drop_reason_names[] = {
 	[DROP_TTL]		= "ttl-expired",
 	[DROP_ICMP_RATE]	= "icmp-rate-limited",
 	[DROP_TO_ROUTER]	= "to-router",
+	[DROP_GRE_NO_CALL]	= "gre-no-call",
+	[DROP_GRE0_IN_USE]	= "gre0-in-use",
+	[DROP_ALG_OUT_OF_ORDER]	= "alg-out-of-order",
+	[DROP_ALG_NO_STATE]	= "alg-no-state",
+	[DROP_ALG_RESET]	= "alg-reset",
 };
 static_assert(sizeof(drop_reason_names) / sizeof(drop_reason_names[0]) ==
 	      DROP_REASON_N, "every drop reason has a name");
@@ -83,6 +89,11 @@ static enum drop_reason l4_parse(const struct pkt *p)
 	}
 	case IPPROTO_ICMP:
 		if (p->l4_len < sizeof(struct icmp_hdr))
+			return DROP_BAD_L4_HDR;
+		return DROP_NONE;
+	case IPPROTO_GRE:
+		if (!gre_hdr_len((const struct gre_hdr *)(const void *)l4,
+				 p->l4_len))
 			return DROP_BAD_L4_HDR;
 		return DROP_NONE;
 	default:

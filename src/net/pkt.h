@@ -49,6 +49,11 @@ enum drop_reason {
 	DROP_TTL,		/* TTL expired and no ICMP error may be sent */
 	DROP_ICMP_RATE,		/* ICMP error suppressed by the rate limit */
 	DROP_TO_ROUTER,		/* addressed to the router, not answerable */
+	DROP_GRE_NO_CALL,	/* GRE version 1 that belongs to no live call */
+	DROP_GRE0_IN_USE,	/* GRE version 0 to a remote another host uses */
+	DROP_ALG_OUT_OF_ORDER,	/* control segment after a gap in the stream */
+	DROP_ALG_NO_STATE,	/* no room to track one more control connection */
+	DROP_ALG_RESET,		/* segment of a control connection being reset */
 	DROP_REASON_N
 };
 
@@ -71,6 +76,8 @@ enum verdict {
  * @l4_len:	bytes after the IPv4 header
  * @proto:	IPv4 protocol number
  * @frag:	PKT_FRAG_* bits, set by ipv4_parse()
+ * @local:	the router built this packet itself (an ICMP message or a
+ *		TCP reset in the buffer of the packet it answers)
  */
 struct pkt {
 	uint8_t *data;
@@ -82,6 +89,7 @@ struct pkt {
 	uint16_t l4_len;
 	uint8_t proto;
 	uint8_t frag;
+	bool local;
 };
 
 #define PKT_FRAG_MORE	0x01	/* MF set: more fragments follow */

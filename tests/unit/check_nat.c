@@ -51,6 +51,7 @@ static void cfg_default(void)
 		.tcp_trans_ms = 240 * S,
 		.udp_ms = 300 * S,
 		.icmp_ms = 60 * S,
+		.gre_ms = 300 * S,
 		.router_addr = pb_addr(RTR),
 		.icmp_errors_per_s = 100,
 		.seed = { 1, 2, 3, 4 },

@@ -117,6 +117,14 @@ size_t pb_tcp(uint8_t *out, struct pb_ip ip, uint16_t sport, uint16_t dport,
 	      uint8_t flags, uint32_t seq, uint32_t ack, const void *payload,
 	      size_t n)
 {
+	return pb_tcp_window(out, ip, sport, dport, flags, seq, ack, 64240,
+			     payload, n);
+}
+
+size_t pb_tcp_window(uint8_t *out, struct pb_ip ip, uint16_t sport,
+		     uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+		     uint16_t window, const void *payload, size_t n)
+{
 	uint8_t seg[PKT_DATA_MAX];
 	size_t len = 20 + n;
 
@@ -129,7 +137,7 @@ size_t pb_tcp(uint8_t *out, struct pb_ip ip, uint16_t sport, uint16_t dport,
 	put16(seg + 10, (uint16_t)ack);
 	seg[12] = 5 << 4;
 	seg[13] = flags;
-	put16(seg + 14, 64240);
+	put16(seg + 14, window);
 	if (n)
 		memcpy(seg + 20, payload, n);
 	put16(seg + 16, (uint16_t)~pb_sum(pseudo_sum(&ip, IPPROTO_TCP, len),

@@ -60,6 +60,11 @@ size_t pb_tcp(uint8_t *out, struct pb_ip ip, uint16_t sport, uint16_t dport,
 	      uint8_t flags, uint32_t seq, uint32_t ack, const void *payload,
 	      size_t n);
 
+/* pb_tcp_window() - pb_tcp() with a chosen window */
+size_t pb_tcp_window(uint8_t *out, struct pb_ip ip, uint16_t sport,
+		     uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+		     uint16_t window, const void *payload, size_t n);
+
 /* pb_icmp_query() - an echo/timestamp message with id, seq and payload */
 size_t pb_icmp_query(uint8_t *out, struct pb_ip ip, uint8_t type, uint16_t id,
 		     uint16_t seq, const void *payload, size_t n);

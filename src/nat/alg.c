@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: MIT */
+/* alg.c - the engine's side of the ALG contract: state slots, calls, limits
+ *
+ * Theory of operation.
+ *
+ * Control connections.  When a TCP session opens toward an ALG's server
+ * port (an outbound connection to it, or an inbound one through a static
+ * mapping of it), alg_conn_attach() gives it a state slot; without a free
+ * slot the connection is refused, because a connection the ALG cannot
+ * watch would carry untranslated identifiers.  Every later segment goes
+ * through alg_segment() before translation.  A connection the ALG resets
+ * is marked dead: every segment from either side is then answered with a
+ * RST, so both ends learn of it.
+ *
+ * Calls.  A call is a GRE session without a mapping.  Its translated Call
+ * ID is its public "port", unique per (public address, remote host) because
+ * the session table indexes it there: the allocator tries the inside ID,
+ * then a random low byte under the same high byte, and takes the first ID
+ * no call of that pair holds.  Keeping the high byte means that when a
+ * Call ID field is split between two TCP segments, the byte that arrives
+ * first never needs changing, so the ALG can always decide the rewrite
+ * from bytes it has seen (see alg_pptp.c).  A call lives through these
+ * classes:
+ *
+ *   PENDING (60 s, RFC 2637 3.0) --activate--> GRE (nat.timeouts.gre)
+ *      |                                        |  grace: CLOSING (10 s)
+ *      +------------- close, or time out -------+--> QUARANTINE (120 s)
+ *
+ * and is freed when its quarantine ends, so a late GRE packet of an old
+ * call never reaches a new one.  Calls are counted per inside host and per
+ * remote host against the configured limits while they are pending, live
+ * or closing.
+ */
+
+#include <arpa/inet.h>
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../net/csum.h"
+#include "../net/tcp.h"
+#include "alg.h"
+#include "nat_int.h"
+#include "siphash.h"
+
+static const struct alg_ops *const alg_table[ALG_N] = {
+	[ALG_PPTP] = &alg_pptp_ops,
+};
+
+/**
+ * struct alg_ctx - what an ALG call is about
+ * @n:		the engine
+ * @si:		the control connection's session
+ * @p:		the segment, or NULL outside alg_segment()
+ * @payload:	its payload, @len bytes
+ * @dir:	who sent it
+ * @now:	the caller's clock
+ * @reset_why:	set with alg_reset_why()
+ * @drop:	set with alg_set_drop()
+ */
+struct alg_ctx {
+	struct nat *n;
+	uint32_t si;
+	struct pkt *p;
+	uint8_t *payload;
+	uint32_t len;
+	enum pkt_dir dir;
+	uint64_t now;
+	const char *reset_why;
+	enum drop_reason drop;
+};
+
+/* ---- counts of calls per address, for the limits ---------------------- */
+
+/* Open addressing, linear probing, deletion by backward shift. */
+static uint32_t count_slot(const struct nat *n, const struct alg_counts *ac,
+			   uint32_t addr)
+{
+	return (uint32_t)siphash13_2w(n->hkey, addr, 0x636f756e74) &
+	       ac->mask;
+}
+
+static uint32_t *count_find(const struct nat *n, struct alg_counts *ac,
+			    uint32_t addr, bool add)
+{
+	uint32_t i = count_slot(n, ac, addr);
+
+	for (;; i = (i + 1) & ac->mask) {
+		if (ac->e[i].n && ac->e[i].addr == addr)
+			return &ac->e[i].n;
+		if (!ac->e[i].n) {
+			if (!add)
+				return NULL;
+			ac->e[i].addr = addr;
+			return &ac->e[i].n;
+		}
+	}
+}
+
+static void count_drop(const struct nat *n, struct alg_counts *ac,
+		       uint32_t addr)
+{
+	uint32_t *c = count_find(n, ac, addr, false), i, j;
+
+	assert(c && *c);
+	if (--*c)
+		return;
+	i = (uint32_t)(((struct alg_count_entry *)(void *)c) - ac->e);
+	/* backward shift: pull later entries of the run into the hole */
+	for (j = (i + 1) & ac->mask; ac->e[j].n; j = (j + 1) & ac->mask) {
+		uint32_t home = count_slot(n, ac, ac->e[j].addr);
+
+		if (((j - home) & ac->mask) >= ((j - i) & ac->mask)) {
+			ac->e[i] = ac->e[j];
+			ac->e[j].n = 0;
+			i = j;
+		}
+	}
+}
+
+/* ---- set up ----------------------------------------------------------- */
+
+static uint32_t pow2_at_least(uint64_t v)
+{
+	uint64_t p = 64;
+
+	while (p < v)
+		p <<= 1;
+	return (uint32_t)p;
+}
+
+int alg_init(struct nat *n, const struct nat_config *cfg)
+{
+	const struct nat_pptp_config *pc = &cfg->pptp;
+	struct alg_state *a = &n->alg[ALG_PPTP];
+	uint64_t calls;
+
+	if (!pc->enabled)
+		return 0;
+	a->enabled = true;
+	a->cfg = *pc;
+	a->size = (alg_table[ALG_PPTP]->priv_size(cfg) + 7) & ~(size_t)7;
+	a->pool = (struct rec_pool){ .max = pc->max_connections,
+				     .unused = 1 };
+	/* slot 0 unused, like session index 0 */
+	a->slots = malloc((size_t)(pc->max_connections + 1) * a->size);
+	calls = (uint64_t)pc->max_connections * pc->max_calls_per_connection;
+	if (calls > cfg->max_sessions)
+		calls = cfg->max_sessions;
+	n->calls_host.mask = pow2_at_least(2 * calls) - 1;
+	n->calls_server.mask = n->calls_host.mask;
+	n->calls_host.e = calloc(n->calls_host.mask + 1,
+				 sizeof(*n->calls_host.e));
+	n->calls_server.e = calloc(n->calls_server.mask + 1,
+				   sizeof(*n->calls_server.e));
+	if (!a->slots || !n->calls_host.e || !n->calls_server.e)
+		return -ENOMEM;
+	return 0;
+}
+
+void alg_fini(struct nat *n)
+{
+	unsigned i;
+
+	for (i = 0; i < ALG_N; i++)
+		free(n->alg[i].slots);
+	free(n->calls_host.e);
+	free(n->calls_server.e);
+}
+
+enum alg_id alg_for_port(const struct nat *n, uint16_t port)
+{
+	const struct alg_state *a = &n->alg[ALG_PPTP];
+	unsigned i;
+
+	if (!a->enabled)
+		return ALG_NONE;
+	for (i = 0; i < a->cfg.nports; i++)
+		if (a->cfg.ports[i] == port)
+			return ALG_PPTP;
+	return ALG_NONE;
+}
+
+static void *slot_priv(struct nat *n, enum alg_id alg, uint32_t slot)
+{
+	return n->alg[alg].slots + (size_t)slot * n->alg[alg].size;
+}
+
+bool alg_has_room(const struct nat *n, enum alg_id alg)
+{
+	return n->alg[alg].pool.used < n->alg[alg].pool.max;
+}
+
+void alg_conn_attach(struct nat *n, uint32_t si, enum alg_id alg)
+{
+	struct alg_state *a = &n->alg[alg];
+	struct nat_session *s = &n->t.s[si];
+	uint32_t slot;
+	void *priv;
+
+	assert(alg_has_room(n, alg));
+	if (a->pool.free) {
+		slot = a->pool.free;
+		memcpy(&a->pool.free, slot_priv(n, alg, slot), sizeof(slot));
+	} else {
+		slot = a->pool.unused++;
+	}
+	a->pool.used++;
+	priv = slot_priv(n, alg, slot);
+	memset(priv, 0, a->size);
+	alg_table[alg]->conn_init(priv, &n->cfg);
+	s->alg = (uint8_t)alg;
+	s->alg_slot = slot;
+}
+
+static void slot_free(struct nat *n, struct nat_session *s)
+{
+	struct alg_state *a = &n->alg[s->alg];
+
+	memcpy(slot_priv(n, s->alg, s->alg_slot), &a->pool.free,
+	       sizeof(a->pool.free));
+	a->pool.free = s->alg_slot;
+	a->pool.used--;
+	s->alg_slot = 0;
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+static void emit(struct nat *n, enum nat_event_type type, uint32_t ctl,
+		 uint32_t call, const char *reason)
+{
+	const struct nat_session *c = &n->t.s[ctl];
+	struct nat_event ev = {
+		.type = type,
+		.alg = alg_table[c->alg]->name,
+		.in_addr = c->in_addr,
+		.pub_addr = c->pub_addr,
+		.rem_addr = c->rem_addr,
+		.in_port = ntohs(c->in_port),
+		.pub_port = ntohs(c->pub_port),
+		.rem_port = ntohs(c->rem_port),
+		.reason = reason,
+	};
+
+	if (call) {
+		ev.in_id = ntohs(n->t.s[call].in_port);
+		ev.pub_id = ntohs(n->t.s[call].pub_port);
+		ev.rem_id = ntohs(n->t.s[call].rem_port);
+	}
+	if (n->cfg.event)
+		n->cfg.event(n->cfg.event_arg, &ev);
+}
+
+/* ---- segments --------------------------------------------------------- */
+
+void alg_set_byte(struct alg_ctx *c, uint32_t off, uint8_t val)
+{
+	struct tcp_hdr *th = (struct tcp_hdr *)(void *)pkt_l4(c->p);
+	uint8_t old = c->payload[off];
+	uint16_t cs;
+
+	assert(off < c->len);
+	if (old == val)
+		return;
+	/* the TCP header is an even number of bytes: an even payload offset
+	 * is the high byte of its 16-bit word */
+	cs = csum_update16(ntohs(th->check),
+			   off & 1 ? old : (uint16_t)(old << 8),
+			   off & 1 ? val : (uint16_t)(val << 8));
+	th->check = htons(cs);
+	c->payload[off] = val;
+}
+
+void alg_set_drop(struct alg_ctx *c, enum drop_reason r)
+{
+	c->drop = r;
+}
+
+void alg_reset_why(struct alg_ctx *c, const char *why)
+{
+	c->reset_why = why;
+}
+
+void alg_server_refused(struct alg_ctx *c)
+{
+	c->n->st.pptp_server_refused++;
+	emit(c->n, NAT_EV_SERVER_REFUSED, c->si, 0,
+	     "Start-Control-Connection-Reply result 3");
+}
+
+/* Answer a segment of a dead connection: RST to its sender, never to a
+ * RST, and only where its sender is reachable from here. */
+static enum verdict reset_sender(struct nat *n, struct pkt *p, bool hairpin)
+{
+	const struct tcp_hdr *th = (const void *)pkt_l4(p);
+
+	if (hairpin || th->flags & TCP_RST)
+		return nat_drop(n, p, DROP_ALG_RESET);
+	tcp_reset_build(p);
+	return VERDICT_BACK;
+}
+
+enum verdict alg_segment(struct nat *n, uint32_t si, struct pkt *p,
+			 enum pkt_dir dir, bool hairpin, uint64_t now)
+{
+	struct nat_session *s = &n->t.s[si];
+	struct tcp_hdr *th = (struct tcp_hdr *)(void *)pkt_l4(p);
+	unsigned doff = (th->doff >> 4) * 4u;
+	const struct alg_ops *ops = alg_table[s->alg];
+	struct alg_ctx c = {
+		.n = n, .si = si, .p = p, .dir = dir, .now = now,
+		.payload = pkt_l4(p) + doff, .len = p->l4_len - doff,
+	};
+	struct alg_seg seg = {
+		.dir = dir, .flags = th->flags, .seq = ntohl(th->seq),
+		.data = c.payload, .len = c.len,
+	};
+	enum alg_verdict v;
+
+	if (s->flags & SESS_ALG_DEAD)
+		return reset_sender(n, p, hairpin);
+	if (p->frag) {
+		/* a control segment split by IP: its payload is not all here */
+		alg_reset_why(&c, "fragmented control segment");
+		v = ALG_RESET;
+	} else {
+		v = ops->segment(&c, slot_priv(n, s->alg, s->alg_slot), &seg);
+	}
+	switch (v) {
+	case ALG_PASS:
+		return VERDICT_FORWARD;
+	case ALG_DROP:
+		return nat_drop(n, p, c.drop ? c.drop : DROP_ALG_RESET);
+	case ALG_RESET:
+		break;
+	}
+	n->st.pptp_resets++;
+	emit(n, NAT_EV_ALG_RESET, si, 0, c.reset_why ? c.reset_why : "?");
+	ops->conn_end(&c, slot_priv(n, s->alg, s->alg_slot));
+	s->flags |= SESS_ALG_DEAD;
+	session_refresh(&n->t, si, proto_tcp_track(s, TCP_RST, dir), now);
+	return reset_sender(n, p, hairpin);
+}
+
+void alg_conn_end(struct nat *n, uint32_t si, uint64_t now)
+{
+	struct nat_session *s = &n->t.s[si];
+	struct alg_ctx c = { .n = n, .si = si, .now = now };
+
+	alg_table[s->alg]->conn_end(&c, slot_priv(n, s->alg, s->alg_slot));
+	slot_free(n, s);
+}
+
+/* ---- calls ------------------------------------------------------------ */
+
+static void set_quarantine(struct nat_session *s, const void *arg)
+{
+	s->klass = CLASS_GRE_QUARANTINE;
+	s->alg_slot = 0;
+}
+
+/* End call @call: uncount it, log it, keep its Call ID out of use. */
+static void call_quarantine(struct nat *n, uint32_t call, const char *why,
+			    uint64_t now)
+{
+	struct nat_session *s = &n->t.s[call];
+
+	assert(s->klass != CLASS_GRE_QUARANTINE && s->alg_slot);
+	count_drop(n, &n->calls_host, s->in_addr);
+	count_drop(n, &n->calls_server, s->rem_addr);
+	emit(n, s->klass == CLASS_GRE_PENDING ? NAT_EV_CALL_REFUSED
+					      : NAT_EV_CALL_DOWN,
+	     s->alg_slot, call, why);
+	session_rekey(&n->t, call, set_quarantine, NULL, now);
+}
+
+uint32_t alg_call_open(struct alg_ctx *c, uint16_t inside_id,
+		       uint16_t *xlated, const char **why)
+{
+	struct nat *n = c->n;
+	const struct nat_session *ctl = &n->t.s[c->si];
+	const struct nat_pptp_config *lim = &n->alg[ctl->alg].cfg;
+	uint32_t *host, *server, call, start;
+	struct nat_session tmpl;
+	struct flow_key k;
+	unsigned i;
+
+	host = count_find(n, &n->calls_host, ctl->in_addr, false);
+	server = count_find(n, &n->calls_server, ctl->rem_addr, false);
+	if (host && *host >= lim->max_calls_per_host) {
+		*why = "max-calls-per-host reached";
+		return 0;
+	}
+	if (server && *server >= lim->max_calls_per_server) {
+		*why = "max-calls-per-server reached";
+		return 0;
+	}
+	if (n->t.sp.used >= n->t.sp.max) {
+		*why = "session table full";
+		return 0;
+	}
+
+	/* the inside ID itself if free, else a random low byte */
+	start = rng_next(n);
+	for (i = 0; i <= 256; i++) {
+		uint16_t id = i ? (uint16_t)((inside_id & 0xff00) |
+					     ((start + i) & 0xff))
+				: inside_id;
+
+		if (!id)
+			continue;
+		flow_key_set(&k, SIDE_OUT, IPPROTO_GRE, ctl->pub_addr,
+			     htons(id), ctl->rem_addr, 0);
+		if (!session_find(&n->t, &k)) {
+			*xlated = id;
+			break;
+		}
+	}
+	if (i > 256) {
+		*why = "no free Call ID with that high byte";
+		return 0;
+	}
+	if (i)
+		n->st.pptp_id_collisions++;
+
+	tmpl = (struct nat_session){
+		.in_addr = ctl->in_addr,
+		.pub_addr = ctl->pub_addr,
+		.rem_addr = ctl->rem_addr,
+		.in_port = htons(inside_id),
+		.pub_port = htons(*xlated),
+		.pub_idx = ctl->pub_idx,
+		.proto = IPPROTO_GRE,
+		.klass = CLASS_GRE_PENDING,
+		.alg = ctl->alg,
+		.alg_slot = c->si,
+	};
+	call = session_add(&n->t, 0, &tmpl, c->now);
+	(*count_find(n, &n->calls_host, ctl->in_addr, true))++;
+	(*count_find(n, &n->calls_server, ctl->rem_addr, true))++;
+	n->st.sessions_created++;
+	n->st.pptp_calls++;
+	return call;
+}
+
+static void set_live(struct nat_session *s, const void *arg)
+{
+	s->klass = CLASS_GRE;
+	s->rem_port = htons(*(const uint16_t *)arg);
+}
+
+void alg_call_activate(struct alg_ctx *c, uint32_t call, uint16_t outside_id)
+{
+	struct nat_session *s = &c->n->t.s[call];
+
+	assert(s->alg_slot == c->si);
+	if (s->klass == CLASS_GRE && ntohs(s->rem_port) == outside_id) {
+		session_refresh(&c->n->t, call, CLASS_GRE, c->now);
+		return;		/* a retransmitted reply */
+	}
+	session_rekey(&c->n->t, call, set_live, &outside_id, c->now);
+	emit(c->n, NAT_EV_CALL_UP, c->si, call, NULL);
+}
+
+bool alg_call_close(struct alg_ctx *c, uint32_t call, bool grace,
+		    const char *why)
+{
+	struct nat_session *s = &c->n->t.s[call];
+
+	assert(s->alg_slot == c->si);
+	if (grace && s->klass == CLASS_GRE) {
+		session_refresh(&c->n->t, call, CLASS_GRE_CLOSING, c->now);
+		return true;
+	}
+	if (grace && s->klass == CLASS_GRE_CLOSING)
+		return true;
+	call_quarantine(c->n, call, why, c->now);
+	return false;
+}
+
+bool alg_call_alive(struct alg_ctx *c, uint32_t call)
+{
+	if (!session_expired(&c->n->t, &c->n->t.s[call], c->now))
+		return true;
+	alg_call_expired(c->n, call, c->now);
+	return false;
+}
+
+void alg_call_refresh(struct alg_ctx *c, uint32_t call)
+{
+	struct nat_session *s = &c->n->t.s[call];
+
+	if (s->klass == CLASS_GRE)
+		session_refresh(&c->n->t, call, CLASS_GRE, c->now);
+}
+
+bool alg_call_recent(struct alg_ctx *c, uint16_t xlated, uint16_t *inside_id)
+{
+	const struct nat_session *ctl = &c->n->t.s[c->si];
+	const struct nat_session *s;
+	struct flow_key k;
+	uint32_t si;
+
+	flow_key_set(&k, SIDE_OUT, IPPROTO_GRE, ctl->pub_addr, htons(xlated),
+		     ctl->rem_addr, 0);
+	si = session_find(&c->n->t, &k);
+	if (!si)
+		return false;
+	s = &c->n->t.s[si];
+	if (s->klass != CLASS_GRE_QUARANTINE || s->in_addr != ctl->in_addr)
+		return false;
+	*inside_id = ntohs(s->in_port);
+	return true;
+}
+
+void alg_call_expired(struct nat *n, uint32_t si, uint64_t now)
+{
+	struct nat_session *s = &n->t.s[si];
+	static const char *const why[CLASS_N] = {
+		[CLASS_GRE_PENDING] = "no reply within 60 s",
+		[CLASS_GRE] = "idle",
+		[CLASS_GRE_CLOSING] = "cleared",
+	};
+	uint32_t owner = s->alg_slot;
+	struct nat_session *ctl = &n->t.s[owner];
+	struct alg_ctx c = { .n = n, .si = owner, .now = now };
+
+	alg_table[ctl->alg]->call_ended(&c, slot_priv(n, ctl->alg,
+				ctl->alg_slot), si);
+	call_quarantine(n, si, why[s->klass] ? why[s->klass] : "expired",
+			now);
+}
