@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES="gcc make autoconf automake libtool pkg-config libuv1-dev \
 libyaml-dev libcap-ng-dev check iproute2 iputils-ping python3 tcpdump \
-groff-base mandoc util-linux procps"
+tshark groff-base mandoc util-linux procps iperf3 ethtool pptpd pptp-linux"
 
 deps() {
 	missing=""

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "io/hugemem.h"
 #include "io/log.h"
 #include "io/loop.h"
 #include "io/privs.h"
@@ -89,6 +90,8 @@ static struct nat *engine_new(const struct config *c)
 			.max_calls_per_server = c->pptp.max_calls_per_server,
 		},
 		.event = loop_event_log,
+		.mem_alloc = hugemem_alloc,
+		.mem_free = hugemem_free,
 	};
 	struct nat *n;
 	int err;
@@ -114,6 +117,34 @@ static struct nat *engine_new(const struct config *c)
 			 c->pptp.nports > 1 ? "s" : "", c->pptp.ports[0],
 			 c->pptp.nports > 1 ? " and more" : "");
 	return n;
+}
+
+/*
+ * Give both devices the same offloads, the most both accept: a superpacket
+ * read from one must be writable, as it is, to the other.
+ */
+static int offloads_agree(struct tun *in, struct tun *out)
+{
+	unsigned common;
+	char s[64];
+	int err = 0;
+
+	if (!in->vnet) {
+		log_info("offloads: off: one packet per read and write");
+		return 0;
+	}
+	common = tun_offload_best(in) & tun_offload_best(out);
+	if (in->offload != common)
+		err = tun_offload_set(in, common);
+	if (!err && out->offload != common)
+		err = tun_offload_set(out, common);
+	if (err) {
+		log_err("cannot set the same offloads on both devices: %s",
+			strerror(-err));
+		return err;
+	}
+	log_info("offloads: %s", tun_offload_str(common, s, sizeof(s)));
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -195,8 +226,10 @@ int main(int argc, char **argv)
 	n = engine_new(c);
 	if (!n)
 		goto out;
-	if (tun_open(&inside, &c->inside, "inside") ||
-	    tun_open(&outside, &c->outside, "outside"))
+	if (tun_open(&inside, &c->inside, "inside", c->offload) ||
+	    tun_open(&outside, &c->outside, "outside", c->offload))
+		goto out;
+	if (offloads_agree(&inside, &outside))
 		goto out;
 	if (privs_drop(c->user))
 		goto out;

@@ -161,6 +161,7 @@ void conf_defaults(struct config *c)
 		.max_calls_per_host = 64,
 		.max_calls_per_server = 1024,
 	};
+	c->offload = true;
 	strcpy(c->user, "nobody");
 	c->log_level = LVL_INFO;
 }
@@ -1456,16 +1457,34 @@ static void cross_check(struct ctx *x)
 /* ---------------------------------------------------------------------- */
 /* The file */
 
-enum { SK_INSIDE, SK_OUTSIDE, SK_NAT, SK_ALG, SK_USER, SK_LOG, SK_N };
+enum { SK_INSIDE, SK_OUTSIDE, SK_NAT, SK_ALG, SK_OFFLOAD, SK_USER, SK_LOG,
+       SK_N };
 
 static const char *const top_keys[SK_N] = {
 	[SK_INSIDE]	= "inside",
 	[SK_OUTSIDE]	= "outside",
 	[SK_NAT]	= "nat",
 	[SK_ALG]	= "alg",
+	[SK_OFFLOAD]	= "offload",
 	[SK_USER]	= "user",
 	[SK_LOG]	= "log",
 };
+
+/* get_offload() - "auto" or "off" */
+static void get_offload(struct ctx *x, yaml_node_t *n)
+{
+	const char *s = want_scalar(x, n, "offload", "auto or off");
+	char q[QUOTE_BUF];
+
+	if (!s)
+		return;
+	if (!strcmp(s, "auto") || !strcmp(s, "off")) {
+		x->c->offload = !strcmp(s, "auto");
+		return;
+	}
+	report(x, n->start_mark, "offload", "expected auto or off, got %s",
+	       quote(s, n->data.scalar.length, q));
+}
 
 /* parse_root() - the top-level mapping */
 static void parse_root(struct ctx *x, yaml_node_t *root)
@@ -1491,6 +1510,8 @@ static void parse_root(struct ctx *x, yaml_node_t *root)
 		parse_nat(x, vals[SK_NAT]);
 	if (vals[SK_ALG])
 		parse_alg(x, vals[SK_ALG]);
+	if (vals[SK_OFFLOAD])
+		get_offload(x, vals[SK_OFFLOAD]);
 	if (vals[SK_USER])
 		get_user(x, vals[SK_USER]);
 	if (vals[SK_LOG])

@@ -82,6 +82,7 @@ struct conf_pptp {
  * @max_sessions:	nat.max-sessions
  * @tcp_est_s, @tcp_trans_s, @udp_s, @icmp_s, @gre_s: nat.timeouts, seconds
  * @pptp:		alg.pptp
+ * @offload:		"auto" (true): negotiate TUN offloads; "off" (false)
  * @user:		account to run as after setup
  * @log_level:		log.level
  */
@@ -94,6 +95,7 @@ struct config {
 	uint32_t max_sessions;
 	uint32_t tcp_est_s, tcp_trans_s, udp_s, icmp_s, gre_s;
 	struct conf_pptp pptp;
+	bool offload;
 	char user[256];
 	enum log_level log_level;
 };

@@ -6,7 +6,13 @@
  * level-triggered).  Its callback reads up to READ_BUDGET packets, one read(2)
  * each, and hands each to nat_translate() with the loop's cached clock; the
  * packet is then written, from the same buffer, to the other device
- * (VERDICT_FORWARD) or back to its own (VERDICT_BACK), or dropped.  The
+ * (VERDICT_FORWARD) or back to its own (VERDICT_BACK), or dropped.  With
+ * offloads, each read and write carries a virtio-net header in front of
+ * the packet, in the buffer's headroom, and a read may be a GSO superpacket
+ * of up to 64 KiB that the engine translates whole; the header goes out
+ * again with the packet.  A device without the header never gets a packet
+ * that needs one: its checksum is finished, or it is cut into the packets
+ * it stands for (gso.c; never needed when both devices agreed).  The
  * budget keeps one busy direction from starving the other and the timers:
  * readiness is level-triggered, so what is left is read on the next turn.
  * Readiness can be spurious, so EAGAIN is normal.  Writes are synchronous
@@ -32,6 +38,7 @@
 
 #include <uv.h>
 
+#include "../net/gso.h"
 #include "../net/pkt.h"
 #include "log.h"
 #include "loop.h"
@@ -49,7 +56,10 @@ static const char *const side_name[DIR_N] = {
  * struct loop - everything the callbacks need, reached from handle->data
  * @dev:		devices by the direction of packets read from them
  * @buf:		the one packet buffer (PKT_BUF_SIZE, 64-byte aligned)
+ * @scratch:		where gso_segment() builds each packet it emits
  * @write_errors:	packets lost to failed writes, by device written
+ * @gso_errors:		superpackets that could not be cut for a device
+ *			without offloads
  * @exit_status:	what loop_run() returns
  */
 struct loop {
@@ -60,7 +70,9 @@ struct loop {
 	struct tun *dev[DIR_N];
 	struct nat *nat;
 	uint8_t *buf;
+	uint8_t *scratch;
 	uint64_t write_errors[DIR_N];
+	uint64_t gso_errors;
 	int exit_status;
 };
 
@@ -85,7 +97,7 @@ void loop_log_stats(struct nat *n)
 			break;
 		off += (size_t)w;
 	}
-	log_info("stats: rx-inside=%llu rx-outside=%llu forwarded-out=%llu forwarded-in=%llu hairpinned=%llu icmp-errors=%llu echo-answered=%llu sessions=%u mappings=%u sessions-created=%llu sessions-expired=%llu pptp-calls=%llu pptp-id-collisions=%llu pptp-resets=%llu pptp-server-refused=%llu write-errors-inside=%llu write-errors-outside=%llu%s",
+	log_info("stats: rx-inside=%llu rx-outside=%llu forwarded-out=%llu forwarded-in=%llu hairpinned=%llu icmp-errors=%llu echo-answered=%llu sessions=%u mappings=%u sessions-created=%llu sessions-expired=%llu pptp-calls=%llu pptp-id-collisions=%llu pptp-resets=%llu pptp-server-refused=%llu write-errors-inside=%llu write-errors-outside=%llu gso-errors=%llu%s",
 		 (unsigned long long)st->rx[DIR_OUT],
 		 (unsigned long long)st->rx[DIR_IN],
 		 (unsigned long long)st->forwarded[DIR_OUT],
@@ -104,6 +116,7 @@ void loop_log_stats(struct nat *n)
 				      the_loop->write_errors[DIR_OUT] : 0),
 		 (unsigned long long)(the_loop ?
 				      the_loop->write_errors[DIR_IN] : 0),
+		 (unsigned long long)(the_loop ? the_loop->gso_errors : 0),
 		 drops);
 }
 
@@ -151,23 +164,91 @@ static void loop_stop(struct loop *l, int status)
 	uv_stop(&l->uv);
 }
 
+static uint16_t le16_load(const uint8_t *b)
+{
+	return (uint16_t)(b[0] | b[1] << 8);
+}
+
+static void le16_store(uint8_t *b, uint16_t v)
+{
+	b[0] = v & 0xff;
+	b[1] = v >> 8;
+}
+
+/* The virtio-net header is little-endian (no TUNSETVNETBE here). */
+static void vnet_load(struct pkt_vnet *v, const uint8_t *b)
+{
+	v->flags = b[0];
+	v->gso_type = b[1];
+	v->hdr_len = le16_load(b + 2);
+	v->gso_size = le16_load(b + 4);
+	v->csum_start = le16_load(b + 6);
+	v->csum_offset = le16_load(b + 8);
+}
+
+static void vnet_store(uint8_t *b, const struct pkt_vnet *v)
+{
+	b[0] = v->flags;
+	b[1] = v->gso_type;
+	le16_store(b + 2, v->hdr_len);
+	le16_store(b + 4, v->gso_size);
+	le16_store(b + 6, v->csum_start);
+	le16_store(b + 8, v->csum_offset);
+}
+
+static void write_failed(struct loop *l, enum pkt_dir to_dev, size_t len,
+			 ssize_t w)
+{
+	l->write_errors[to_dev]++;
+	LOG_RATELIMIT(LVL_WARNING, "%s: write of %zu bytes to %s failed: %s",
+		      side_name[to_dev], len, l->dev[to_dev]->name,
+		      w < 0 ? strerror(errno) : "short write");
+}
+
+struct emit_ctx {
+	struct loop *l;
+	enum pkt_dir to_dev;
+};
+
+static void emit_cb(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct emit_ctx *e = arg;
+	ssize_t w = write(e->l->dev[e->to_dev]->fd, pkt, len);
+
+	if (w != (ssize_t)len)
+		write_failed(e->l, e->to_dev, len, w);
+}
+
 static void packet_write(struct loop *l, enum pkt_dir to_dev,
 			 const struct pkt *p)
 {
-	ssize_t w = write(l->dev[to_dev]->fd, p->data, p->len);
+	const struct tun *t = l->dev[to_dev];
+	size_t hdr = t->vnet ? VNET_HDR_LEN : 0;
+	ssize_t w;
 
-	if (w == (ssize_t)p->len)
+	if (t->vnet) {
+		vnet_store(p->data - hdr, &p->vnet);
+	} else if (p->vnet.flags & VNET_NEEDS_CSUM || p->vnet.gso_type) {
+		struct emit_ctx e = { .l = l, .to_dev = to_dev };
+
+		if (!gso_segment(p, l->scratch, emit_cb, &e)) {
+			l->gso_errors++;
+			LOG_RATELIMIT(LVL_WARNING, "%s: cannot cut a superpacket (type %u) for %s",
+				      side_name[to_dev], p->vnet.gso_type,
+				      t->name);
+		}
 		return;
-	l->write_errors[to_dev]++;
-	LOG_RATELIMIT(LVL_WARNING, "%s: write of %u bytes to %s failed: %s",
-		      side_name[to_dev], p->len, l->dev[to_dev]->name,
-		      w < 0 ? strerror(errno) : "short write");
+	}
+	w = write(t->fd, p->data - hdr, p->len + hdr);
+	if (w != (ssize_t)(p->len + hdr))
+		write_failed(l, to_dev, p->len + hdr, w);
 }
 
 static void tun_readable_cb(uv_poll_t *h, int status, int events)
 {
 	struct loop *l = h->data;
 	enum pkt_dir dir = h == &l->poll[DIR_OUT] ? DIR_OUT : DIR_IN;
+	size_t hdr = l->dev[dir]->vnet ? VNET_HDR_LEN : 0;
 	uint8_t *data = l->buf + PKT_HEADROOM;
 	int fd = l->dev[dir]->fd;
 	unsigned i;
@@ -179,7 +260,7 @@ static void tun_readable_cb(uv_poll_t *h, int status, int events)
 		return;
 	}
 	for (i = 0; i < READ_BUDGET; i++) {
-		ssize_t r = read(fd, data, PKT_DATA_MAX + 1);
+		ssize_t r = read(fd, data - hdr, PKT_DATA_MAX + 1 + hdr);
 		enum verdict v;
 		struct pkt p;
 
@@ -193,7 +274,15 @@ static void tun_readable_cb(uv_poll_t *h, int status, int events)
 			loop_stop(l, EXIT_DEVICE_LOST);
 			return;
 		}
-		pkt_init(&p, data, (uint32_t)r, PKT_DATA_MAX, dir);
+		if ((size_t)r < hdr) {
+			LOG_RATELIMIT(LVL_WARNING, "%s: short read of %zd bytes from %s",
+				      side_name[dir], r, l->dev[dir]->name);
+			continue;
+		}
+		pkt_init(&p, data, (uint32_t)((size_t)r - hdr), PKT_DATA_MAX,
+			 dir);
+		if (hdr)
+			vnet_load(&p.vnet, data - hdr);
 		v = nat_translate(l->nat, &p, uv_now(&l->uv));
 		if (v == VERDICT_FORWARD)
 			packet_write(l, dir == DIR_OUT ? DIR_IN : DIR_OUT, &p);
@@ -242,18 +331,22 @@ int loop_run(struct nat *n, struct tun *inside, struct tun *outside)
 {
 	static const int signums[4] = { SIGTERM, SIGINT, SIGUSR1, SIGHUP };
 	struct loop l = { .nat = n, .dev = { inside, outside } };
-	void *buf = NULL;
+	void *buf = NULL, *scratch = NULL;
 	int rc, i;
 
-	if (posix_memalign(&buf, 64, PKT_BUF_SIZE)) {
-		log_err("cannot allocate the packet buffer");
+	if (posix_memalign(&buf, 64, PKT_BUF_SIZE) ||
+	    posix_memalign(&scratch, 64, PKT_BUF_SIZE)) {
+		log_err("cannot allocate the packet buffers");
+		free(buf);
 		return 71;
 	}
 	l.buf = buf;
+	l.scratch = scratch;
 	rc = uv_loop_init(&l.uv);
 	if (rc) {
 		log_err("cannot start the event loop: %s", uv_strerror(rc));
 		free(buf);
+		free(scratch);
 		return 71;
 	}
 	the_loop = &l;
@@ -300,5 +393,6 @@ out:
 	loop_log_stats(n);
 	the_loop = NULL;
 	free(buf);
+	free(scratch);
 	return l.exit_status;
 }

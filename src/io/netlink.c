@@ -254,6 +254,19 @@ int nl_link_set(int nl, unsigned ifindex, unsigned mtu, bool up)
 	return nl_talk(nl, &r, NULL, NULL);
 }
 
+int nl_link_set_txqlen(int nl, unsigned ifindex, unsigned qlen)
+{
+	struct ifinfomsg *ifi;
+	union nl_req r;
+	uint32_t v = qlen;
+
+	ifi = nl_req_init(&r, RTM_NEWLINK, 0, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	nl_attr_put(&r, IFLA_TXQLEN, &v, sizeof(v));
+	return nl_talk(nl, &r, NULL, NULL);
+}
+
 struct nl_link_info {
 	unsigned ifindex;
 	bool has_mtu;

@@ -37,6 +37,16 @@ void nl_close(int nl);
 int nl_link_set(int nl, unsigned ifindex, unsigned mtu, bool up);
 
 /**
+ * nl_link_set_txqlen() - set the transmit queue length of link @ifindex
+ *
+ * For a TUN device this is the queue of packets the kernel holds for the
+ * reader; when it is full the kernel drops (no back-pressure).
+ *
+ * Return: 0, or a negative errno
+ */
+int nl_link_set_txqlen(int nl, unsigned ifindex, unsigned qlen);
+
+/**
  * nl_link_get_mtu() - read the MTU of link @ifindex
  * @nl:		socket from nl_open()
  * @ifindex:	interface index

@@ -8,10 +8,12 @@
  *    setns(2) into the configured one (skipped without a namespace);
  * 2. look the device up (if_nametoindex()); a missing device is created only
  *    if the configuration allows it;
- * 3. open /dev/net/tun and TUNSETIFF with IFF_TUN | IFF_NO_PI: this creates
+ * 3. open /dev/net/tun and TUNSETIFF with IFF_TUN | IFF_NO_PI (and
+ *    IFF_VNET_HDR for offloads, with a 10-byte header): this creates
  *    the device or attaches to the existing persistent one.  TUNSETPERSIST is
  *    never set, so a device tunnat created disappears when its fd closes;
- * 4. over a NETLINK_ROUTE socket opened in the namespace: set the MTU, bring
+ * 4. over a NETLINK_ROUTE socket opened in the namespace: set the MTU and
+ *    the transmit queue length, bring
  *    the link up, assign the address and add the routes, each with
  *    NLM_F_REPLACE so that attaching to a persistent device again after a
  *    restart succeeds; read the MTU back;
@@ -38,7 +40,13 @@
 #include "netlink.h"
 #include "tun.h"
 
+#ifndef TUN_F_USO4		/* Linux 6.2; older headers lack them */
+#define TUN_F_USO4	0x20
+#define TUN_F_USO6	0x40
+#endif
+
 #define NETNS_RUN_DIR	"/run/netns/"
+#define VNET_HDR_SIZE	10	/* struct virtio_net_hdr, no mergeable buffers */
 
 /**
  * struct tun_ctx - what every message about one device names
@@ -196,7 +204,7 @@ static int ns_leave(const struct tun_ctx *c, int self_fd)
  * Return: 0, or a negative errno (logged); @t->fd is -1 on failure
  */
 static int tun_attach(struct tun *t, const struct conf_dev *d,
-		      struct tun_ctx *c, unsigned *ifindex)
+		      struct tun_ctx *c, unsigned *ifindex, bool vnet)
 {
 	const char *hint = NULL;
 	struct ifreq ifr;
@@ -226,7 +234,7 @@ static int tun_attach(struct tun *t, const struct conf_dev *d,
 	}
 
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
 	memcpy(ifr.ifr_name, d->name, sizeof(ifr.ifr_name));
 	ifr.ifr_name[sizeof(ifr.ifr_name) - 1] = '\0';
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
@@ -251,6 +259,17 @@ static int tun_attach(struct tun *t, const struct conf_dev *d,
 		goto err_close;
 	}
 	existed = ifr.ifr_flags & IFF_PERSIST;
+	if (vnet) {
+		int sz = VNET_HDR_SIZE;
+
+		if (ioctl(fd, TUNSETVNETHDRSZ, &sz) < 0) {
+			err = -errno;
+			tun_fail(c, err, NULL, "cannot set the virtio-net header size of %s",
+				 d->name);
+			goto err_close;
+		}
+		t->vnet = true;
+	}
 	memcpy(t->name, ifr.ifr_name, sizeof(t->name));
 	t->name[sizeof(t->name) - 1] = '\0';
 	c->name = t->name;
@@ -304,6 +323,13 @@ static int tun_configure(struct tun *t, const struct conf_dev *d,
 		}
 	}
 
+	err = nl_link_set_txqlen(nl, ifindex, TUN_TXQLEN);
+	if (err) {
+		tun_fail(c, err, nl_hint(err), "cannot set the queue length of %s",
+			 c->name);
+		goto out;
+	}
+
 	log_debug("%s: bringing up %s", c->role, c->name);
 	err = nl_link_set(nl, ifindex, 0, true);
 	if (err) {
@@ -343,7 +369,8 @@ out:
 	return err;
 }
 
-int tun_open(struct tun *t, const struct conf_dev *d, const char *role)
+int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
+	     bool vnet)
 {
 	struct tun_ctx c = { .role = role, .name = d->name,
 			     .netns = d->netns };
@@ -361,7 +388,7 @@ int tun_open(struct tun *t, const struct conf_dev *d, const char *role)
 			return err;
 	}
 
-	err = tun_attach(t, d, &c, &ifindex);
+	err = tun_attach(t, d, &c, &ifindex, vnet);
 	if (!err)
 		err = tun_configure(t, d, &c, ifindex);
 
@@ -377,11 +404,62 @@ int tun_open(struct tun *t, const struct conf_dev *d, const char *role)
 
 	if (d->has_address)
 		prefix_str(&d->address, p, sizeof(p));
-	log_info("%s: %s %s in %s%s, mtu %u%s%s, %u route%s", role,
+	log_info("%s: %s %s in %s%s, mtu %u, queue %u%s%s, %u route%s", role,
 		 t->created ? "created" : "attached to persistent", t->name,
-		 ns_pre(&c), c.netns, t->mtu, p[0] ? ", address " : "", p,
+		 ns_pre(&c), c.netns, t->mtu, TUN_TXQLEN,
+		 p[0] ? ", address " : "", p,
 		 d->nroutes, d->nroutes == 1 ? "" : "s");
 	return 0;
+}
+
+static const unsigned offload_sets[] = {
+	TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN | TUN_F_USO4 |
+		TUN_F_USO6,
+	TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN,
+	TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6,
+	TUN_F_CSUM,
+	0,
+};
+
+int tun_offload_set(struct tun *t, unsigned flags)
+{
+	if (ioctl(t->fd, TUNSETOFFLOAD, (unsigned long)flags) < 0)
+		return -errno;
+	t->offload = flags;
+	return 0;
+}
+
+unsigned tun_offload_best(struct tun *t)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(offload_sets) / sizeof(offload_sets[0]); i++)
+		if (!tun_offload_set(t, offload_sets[i]))
+			return offload_sets[i];
+	return 0;
+}
+
+const char *tun_offload_str(unsigned flags, char *buf, size_t len)
+{
+	static const struct {
+		unsigned flag;
+		const char *name;
+	} names[] = {
+		{ TUN_F_CSUM, "csum" }, { TUN_F_TSO4, "tso4" },
+		{ TUN_F_TSO6, "tso6" }, { TUN_F_TSO_ECN, "tso-ecn" },
+		{ TUN_F_USO4, "uso4" }, { TUN_F_USO6, "uso6" },
+	};
+	size_t off = 0;
+	unsigned i;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (flags & names[i].flag && off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+						off ? " " : "", names[i].name);
+	if (!off)
+		snprintf(buf, len, "none");
+	return buf;
 }
 
 void tun_close(struct tun *t)

@@ -16,19 +16,26 @@
  * @created:	tunnat created the device (it disappears when @fd closes);
  *		false when it attached to an existing persistent device
  * @mtu:	the device's MTU after setup
+ * @vnet:	packets carry a virtio-net header (IFF_VNET_HDR)
+ * @offload:	TUN_F_* offloads this device's reader (tunnat) accepts
  */
 struct tun {
 	int fd;
 	char name[IFNAMSIZ];
 	bool created;
 	unsigned mtu;
+	bool vnet;
+	unsigned offload;
 };
+
+#define TUN_TXQLEN	4096	/* the kernel's default 500 drops bursts */
 
 /**
  * tun_open() - open the device @d describes and configure it
  * @t:		filled in on success; @t->fd is -1 on failure
  * @d:		the "inside" or "outside" section of the configuration
  * @role:	"inside" or "outside", for messages
+ * @vnet:	open with IFF_VNET_HDR (10-byte header), for offloads
  *
  * In @d->netns if set (entered with setns(2), left again before returning):
  * creates the device if missing and @d->create allows it, or attaches to the
@@ -39,7 +46,25 @@ struct tun {
  *
  * Return: 0, or a negative errno
  */
-int tun_open(struct tun *t, const struct conf_dev *d, const char *role);
+int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
+	     bool vnet);
+
+/**
+ * tun_offload_best() - agree on the most offloads the kernel allows
+ *
+ * Tries, in order, CSUM|TSO4|TSO6|TSO_ECN|USO4|USO6 (USO needs Linux 6.2),
+ * then without USO, without TSO_ECN, CSUM alone, and nothing; each set
+ * contains the next.  The device keeps the first the kernel accepts.
+ *
+ * Return: that set (0 if only none)
+ */
+unsigned tun_offload_best(struct tun *t);
+
+/* tun_offload_set() - set exactly @flags; 0 or a negative errno */
+int tun_offload_set(struct tun *t, unsigned flags);
+
+/* tun_offload_str() - "csum tso4 ..." or "none", into @buf */
+const char *tun_offload_str(unsigned flags, char *buf, size_t len);
 
 /* tun_close() - close @t; a device tunnat created disappears with it */
 void tun_close(struct tun *t);

@@ -264,13 +264,16 @@ void alg_set_byte(struct alg_ctx *c, uint32_t off, uint8_t val)
 	assert(off < c->len);
 	if (old == val)
 		return;
+	c->payload[off] = val;
+	/* a partial sum does not cover the payload: offload sums it later */
+	if (pkt_csum_partial(c->p))
+		return;
 	/* the TCP header is an even number of bytes: an even payload offset
 	 * is the high byte of its 16-bit word */
 	cs = csum_update16(ntohs(th->check),
 			   off & 1 ? old : (uint16_t)(old << 8),
 			   off & 1 ? val : (uint16_t)(val << 8));
 	th->check = htons(cs);
-	c->payload[off] = val;
 }
 
 void alg_set_drop(struct alg_ctx *c, enum drop_reason r)

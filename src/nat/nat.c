@@ -197,7 +197,9 @@ struct nat *nat_new(const struct nat_config *cfg)
 	n->hkey[1] = cfg->seed[1];
 	n->rng[0] = cfg->seed[2] | 1;	/* xoroshiro needs a non-zero state */
 	n->rng[1] = cfg->seed[3];
-	if (session_table_init(&n->t, cfg->max_sessions, n->addrs, n->hkey))
+	if (session_table_init(&n->t, cfg->max_sessions, n->addrs, n->hkey,
+			       &(struct session_mem){ cfg->mem_alloc,
+						      cfg->mem_free }))
 		goto nomem;
 	n->t.timeout_ms[CLASS_TCP_EST] = cfg->tcp_est_ms;
 	n->t.timeout_ms[CLASS_TCP_TRANS] = cfg->tcp_trans_ms;
@@ -248,7 +250,7 @@ static void session_free(struct nat *n, uint32_t si)
 	n->st.sessions_expired++;
 	if (mi) {
 		const struct nat_mapping *m = &n->t.m[mi];
-		enum port_space sp = space_of(m->proto);
+		enum port_space sp = space_of(mapping_proto(m));
 
 		portpool_release(pool_of(n, m->pub_idx, sp), &n->ranges[sp],
 				 ntohs(m->pub_port));
@@ -308,6 +310,14 @@ static void l4_csum_update(const struct l4_view *v, uint32_t old, uint32_t new,
 	if (!v->csum)
 		return;
 	c = ipv4_load16(v->csum);
+	if (v->partial) {
+		/* a running sum, not a checksum: add without complementing */
+		c = (uint16_t)~(wide ? csum_update32((uint16_t)~c, old, new)
+				     : csum_update16((uint16_t)~c, (uint16_t)old,
+						     (uint16_t)new));
+		ipv4_store16(v->csum, c);
+		return;
+	}
 	if (v->udp && !c)
 		return;		/* RFC 768: the sender computed no checksum */
 	c = wide ? csum_update32(c, old, new)
@@ -339,7 +349,9 @@ void nat_set_port(const struct l4_view *v, uint16_t port)
 	old = ipv4_load16(v->port);
 	if (old == port)
 		return;
-	l4_csum_update(v, old, port, false);
+	/* a partial sum covers the pseudo-header only, not the port */
+	if (!v->partial)
+		l4_csum_update(v, old, port, false);
 	ipv4_store16(v->port, port);
 }
 
@@ -360,6 +372,7 @@ void nat_flow_ports(struct pkt *p, struct pkt_flow *f, unsigned csum_off)
 	}
 	f->v.csum = l4 + csum_off;
 	f->v.pseudo = true;
+	f->v.partial = pkt_csum_partial(p);
 }
 
 static void ttl_decrement(struct ipv4_hdr *ip)
@@ -481,6 +494,10 @@ static uint32_t open_outbound(struct nat *n, const struct pkt_flow *f,
 	mk.rem_addr = 0;
 	mk.rem_port = 0;
 	mi = mapping_find(&n->t, &mk);
+	if (mi && n->t.m[mi].nsessions == MAP_SESSIONS_MAX) {
+		*why = DROP_MAPPING_FULL;
+		return 0;
+	}
 	if (!mi) {
 		struct nat_mapping m;
 
@@ -497,7 +514,7 @@ static uint32_t open_outbound(struct nat *n, const struct pkt_flow *f,
 			.in_port = f->key.port,
 			.pub_port = htons((uint16_t)port),
 			.pub_idx = (uint16_t)idx,
-			.proto = f->key.proto,
+			.pclass = mapping_pclass(f->key.proto) & 3,
 		};
 		/* a mapping slot per session slot, and a session is free */
 		mi = mapping_add(&n->t, &m);
@@ -551,14 +568,18 @@ static uint32_t open_inbound(struct nat *n, const struct pkt_flow *f,
 	mk.rem_addr = 0;
 	mk.rem_port = 0;
 	mi = mapping_find(&n->t, &mk);
-	if (!mi || (!hairpin && !(n->t.m[mi].flags & MAP_STATIC)))
+	if (!mi || (!hairpin && !n->t.m[mi].is_static))
 		return 0;
+	if (n->t.m[mi].nsessions == MAP_SESSIONS_MAX) {
+		*why = DROP_MAPPING_FULL;
+		return 0;
+	}
 	if (n->t.sp.used >= n->t.sp.max) {
 		*why = DROP_TABLE_FULL;
 		return 0;
 	}
 	m = &n->t.m[mi];
-	if (!alg_choose(n, m->proto, m->in_port, &alg, why))
+	if (!alg_choose(n, mapping_proto(m), m->in_port, &alg, why))
 		return 0;
 	tmpl = (struct nat_session){
 		.in_addr = m->in_addr,
@@ -568,7 +589,7 @@ static uint32_t open_inbound(struct nat *n, const struct pkt_flow *f,
 		.pub_addr = f->key.addr,
 		.pub_port = m->pub_port,
 		.pub_idx = m->pub_idx,
-		.proto = m->proto,
+		.proto = mapping_proto(m),
 		.klass = f->klass,
 		.flags = hairpin ? SESS_HAIRPIN : SESS_INBOUND,
 	};
@@ -607,9 +628,9 @@ int nat_static_add(struct nat *n, uint8_t proto, uint32_t in_addr,
 		.in_addr = in_addr,
 		.in_port = htons(in_port),
 		.pub_port = htons(pub_port),
-		.pub_idx = (uint16_t)idx,
-		.proto = proto,
-		.flags = MAP_STATIC,
+		.pub_idx = (uint16_t)idx & 0x3ff,
+		.pclass = mapping_pclass(proto) & 3,
+		.is_static = 1,
 	};
 	mapping_add(&n->t, &m);
 	n->st.mappings_created++;
@@ -821,6 +842,8 @@ enum verdict nat_translate(struct nat *n, struct pkt *p, uint64_t now_ms)
 	n->st.rx[p->dir]++;
 	p->drop = DROP_NONE;
 	p->local = false;
+	/* a read-side hint: never assert a validity not checked here */
+	p->vnet.flags &= (uint8_t)~VNET_DATA_VALID;
 	r = ipv4_parse(p);
 	if (r)
 		return nat_drop(n, p, r);

@@ -10,6 +10,7 @@
 #define TN_NAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../net/pkt.h"
@@ -81,6 +82,10 @@ struct nat_event {
  * @pptp:		the PPTP ALG
  * @event:		called (if set) for each struct nat_event, with
  *			@event_arg; it must not call back into the engine
+ * @mem_alloc:		if set, where the session table's big arrays come
+ *			from: zeroed memory aligned to 64 bytes, or NULL
+ *			(so that the caller can back them with huge pages);
+ *			@mem_free gives each back
  */
 struct nat_config {
 	const uint32_t *addrs;
@@ -94,6 +99,8 @@ struct nat_config {
 	struct nat_pptp_config pptp;
 	void (*event)(void *event_arg, const struct nat_event *ev);
 	void *event_arg;
+	void *(*mem_alloc)(size_t bytes);
+	void (*mem_free)(void *p, size_t bytes);
 };
 
 /**

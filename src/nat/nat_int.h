@@ -87,12 +87,17 @@ struct nat {
  * @csum:	the transport checksum, or NULL if not in this packet
  * @pseudo:	the checksum covers the IPv4 pseudo-header
  * @udp:	UDP rules: 0 means "no checksum", a computed 0 is sent as 0xffff
+ * @partial:	the field holds the uncomplemented pseudo-header sum of an
+ *		offloaded packet (virtio NEEDS_CSUM): only address changes
+ *		go into it, without the complement, and the UDP rules do not
+ *		apply (performance.md 1.4, as Linux inet_proto_csum_replace4)
  */
 struct l4_view {
 	uint8_t *port;
 	uint8_t *csum;
 	bool pseudo;
 	bool udp;
+	bool partial;
 };
 
 /**

@@ -41,6 +41,7 @@ enum drop_reason proto_icmp_flow(struct pkt *p, struct pkt_flow *f)
 	f->v.csum = (uint8_t *)&ih->check;
 	f->v.pseudo = false;
 	f->v.udp = false;
+	f->v.partial = pkt_csum_partial(p);
 	f->klass = CLASS_ICMP;
 	f->tcp_flags = 0;
 	/* only a request opens a session: a reply answers one */
@@ -161,8 +162,10 @@ enum verdict proto_icmp_error(struct nat *n, struct pkt *p, uint64_t now)
 		nat_set_port(&q.v, s->pub_port);
 		nat_set_addr(ip, &none, &ip->saddr, s->pub_addr);
 	}
-	/* many words changed inside the quote: sum the message afresh */
+	/* many words changed inside the quote: sum the message afresh, a
+	 * complete checksum (so no longer one left for offload to finish) */
 	ih->check = 0;
 	ih->check = csum_buf(ih, p->l4_len);
+	p->vnet.flags &= (uint8_t)~VNET_NEEDS_CSUM;
 	return VERDICT_FORWARD;
 }

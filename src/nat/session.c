@@ -23,39 +23,83 @@ static uint32_t pow2_at_least(uint64_t n)
 	return (uint32_t)p;
 }
 
+static uint32_t s_buckets(uint32_t max)
+{
+	return pow2_at_least(2ULL * max);
+}
+
+static uint32_t m_buckets(uint32_t max)
+{
+	return pow2_at_least(max / 2 + 1);
+}
+
 uint64_t session_table_bytes(uint32_t max)
 {
 	return (uint64_t)(max + 1) * sizeof(struct nat_session) +
 	       (uint64_t)(max + 1) * sizeof(struct nat_mapping) +
-	       (uint64_t)pow2_at_least(2ULL * max) * sizeof(uint32_t) +
-	       (uint64_t)pow2_at_least(max) * sizeof(uint32_t);
+	       (uint64_t)s_buckets(max) * sizeof(uint32_t) +
+	       (uint64_t)m_buckets(max) * sizeof(uint32_t);
+}
+
+/*
+ * Without a hook, records come from posix_memalign() and are not cleared:
+ * each is written before it is used, so its pages become resident only as
+ * the table fills.  Buckets must start empty: calloc() gets them as fresh
+ * zero pages.
+ */
+static void *table_alloc(const struct session_table *t, size_t bytes,
+			 bool zero)
+{
+	void *p = NULL;
+
+	if (t->mem.alloc)
+		return t->mem.alloc(bytes);
+	if (zero)
+		return calloc(1, bytes);
+	return posix_memalign(&p, 64, bytes) ? NULL : p;
+}
+
+static void table_free(const struct session_table *t, void *p, size_t bytes)
+{
+	if (!p)
+		return;
+	if (t->mem.release)
+		t->mem.release(p, bytes);
+	else
+		free(p);
+}
+
+static size_t s_bytes(const struct session_table *t)
+{
+	return (size_t)(t->sp.max + 1) * sizeof(*t->s);
+}
+
+static size_t m_bytes(const struct session_table *t)
+{
+	return (size_t)(t->mp.max + 1) * sizeof(*t->m);
 }
 
 int session_table_init(struct session_table *t, uint32_t max,
-		       const uint32_t *pool_addrs, const uint64_t hkey[2])
+		       const uint32_t *pool_addrs, const uint64_t hkey[2],
+		       const struct session_mem *mem)
 {
-	uint32_t s_n = pow2_at_least(2ULL * max), m_n = pow2_at_least(max);
-	void *s = NULL;
-
 	memset(t, 0, sizeof(*t));
 	if (!max || max > (UINT32_MAX >> 2))
 		return -EINVAL;
-	/* Record pools stay uninitialised: a record is written before use,
-	 * so untouched pages never become resident. */
-	if (posix_memalign(&s, 64, (size_t)(max + 1) * sizeof(*t->s)))
-		return -ENOMEM;
-	t->s = s;
-	t->m = malloc((size_t)(max + 1) * sizeof(*t->m));
-	t->s_bucket = calloc(s_n, sizeof(uint32_t));
-	t->m_bucket = calloc(m_n, sizeof(uint32_t));
-	if (!t->m || !t->s_bucket || !t->m_bucket) {
+	if (mem && mem->alloc)
+		t->mem = *mem;
+	t->sp = (struct rec_pool){ .max = max, .unused = 1 };
+	t->mp = (struct rec_pool){ .max = max, .unused = 1 };
+	t->s_mask = s_buckets(max) - 1;
+	t->m_mask = m_buckets(max) - 1;
+	t->s = table_alloc(t, s_bytes(t), false);
+	t->m = table_alloc(t, m_bytes(t), false);
+	t->s_bucket = table_alloc(t, ((size_t)t->s_mask + 1) * 4, true);
+	t->m_bucket = table_alloc(t, ((size_t)t->m_mask + 1) * 4, true);
+	if (!t->s || !t->m || !t->s_bucket || !t->m_bucket) {
 		session_table_fini(t);
 		return -ENOMEM;
 	}
-	t->s_mask = s_n - 1;
-	t->m_mask = m_n - 1;
-	t->sp = (struct rec_pool){ .max = max, .unused = 1 };
-	t->mp = (struct rec_pool){ .max = max, .unused = 1 };
 	t->pool_addrs = pool_addrs;
 	t->hkey[0] = hkey[0];
 	t->hkey[1] = hkey[1];
@@ -64,10 +108,10 @@ int session_table_init(struct session_table *t, uint32_t max,
 
 void session_table_fini(struct session_table *t)
 {
-	free(t->s);
-	free(t->m);
-	free(t->s_bucket);
-	free(t->m_bucket);
+	table_free(t, t->s, s_bytes(t));
+	table_free(t, t->m, m_bytes(t));
+	table_free(t, t->s_bucket, ((size_t)t->s_mask + 1) * 4);
+	table_free(t, t->m_bucket, ((size_t)t->m_mask + 1) * 4);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -129,7 +173,7 @@ static void mapping_key(const struct session_table *t,
 	*k = (struct flow_key){
 		.addr = side == SIDE_IN ? m->in_addr : t->pool_addrs[m->pub_idx],
 		.port = side == SIDE_IN ? m->in_port : m->pub_port,
-		.proto = m->proto,
+		.proto = mapping_proto(m),
 		.side = side,
 	};
 }
@@ -351,7 +395,7 @@ uint32_t session_del(struct session_table *t, uint32_t si)
 	s->next = t->sp.free;
 	t->sp.free = si;
 	t->sp.used--;
-	if (!mi || --t->m[mi].nsessions || t->m[mi].flags & MAP_STATIC)
+	if (!mi || --t->m[mi].nsessions || t->m[mi].is_static)
 		return 0;
 	return mi;
 }

@@ -122,29 +122,51 @@ struct nat_session {
 } __attribute__((aligned(64)));
 static_assert(sizeof(struct nat_session) == 64, "a session is a cache line");
 
+/* Protocols a mapping can have, in its 2-bit @pclass. */
+enum map_pclass {
+	MAP_TCP = 0,
+	MAP_UDP,
+	MAP_ICMP,
+};
+
+#define MAP_SESSIONS_MAX	UINT16_MAX	/* sessions per mapping */
+
 /**
- * struct nat_mapping - one endpoint-independent mapping
+ * struct nat_mapping - one endpoint-independent mapping, 20 bytes
  * @hnext:	hash chain links, [SIDE_IN] and [SIDE_OUT]
  * @in_addr:	inside address, network order
- * @nsessions:	sessions using this mapping; it is freed at 0
  * @in_port, @pub_port: network order
- * @pub_idx:	index of the public address in the pool
- * @proto:	IP protocol
- * @flags:	MAP_*
+ * @nsessions:	sessions using this mapping (at most MAP_SESSIONS_MAX, a
+ *		limit per mapping as RFC 6888 REQ-5 suggests); freed at 0
+ * @pub_idx:	index of the public address in the pool (< 1024)
+ * @pclass:	enum map_pclass
+ * @is_static:	configured: outlives its sessions, and lets traffic from
+ *		outside open sessions
  */
 struct nat_mapping {
 	uint32_t hnext[2];
 	uint32_t in_addr;
-	uint32_t nsessions;
 	uint16_t in_port, pub_port;
-	uint16_t pub_idx;
-	uint8_t proto;
-	uint8_t flags;
+	uint16_t nsessions;
+	uint16_t pub_idx : 10;
+	uint16_t pclass : 2;
+	uint16_t is_static : 1;
 };
-static_assert(sizeof(struct nat_mapping) == 24, "mapping is 24 bytes");
+static_assert(sizeof(struct nat_mapping) == 20, "mapping is 20 bytes");
 
-#define MAP_STATIC	0x01	/* configured: outlives its sessions, and
-				 * lets traffic from outside open sessions */
+/* mapping_proto() - the IP protocol of @m */
+static inline uint8_t mapping_proto(const struct nat_mapping *m)
+{
+	static const uint8_t proto[] = { 6, 17, 1 };
+
+	return proto[m->pclass];
+}
+
+/* mapping_pclass() - the @pclass of a mapping for IP protocol @proto */
+static inline unsigned mapping_pclass(uint8_t proto)
+{
+	return proto == 6 ? MAP_TCP : proto == 17 ? MAP_UDP : MAP_ICMP;
+}
 
 /* A pool of fixed-size records handed out by index. */
 struct rec_pool {
@@ -167,6 +189,7 @@ struct expiry_list {
  * @lists:		one expiry list per enum nat_class
  * @timeout_ms:		timeout of each class
  * @hkey:		SipHash secret
+ * @mem:		where the big arrays come from
  */
 struct session_table {
 	struct nat_session *s;
@@ -178,15 +201,26 @@ struct session_table {
 	struct expiry_list lists[CLASS_N];
 	uint32_t timeout_ms[CLASS_N];
 	uint64_t hkey[2];
+	struct session_mem {
+		void *(*alloc)(size_t bytes);
+		void (*release)(void *p, size_t bytes);
+	} mem;
 };
 
 /**
  * session_table_init() - allocate a table for @max sessions
+ * @mem:	@mem->alloc returns zeroed, 64-byte aligned memory, or NULL;
+ *		both NULL: calloc() and free()
+ *
+ * Session hash buckets are a power of two, at least two per session, so
+ * chains on the packet path stay short (load <= 1).  Mapping buckets are
+ * half as many per record: mappings are looked up only to open a session.
  *
  * Return: 0, or -ENOMEM (nothing is left allocated)
  */
 int session_table_init(struct session_table *t, uint32_t max,
-		       const uint32_t *pool_addrs, const uint64_t hkey[2]);
+		       const uint32_t *pool_addrs, const uint64_t hkey[2],
+		       const struct session_mem *mem);
 
 /* session_table_fini() - free everything session_table_init() allocated */
 void session_table_fini(struct session_table *t);

@@ -69,6 +69,7 @@ void icmp_error_build(struct pkt *p, uint8_t type, uint8_t code, uint32_t src,
 	p->proto = IPPROTO_ICMP;
 	p->frag = 0;
 	p->local = true;
+	p->vnet = (struct pkt_vnet){ 0 };
 }
 
 void icmp_echo_answer(struct pkt *p)
@@ -88,4 +89,5 @@ void icmp_echo_answer(struct pkt *p)
 	ip->check = 0;
 	ip->check = csum_buf(ip, p->l3_len);
 	p->local = true;
+	p->vnet = (struct pkt_vnet){ 0 };
 }

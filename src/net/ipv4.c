@@ -14,6 +14,7 @@ static const char *const drop_reason_names[] = {
 	[DROP_BAD_IP_HDR]	= "bad-ip-header",
 	[DROP_BAD_IP_CSUM]	= "bad-ip-checksum",
 	[DROP_BAD_L4_HDR]	= "bad-transport-header",
+	[DROP_BAD_VNET]		= "bad-offload-header",
 	[DROP_BAD_PORT]		= "bad-port",
 	[DROP_MARTIAN]		= "martian-address",
 	[DROP_PROTO]		= "unsupported-protocol",
@@ -25,6 +26,7 @@ static const char *const drop_reason_names[] = {
 	[DROP_TCP_NO_SYN]	= "tcp-rst-no-session",
 	[DROP_NO_PORT]		= "no-free-port",
 	[DROP_TABLE_FULL]	= "session-table-full",
+	[DROP_MAPPING_FULL]	= "mapping-session-limit",
 	[DROP_FRAGMENT]		= "unknown-fragment",
 	[DROP_TTL]		= "ttl-expired",
 	[DROP_ICMP_RATE]	= "icmp-rate-limited",
@@ -101,6 +103,55 @@ static enum drop_reason l4_parse(const struct pkt *p)
 	}
 }
 
+/*
+ * An offloaded packet's virtio-net header must describe it: a partial
+ * checksum starts at the transport header and names its checksum field;
+ * a superpacket is TCP (TSO) or UDP (USO) with a segment size and a
+ * partial checksum.  Legacy UFO (IP fragmentation by the kernel) is not
+ * accepted.
+ */
+static enum drop_reason vnet_check(const struct pkt *p)
+{
+	const struct pkt_vnet *v = &p->vnet;
+	unsigned off;
+
+	if (v->flags & VNET_NEEDS_CSUM) {
+		switch (p->proto) {
+		case IPPROTO_TCP:
+			off = 16;
+			break;
+		case IPPROTO_UDP:
+			off = 6;
+			break;
+		case IPPROTO_ICMP:
+			off = 2;
+			break;
+		default:
+			return DROP_BAD_VNET;
+		}
+		if (v->csum_start != p->l3_len || v->csum_offset != off ||
+		    p->frag)
+			return DROP_BAD_VNET;
+	}
+	switch (v->gso_type & (uint8_t)~VNET_GSO_ECN) {
+	case VNET_GSO_NONE:
+		return DROP_NONE;
+	case VNET_GSO_TCPV4:
+		if (p->proto != IPPROTO_TCP)
+			return DROP_BAD_VNET;
+		break;
+	case VNET_GSO_UDP_L4:
+		if (p->proto != IPPROTO_UDP)
+			return DROP_BAD_VNET;
+		break;
+	default:
+		return DROP_BAD_VNET;
+	}
+	if (!v->gso_size || !(v->flags & VNET_NEEDS_CSUM))
+		return DROP_BAD_VNET;
+	return DROP_NONE;
+}
+
 enum drop_reason ipv4_parse(struct pkt *p)
 {
 	struct ipv4_hdr *ip = ipv4_hdr(p);
@@ -132,6 +183,12 @@ enum drop_reason ipv4_parse(struct pkt *p)
 		p->frag |= PKT_FRAG_MORE;
 	if (frag & IPV4_OFFMASK)
 		p->frag |= PKT_FRAG_LATER;
+	if (p->vnet.flags || p->vnet.gso_type) {
+		enum drop_reason r = vnet_check(p);
+
+		if (r)
+			return r;
+	}
 	if (p->frag & PKT_FRAG_LATER)
 		return DROP_NONE;
 	return l4_parse(p);

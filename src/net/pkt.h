@@ -34,6 +34,7 @@ enum drop_reason {
 	DROP_BAD_IP_HDR,	/* IHL < 5, total length below the header, ... */
 	DROP_BAD_IP_CSUM,	/* IPv4 header checksum does not verify */
 	DROP_BAD_L4_HDR,	/* TCP/UDP/ICMP header malformed or truncated */
+	DROP_BAD_VNET,		/* virtio-net header that does not fit the packet */
 	DROP_BAD_PORT,		/* TCP or UDP port 0 */
 	DROP_MARTIAN,		/* source or destination never routable */
 	DROP_PROTO,		/* IP protocol tunnat does not translate */
@@ -45,6 +46,7 @@ enum drop_reason {
 	DROP_TCP_NO_SYN,	/* outbound RST with no session to carry it */
 	DROP_NO_PORT,		/* no free public port/id for a new mapping */
 	DROP_TABLE_FULL,	/* max-sessions reached */
+	DROP_MAPPING_FULL,	/* a mapping has its 65535 sessions already */
 	DROP_FRAGMENT,		/* non-first fragment of an unknown datagram */
 	DROP_TTL,		/* TTL expired and no ICMP error may be sent */
 	DROP_ICMP_RATE,		/* ICMP error suppressed by the rate limit */
@@ -55,6 +57,35 @@ enum drop_reason {
 	DROP_ALG_NO_STATE,	/* no room to track one more control connection */
 	DROP_ALG_RESET,		/* segment of a control connection being reset */
 	DROP_REASON_N
+};
+
+/* virtio-net header flags and GSO types (include/uapi/linux/virtio_net.h) */
+#define VNET_NEEDS_CSUM		1	/* L4 checksum field: pseudo sum only */
+#define VNET_DATA_VALID		2	/* checksums were verified on read */
+#define VNET_GSO_NONE		0
+#define VNET_GSO_TCPV4		1
+#define VNET_GSO_UDP		3	/* legacy UFO: IP fragmentation */
+#define VNET_GSO_TCPV6		4
+#define VNET_GSO_UDP_L4		5	/* USO: one UDP datagram per segment */
+#define VNET_GSO_ECN		0x80
+#define VNET_HDR_LEN		10
+
+/**
+ * struct pkt_vnet - a virtio-net header, in host byte order
+ * @flags:	VNET_NEEDS_CSUM, VNET_DATA_VALID
+ * @gso_type:	VNET_GSO_*: a superpacket standing for several packets
+ * @hdr_len:	the kernel's hint of the linear header length (unused)
+ * @gso_size:	payload bytes per segment
+ * @csum_start:	where the checksum starts (the L4 header)
+ * @csum_offset: where its field is, from @csum_start
+ */
+struct pkt_vnet {
+	uint8_t flags;
+	uint8_t gso_type;
+	uint16_t hdr_len;
+	uint16_t gso_size;
+	uint16_t csum_start;
+	uint16_t csum_offset;
 };
 
 /* What the I/O shell does with a packet after nat_translate(). */
@@ -78,6 +109,7 @@ enum verdict {
  * @frag:	PKT_FRAG_* bits, set by ipv4_parse()
  * @local:	the router built this packet itself (an ICMP message or a
  *		TCP reset in the buffer of the packet it answers)
+ * @vnet:	its virtio-net header (all zero from a device without one)
  */
 struct pkt {
 	uint8_t *data;
@@ -90,6 +122,7 @@ struct pkt {
 	uint8_t proto;
 	uint8_t frag;
 	bool local;
+	struct pkt_vnet vnet;
 };
 
 #define PKT_FRAG_MORE	0x01	/* MF set: more fragments follow */
@@ -100,6 +133,13 @@ static inline void pkt_init(struct pkt *p, uint8_t *data, uint32_t len,
 			    uint32_t cap, enum pkt_dir dir)
 {
 	*p = (struct pkt){ .data = data, .len = len, .cap = cap, .dir = dir };
+}
+
+/* pkt_csum_partial() - the L4 checksum field holds only the pseudo-header
+ * sum, to be completed over the segment by whoever sends it on */
+static inline bool pkt_csum_partial(const struct pkt *p)
+{
+	return p->vnet.flags & VNET_NEEDS_CSUM;
 }
 
 /* pkt_l4() - first byte after the IPv4 header; valid after ipv4_parse() */

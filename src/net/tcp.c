@@ -56,4 +56,5 @@ void tcp_reset_build(struct pkt *p)
 	p->l4_len = sizeof(th);
 	p->frag = 0;
 	p->local = true;
+	p->vnet = (struct pkt_vnet){ 0 };
 }

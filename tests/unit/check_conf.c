@@ -132,9 +132,9 @@ static const struct bad doc_cases[] = {
 	  "t.yaml:1:1: missing required section \"nat\"\n" },
 	/* keys at the top level */
 	{ MIN "foo: 1\n",
-	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, alg, user, log)\n" },
+	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, alg, offload, user, log)\n" },
 	{ MIN "\"a\\tb\": 1\n",
-	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, alg, user, log)\n" },
+	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, alg, offload, user, log)\n" },
 	{ MIN "addresses: [1.1.1.1]\n",
 	  "t.yaml:7:1: key \"addresses\" belongs in \"nat\"\n" },
 	{ MIN "timeouts: {}\n",
@@ -539,6 +539,10 @@ static const struct bad alg_cases[] = {
 	  "t.yaml:9:25: alg.pptp.max-calls-per-host: 0 is below the minimum of 1\n" },
 	{ MIN "alg:\n  pptp:\n    max-calls-per-server: x\n",
 	  "t.yaml:9:27: alg.pptp.max-calls-per-server: expected an integer, got \"x\"\n" },
+	{ MIN "offload: on\n",
+	  "t.yaml:7:10: offload: expected auto or off, got \"on\"\n" },
+	{ MIN "offload: [auto]\n",
+	  "t.yaml:7:10: offload: expected auto or off, got a sequence\n" },
 	{ DEVS NAT "  timeouts:\n    gre: 59\n",
 	  "t.yaml:8:10: nat.timeouts.gre: 59 is below the minimum of 60 seconds\n" },
 	{ DEVS NAT "  timeouts:\n    gre: 1000001\n",
@@ -744,7 +748,7 @@ START_TEST(test_many_errors)
 		"t.yaml:13:11: inside.create: expected true or false, got \"maybe\"\n"
 		"t.yaml:14:7: user: \"-root\" is not a valid user name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")\n"
 		"t.yaml:15:14: log.level: \"loud\" is not a log level (expected: error, warning, info, debug)\n"
-		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, alg, user, log)\n";
+		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, alg, offload, user, log)\n";
 	struct config c;
 	char *out = NULL;
 
@@ -798,6 +802,7 @@ static void expect_defaults(const struct config *c)
 	ck_assert_uint_eq(c->pptp.max_calls_per_connection, 16);
 	ck_assert_uint_eq(c->pptp.max_calls_per_host, 64);
 	ck_assert_uint_eq(c->pptp.max_calls_per_server, 1024);
+	ck_assert(c->offload);
 	ck_assert_str_eq(c->user, "nobody");
 	ck_assert_int_eq(c->log_level, LVL_INFO);
 }
@@ -882,6 +887,7 @@ static const char full_yaml[] =
 	"    max-calls-per-connection: 2\n"
 	"    max-calls-per-host: 3\n"
 	"    max-calls-per-server: 4\n"
+	"offload: off\n"
 	"user: tunnat\n"
 	"log:\n"
 	"  level: debug\n";
@@ -941,6 +947,7 @@ static void check_full(const struct config *c)
 	ck_assert_uint_eq(c->pptp.max_calls_per_connection, 2);
 	ck_assert_uint_eq(c->pptp.max_calls_per_host, 3);
 	ck_assert_uint_eq(c->pptp.max_calls_per_server, 4);
+	ck_assert(!c->offload);
 	ck_assert_str_eq(c->user, "tunnat");
 	ck_assert_int_eq(c->log_level, LVL_DEBUG);
 }
