@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* loop.c - libuv loop: read a device, translate, write the verdict's device
  *
- * Theory of operation.  One thread, one libuv loop, one packet buffer.
- * Each TUN device has a uv_poll_t watching for readability (epoll,
- * level-triggered).  Its callback reads up to READ_BUDGET packets, one read(2)
- * each, and hands each to nat_translate() with the loop's cached clock; the
- * packet is then written, from the same buffer, to the other device
+ * Theory of operation.  One thread, one libuv loop.  Each TUN device has a
+ * uv_poll_t watching for readability (epoll, level-triggered).  Its
+ * callback reads up to READ_BUDGET packets, one read(2) each, in batches of
+ * up to BATCH: each packet of a batch is read into a buffer of its own,
+ * then nat_prefetch() starts loading the sessions they all need, so that
+ * the memory misses of the batch overlap; then each goes through
+ * nat_translate() with the loop's cached clock and is written, from the
+ * same buffer, to the other device
  * (VERDICT_FORWARD) or back to its own (VERDICT_BACK), or dropped.  With
  * offloads, each read and write carries a virtio-net header in front of
  * the packet, in the buffer's headroom, and a read may be a GSO superpacket
@@ -44,6 +47,7 @@
 #include "loop.h"
 
 #define READ_BUDGET		64
+#define BATCH			16
 #define EXPIRY_TICK_MS		250
 #define EXPIRY_BUDGET		20000
 
@@ -55,7 +59,7 @@ static const char *const side_name[DIR_N] = {
 /**
  * struct loop - everything the callbacks need, reached from handle->data
  * @dev:		devices by the direction of packets read from them
- * @buf:		the one packet buffer (PKT_BUF_SIZE, 64-byte aligned)
+ * @buf:		BATCH packet buffers, PKT_BUF_SIZE each, 64-byte aligned
  * @scratch:		where gso_segment() builds each packet it emits
  * @write_errors:	packets lost to failed writes, by device written
  * @gso_errors:		superpackets that could not be cut for a device
@@ -244,14 +248,72 @@ static void packet_write(struct loop *l, enum pkt_dir to_dev,
 		write_failed(l, to_dev, p->len + hdr, w);
 }
 
+/* Translate packet @p read from side @dir, and write it where it goes. */
+static void packet_handle(struct loop *l, enum pkt_dir dir, struct pkt *p)
+{
+	enum verdict v = nat_translate(l->nat, p, uv_now(&l->uv));
+
+	if (v == VERDICT_FORWARD)
+		packet_write(l, dir == DIR_OUT ? DIR_IN : DIR_OUT, p);
+	else if (v == VERDICT_BACK)
+		packet_write(l, dir, p);
+	else
+		LOG_RATELIMIT(LVL_DEBUG, "%s: dropped a packet: %s",
+			      side_name[dir], drop_reason_str(p->drop));
+}
+
+/**
+ * batch_read() - read up to BATCH packets from side @dir
+ * @pkts:	filled in, each in its own buffer
+ *
+ * Return: packets read; *@more is false once the device had no more
+ * (EAGAIN) or failed (the loop is then stopping)
+ */
+static unsigned batch_read(struct loop *l, enum pkt_dir dir,
+			   struct pkt *pkts, bool *more)
+{
+	size_t hdr = l->dev[dir]->vnet ? VNET_HDR_LEN : 0;
+	int fd = l->dev[dir]->fd;
+	unsigned n = 0;
+
+	*more = true;
+	while (n < BATCH) {
+		uint8_t *data = l->buf + (size_t)n * PKT_BUF_SIZE +
+				PKT_HEADROOM;
+		ssize_t r = read(fd, data - hdr, PKT_DATA_MAX + 1 + hdr);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			*more = false;
+			if (errno == EAGAIN)
+				break;
+			log_err("%s: reading %s failed: %s", side_name[dir],
+				l->dev[dir]->name, strerror(errno));
+			loop_stop(l, EXIT_DEVICE_LOST);
+			break;
+		}
+		if ((size_t)r < hdr) {
+			LOG_RATELIMIT(LVL_WARNING, "%s: short read of %zd bytes from %s",
+				      side_name[dir], r, l->dev[dir]->name);
+			continue;
+		}
+		pkt_init(&pkts[n], data, (uint32_t)((size_t)r - hdr),
+			 PKT_DATA_MAX, dir);
+		if (hdr)
+			vnet_load(&pkts[n].vnet, data - hdr);
+		n++;
+	}
+	return n;
+}
+
 static void tun_readable_cb(uv_poll_t *h, int status, int events)
 {
 	struct loop *l = h->data;
 	enum pkt_dir dir = h == &l->poll[DIR_OUT] ? DIR_OUT : DIR_IN;
-	size_t hdr = l->dev[dir]->vnet ? VNET_HDR_LEN : 0;
-	uint8_t *data = l->buf + PKT_HEADROOM;
-	int fd = l->dev[dir]->fd;
-	unsigned i;
+	struct pkt pkts[BATCH], *pp[BATCH];
+	unsigned total = 0, n, i;
+	bool more = true;
 
 	if (status < 0) {
 		log_err("%s: device %s failed: %s", side_name[dir],
@@ -259,39 +321,15 @@ static void tun_readable_cb(uv_poll_t *h, int status, int events)
 		loop_stop(l, EXIT_DEVICE_LOST);
 		return;
 	}
-	for (i = 0; i < READ_BUDGET; i++) {
-		ssize_t r = read(fd, data - hdr, PKT_DATA_MAX + 1 + hdr);
-		enum verdict v;
-		struct pkt p;
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				return;
-			log_err("%s: reading %s failed: %s", side_name[dir],
-				l->dev[dir]->name, strerror(errno));
-			loop_stop(l, EXIT_DEVICE_LOST);
-			return;
-		}
-		if ((size_t)r < hdr) {
-			LOG_RATELIMIT(LVL_WARNING, "%s: short read of %zd bytes from %s",
-				      side_name[dir], r, l->dev[dir]->name);
-			continue;
-		}
-		pkt_init(&p, data, (uint32_t)((size_t)r - hdr), PKT_DATA_MAX,
-			 dir);
-		if (hdr)
-			vnet_load(&p.vnet, data - hdr);
-		v = nat_translate(l->nat, &p, uv_now(&l->uv));
-		if (v == VERDICT_FORWARD)
-			packet_write(l, dir == DIR_OUT ? DIR_IN : DIR_OUT, &p);
-		else if (v == VERDICT_BACK)
-			packet_write(l, dir, &p);
-		else
-			LOG_RATELIMIT(LVL_DEBUG, "%s: dropped a packet: %s",
-				      side_name[dir],
-				      drop_reason_str(p.drop));
+	for (i = 0; i < BATCH; i++)
+		pp[i] = &pkts[i];
+	while (more && total < READ_BUDGET) {
+		n = batch_read(l, dir, pkts, &more);
+		if (n > 1)
+			nat_prefetch(l->nat, pp, n);
+		for (i = 0; i < n; i++)
+			packet_handle(l, dir, &pkts[i]);
+		total += n;
 	}
 }
 
@@ -334,7 +372,7 @@ int loop_run(struct nat *n, struct tun *inside, struct tun *outside)
 	void *buf = NULL, *scratch = NULL;
 	int rc, i;
 
-	if (posix_memalign(&buf, 64, PKT_BUF_SIZE) ||
+	if (posix_memalign(&buf, 64, (size_t)BATCH * PKT_BUF_SIZE) ||
 	    posix_memalign(&scratch, 64, PKT_BUF_SIZE)) {
 		log_err("cannot allocate the packet buffers");
 		free(buf);

@@ -834,6 +834,51 @@ static enum verdict from_outside(struct nat *n, struct pkt *p, uint64_t now)
 	return v;
 }
 
+/* The key a TCP or UDP packet will be looked up by, from its bytes alone
+ * (unchecked: a wrong guess only prefetches the wrong line). */
+static bool prefetch_key(const struct pkt *p, struct flow_key *k)
+{
+	const struct ipv4_hdr *ip = (const void *)p->data;
+	const uint8_t *l4;
+	unsigned ihl;
+
+	if (p->len < IPV4_HDR_LEN + 4 || (p->data[0] >> 4) != 4)
+		return false;
+	ihl = ipv4_ihl_len(ip);
+	if ((ip->proto != IPPROTO_TCP && ip->proto != IPPROTO_UDP) ||
+	    p->len < ihl + 4 || ip->frag_off & htons(IPV4_OFFMASK))
+		return false;
+	l4 = p->data + ihl;
+	if (p->dir == DIR_OUT)
+		flow_key_set(k, SIDE_IN, ip->proto, ip->saddr,
+			     ipv4_load16(l4), ip->daddr, ipv4_load16(l4 + 2));
+	else
+		flow_key_set(k, SIDE_OUT, ip->proto, ip->daddr,
+			     ipv4_load16(l4 + 2), ip->saddr, ipv4_load16(l4));
+	return true;
+}
+
+void nat_prefetch(struct nat *n, struct pkt *const *pkts, unsigned cnt)
+{
+	uint32_t h[NAT_BATCH_MAX];
+	bool ok[NAT_BATCH_MAX];
+	unsigned i;
+
+	assert(cnt <= NAT_BATCH_MAX);
+	for (i = 0; i < cnt; i++) {
+		struct flow_key k;
+
+		ok[i] = prefetch_key(pkts[i], &k);
+		if (ok[i]) {
+			h[i] = session_hash(&n->t, &k);
+			session_prefetch_bucket(&n->t, h[i]);
+		}
+	}
+	for (i = 0; i < cnt; i++)
+		if (ok[i])
+			session_prefetch_head(&n->t, h[i]);
+}
+
 enum verdict nat_translate(struct nat *n, struct pkt *p, uint64_t now_ms)
 {
 	enum drop_reason r;

@@ -159,6 +159,21 @@ void nat_free(struct nat *n);
  */
 enum verdict nat_translate(struct nat *n, struct pkt *p, uint64_t now_ms);
 
+#define NAT_BATCH_MAX	32
+
+/**
+ * nat_prefetch() - start loading the sessions packets @pkts will need
+ * @cnt:	at most NAT_BATCH_MAX
+ *
+ * Only a hint, with no effect on translation: for each TCP or UDP packet
+ * it hashes the lookup key and asks the CPU to fetch its hash bucket, then
+ * (the buckets having had time to arrive) the first session each bucket
+ * leads to.  Called on a batch before nat_translate() on each of its
+ * packets, the misses of the whole batch overlap instead of coming one
+ * after another.
+ */
+void nat_prefetch(struct nat *n, struct pkt *const *pkts, unsigned cnt);
+
 /**
  * nat_expire() - free sessions idle for their whole timeout
  * @budget:	most sessions to free in this call

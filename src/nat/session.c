@@ -124,6 +124,11 @@ static uint32_t key_hash(const struct session_table *t,
 	return (uint32_t)siphash13_2w(t->hkey, w[0], w[1]);
 }
 
+uint32_t session_hash(const struct session_table *t, const struct flow_key *k)
+{
+	return key_hash(t, k);
+}
+
 static bool key_eq(const struct flow_key *a, const struct flow_key *b)
 {
 	return !memcmp(a, b, sizeof(*a));

@@ -232,6 +232,27 @@ uint64_t session_table_bytes(uint32_t max);
 void session_key(const struct session_table *t, const struct nat_session *s,
 		 enum key_side side, struct flow_key *k);
 
+/* session_hash() - where key @k lives in the session hash */
+uint32_t session_hash(const struct session_table *t, const struct flow_key *k);
+
+/* session_prefetch_bucket() - start loading the bucket of hash @h */
+static inline void session_prefetch_bucket(const struct session_table *t,
+					   uint32_t h)
+{
+	__builtin_prefetch(&t->s_bucket[h & t->s_mask]);
+}
+
+/* session_prefetch_head() - start loading the first session of the chain of
+ * hash @h (read its bucket, which session_prefetch_bucket() fetched) */
+static inline void session_prefetch_head(const struct session_table *t,
+					 uint32_t h)
+{
+	uint32_t e = t->s_bucket[h & t->s_mask];
+
+	if (e)
+		__builtin_prefetch(&t->s[e >> 1]);
+}
+
 /* session_find() - session indexed under @k, or 0; expiry is not checked */
 uint32_t session_find(const struct session_table *t, const struct flow_key *k);
 
