@@ -30,7 +30,7 @@ static uint32_t s_buckets(uint32_t max)
 
 static uint32_t m_buckets(uint32_t max)
 {
-	return pow2_at_least(max / 2 + 1);
+	return pow2_at_least(max / 2);
 }
 
 uint64_t session_table_bytes(uint32_t max)

@@ -214,7 +214,8 @@ struct session_table {
  *
  * Session hash buckets are a power of two, at least two per session, so
  * chains on the packet path stay short (load <= 1).  Mapping buckets are
- * half as many per record: mappings are looked up only to open a session.
+ * at least one per two mappings (load <= 4): mappings are looked up only
+ * to open a session, and memory per session is what bounds the table.
  *
  * Return: 0, or -ENOMEM (nothing is left allocated)
  */
