@@ -50,6 +50,7 @@
 #include "nat_int.h"
 #include "siphash.h"
 
+#define PREFETCH_MIN_SESSIONS	32768
 #define ICMP_ID_LO	0
 #define ICMP_ID_HI	65535
 
@@ -865,6 +866,10 @@ void nat_prefetch(struct nat *n, struct pkt *const *pkts, unsigned cnt)
 	unsigned i;
 
 	assert(cnt <= NAT_BATCH_MAX);
+	/* a small table stays in the CPU's caches: the hashing would cost
+	 * more than the prefetches save */
+	if (n->t.sp.used < PREFETCH_MIN_SESSIONS)
+		return;
 	for (i = 0; i < cnt; i++) {
 		struct flow_key k;
 

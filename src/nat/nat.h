@@ -168,7 +168,8 @@ enum verdict nat_translate(struct nat *n, struct pkt *p, uint64_t now_ms);
  * Only a hint, with no effect on translation: for each TCP or UDP packet
  * it hashes the lookup key and asks the CPU to fetch its hash bucket, then
  * (the buckets having had time to arrive) the first session each bucket
- * leads to.  Called on a batch before nat_translate() on each of its
+ * leads to.  It does nothing while the table is small enough to stay in
+ * the CPU's caches.  Called on a batch before nat_translate() on each of its
  * packets, the misses of the whole batch overlap instead of coming one
  * after another.
  */
