@@ -248,6 +248,78 @@ START_TEST(local_packets_have_no_offload_header)
 }
 END_TEST
 
+/* The connection state sees a superpacket's flags: FIN on the last one. */
+START_TEST(fin_on_superpacket_closes)
+{
+	static uint8_t data[8000];
+	struct pkt_vnet v = partial_hdr(IPPROTO_TCP);
+	size_t len;
+
+	len = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN, .dst = SRV },
+		     4000, 80, TCP_SYN, 1, 0, NULL, 0);
+	ck_assert_int_eq(run(len, DIR_OUT, (struct pkt_vnet){ 0 }),
+			 VERDICT_FORWARD);
+	len = pb_tcp(pb_data(&in), (struct pb_ip){ .src = SRV, .dst = PUB },
+		     80, 4000, TCP_SYN | TCP_ACK, 9, 2, NULL, 0);
+	ck_assert_int_eq(run(len, DIR_IN, (struct pkt_vnet){ 0 }),
+			 VERDICT_FORWARD);
+	len = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN, .dst = SRV },
+		     4000, 80, TCP_ACK | TCP_FIN, 2, 10, data, sizeof(data));
+	make_partial(pb_data(&in));
+	v.gso_type = VNET_GSO_TCPV4;
+	v.gso_size = 1448;
+	ck_assert_int_eq(run(len, DIR_OUT, v), VERDICT_FORWARD);
+	len = pb_tcp(pb_data(&in), (struct pb_ip){ .src = SRV, .dst = PUB },
+		     80, 4000, TCP_ACK | TCP_FIN, 10, 8003, NULL, 0);
+	ck_assert_int_eq(run(len, DIR_IN, (struct pkt_vnet){ 0 }),
+			 VERDICT_FORWARD);
+	/* FIN both ways: transitory (240 s), not established (7440 s) */
+	len = pb_tcp(pb_data(&in), (struct pb_ip){ .src = SRV, .dst = PUB },
+		     80, 4000, TCP_ACK, 11, 8003, NULL, 0);
+	pkt_init(&p, pb_data(&in), (uint32_t)len, PKT_DATA_MAX, DIR_IN);
+	ck_assert_int_eq(nat_translate(n, &p, 240 * S), VERDICT_DROP);
+}
+END_TEST
+
+/* The PPTP ALG rewrites a Call ID in an offloaded superpacket without
+ * touching its checksum field, which does not cover the payload. */
+START_TEST(alg_rewrite_in_partial_superpacket)
+{
+	uint8_t msgs[400] = { 0 };
+	struct pkt_vnet v = partial_hdr(IPPROTO_TCP);
+	size_t len;
+
+	len = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN, .dst = SRV },
+		     5000, 1723, TCP_SYN, 99, 0, NULL, 0);
+	ck_assert_int_eq(run(len, DIR_OUT, (struct pkt_vnet){ 0 }),
+			 VERDICT_FORWARD);
+	len = pb_tcp(pb_data(&in), (struct pb_ip){ .src = SRV, .dst = PUB },
+		     1723, 5000, TCP_SYN | TCP_ACK, 7, 100, NULL, 0);
+	ck_assert_int_eq(run(len, DIR_IN, (struct pkt_vnet){ 0 }),
+			 VERDICT_FORWARD);
+	/* Start-Control-Connection-Request, then Outgoing-Call-Request with
+	 * Call ID 0, which is never used outside */
+	put16(msgs, 156);
+	put16(msgs + 2, 1);
+	memcpy(msgs + 4, "\x1a\x2b\x3c\x4d", 4);
+	put16(msgs + 8, 1);
+	put16(msgs + 156, 168);
+	put16(msgs + 158, 1);
+	memcpy(msgs + 160, "\x1a\x2b\x3c\x4d", 4);
+	put16(msgs + 164, 7);
+	len = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN, .dst = SRV },
+		     5000, 1723, TCP_ACK | TCP_PSH, 100, 8, msgs, 324);
+	make_partial(pb_data(&in));
+	v.gso_type = VNET_GSO_TCPV4;
+	v.gso_size = 200;
+	ck_assert_int_eq(run(len, DIR_OUT, v), VERDICT_FORWARD);
+	ck_assert_uint_eq(get16(p.data + 40 + 156 + 12) >> 8, 0);
+	ck_assert_uint_ne(get16(p.data + 40 + 156 + 12), 0);
+	ck_assert_uint_eq(get16(p.data + 36), pseudo(p.data));
+	ck_assert_uint_eq(nat_stats(n)->pptp_calls, 1);
+}
+END_TEST
+
 /* ---- the slow path: gso_segment() ------------------------------------ */
 
 static uint8_t segs[64][2000];
@@ -364,6 +436,8 @@ static Suite *offload_suite(void)
 	tcase_add_test(tc, tso_superpacket_translated_whole);
 	tcase_add_test(tc, bad_offload_header_dropped);
 	tcase_add_test(tc, local_packets_have_no_offload_header);
+	tcase_add_test(tc, fin_on_superpacket_closes);
+	tcase_add_test(tc, alg_rewrite_in_partial_superpacket);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("software_segmentation");
