@@ -5,6 +5,7 @@
 #   contrib/dev.sh demo       install, build, run the namespace lab demo
 #   contrib/dev.sh check      install, build, run the whole test suite
 #   contrib/dev.sh distcheck  install, build, check the release tarball
+#   contrib/dev.sh bench      install, build, run make bench (minutes)
 #   contrib/dev.sh build      install and build only
 #
 # Debian 12, as root.  Every step is skipped when already done: packages
@@ -16,7 +17,8 @@ cd "$(dirname "$0")/.."
 
 PACKAGES="gcc make autoconf automake libtool pkg-config libuv1-dev \
 libyaml-dev libcap-ng-dev check iproute2 iputils-ping python3 tcpdump \
-tshark groff-base mandoc util-linux procps iperf3 ethtool pptpd pptp-linux"
+tshark groff-base mandoc util-linux procps iperf3 ethtool pptpd pptp-linux \
+nftables"
 
 deps() {
 	missing=""
@@ -58,8 +60,12 @@ distcheck)
 	build
 	make -j"$(nproc)" distcheck
 	;;
+bench)
+	build
+	make bench
+	;;
 *)
-	echo "usage: $0 demo|check|distcheck|build" >&2
+	echo "usage: $0 demo|check|distcheck|bench|build" >&2
 	exit 64
 	;;
 esac
