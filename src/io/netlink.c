@@ -236,11 +236,12 @@ static int nl_talk(int nl, union nl_req *r,
 	}
 }
 
-int nl_link_set(int nl, unsigned ifindex, unsigned mtu, bool up)
+int nl_link_set(int nl, unsigned ifindex, unsigned mtu, unsigned txqlen,
+		bool up)
 {
 	struct ifinfomsg *ifi;
 	union nl_req r;
-	uint32_t v = mtu;
+	uint32_t v = mtu, q = txqlen;
 
 	ifi = nl_req_init(&r, RTM_NEWLINK, 0, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
@@ -251,19 +252,8 @@ int nl_link_set(int nl, unsigned ifindex, unsigned mtu, bool up)
 	}
 	if (mtu)
 		nl_attr_put(&r, IFLA_MTU, &v, sizeof(v));
-	return nl_talk(nl, &r, NULL, NULL);
-}
-
-int nl_link_set_txqlen(int nl, unsigned ifindex, unsigned qlen)
-{
-	struct ifinfomsg *ifi;
-	union nl_req r;
-	uint32_t v = qlen;
-
-	ifi = nl_req_init(&r, RTM_NEWLINK, 0, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = (int)ifindex;
-	nl_attr_put(&r, IFLA_TXQLEN, &v, sizeof(v));
+	if (txqlen)
+		nl_attr_put(&r, IFLA_TXQLEN, &q, sizeof(q));
 	return nl_talk(nl, &r, NULL, NULL);
 }
 

@@ -24,27 +24,21 @@ int nl_open(void);
 void nl_close(int nl);
 
 /**
- * nl_link_set() - change the MTU and/or bring up link @ifindex
+ * nl_link_set() - change the MTU or queue length, or bring up link @ifindex
  * @nl:		socket from nl_open()
  * @ifindex:	interface index
  * @mtu:	new MTU, or 0 to leave it
+ * @txqlen:	new transmit queue length, or 0 to leave it (for a TUN
+ *		device, the packets the kernel holds for the reader; when it
+ *		is full the kernel drops, without back-pressure)
  * @up:		set IFF_UP; false leaves the flags as they are (never sets the
  *		link down)
  *
  * Return: 0, or a negative errno (e.g. -EINVAL for an MTU out of the
  * device's range, -ENODEV for a missing link)
  */
-int nl_link_set(int nl, unsigned ifindex, unsigned mtu, bool up);
-
-/**
- * nl_link_set_txqlen() - set the transmit queue length of link @ifindex
- *
- * For a TUN device this is the queue of packets the kernel holds for the
- * reader; when it is full the kernel drops (no back-pressure).
- *
- * Return: 0, or a negative errno
- */
-int nl_link_set_txqlen(int nl, unsigned ifindex, unsigned qlen);
+int nl_link_set(int nl, unsigned ifindex, unsigned mtu, unsigned txqlen,
+		bool up);
 
 /**
  * nl_link_get_mtu() - read the MTU of link @ifindex

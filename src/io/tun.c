@@ -315,7 +315,7 @@ static int tun_configure(struct tun *t, const struct conf_dev *d,
 	if (d->mtu) {
 		log_debug("%s: setting MTU %u on %s", c->role,
 			  (unsigned)d->mtu, c->name);
-		err = nl_link_set(nl, ifindex, d->mtu, false);
+		err = nl_link_set(nl, ifindex, d->mtu, 0, false);
 		if (err) {
 			tun_fail(c, err, nl_hint(err), "cannot set MTU %u on %s",
 				 (unsigned)d->mtu, c->name);
@@ -323,7 +323,7 @@ static int tun_configure(struct tun *t, const struct conf_dev *d,
 		}
 	}
 
-	err = nl_link_set_txqlen(nl, ifindex, TUN_TXQLEN);
+	err = nl_link_set(nl, ifindex, 0, TUN_TXQLEN, false);
 	if (err) {
 		tun_fail(c, err, nl_hint(err), "cannot set the queue length of %s",
 			 c->name);
@@ -331,7 +331,7 @@ static int tun_configure(struct tun *t, const struct conf_dev *d,
 	}
 
 	log_debug("%s: bringing up %s", c->role, c->name);
-	err = nl_link_set(nl, ifindex, 0, true);
+	err = nl_link_set(nl, ifindex, 0, 0, true);
 	if (err) {
 		tun_fail(c, err, nl_hint(err), "cannot bring up %s", c->name);
 		goto out;

@@ -139,8 +139,6 @@ int alg_init(struct nat *n, const struct nat_config *cfg)
 
 	if (!pc->enabled)
 		return 0;
-	a->enabled = true;
-	a->cfg = *pc;
 	a->size = (alg_table[ALG_PPTP]->priv_size(cfg) + 7) & ~(size_t)7;
 	a->pool = (struct rec_pool){ .max = pc->max_connections,
 				     .unused = 1 };
@@ -172,13 +170,13 @@ void alg_fini(struct nat *n)
 
 enum alg_id alg_for_port(const struct nat *n, uint16_t port)
 {
-	const struct alg_state *a = &n->alg[ALG_PPTP];
+	const struct nat_pptp_config *pc = &n->cfg.pptp;
 	unsigned i;
 
-	if (!a->enabled)
+	if (!pc->enabled)
 		return ALG_NONE;
-	for (i = 0; i < a->cfg.nports; i++)
-		if (a->cfg.ports[i] == port)
+	for (i = 0; i < pc->nports; i++)
+		if (pc->ports[i] == port)
 			return ALG_PPTP;
 	return ALG_NONE;
 }
@@ -384,7 +382,7 @@ uint32_t alg_call_open(struct alg_ctx *c, uint16_t inside_id,
 {
 	struct nat *n = c->n;
 	const struct nat_session *ctl = &n->t.s[c->si];
-	const struct nat_pptp_config *lim = &n->alg[ctl->alg].cfg;
+	const struct nat_pptp_config *lim = &n->cfg.pptp;
 	uint32_t *host, *server, call, start;
 	struct nat_session tmpl;
 	struct flow_key k;

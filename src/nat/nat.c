@@ -214,9 +214,7 @@ struct nat *nat_new(const struct nat_config *cfg)
 	n->cfg.addrs = n->addrs;
 	if (alg_init(n, cfg))
 		goto nomem;
-	n->router_addr = cfg->router_addr;
-	n->icmp_rate = cfg->icmp_errors_per_s;
-	n->icmp_credit = (uint64_t)n->icmp_rate * 1000;
+	n->icmp_credit = (uint64_t)cfg->icmp_errors_per_s * 1000;
 	return n;
 
 nomem:
@@ -387,10 +385,11 @@ static void ttl_decrement(struct ipv4_hdr *ip)
 /* Token bucket for generated ICMP errors: a second's worth of burst. */
 static bool icmp_credit_take(struct nat *n, uint64_t now)
 {
-	uint64_t cap = (uint64_t)n->icmp_rate * 1000;
+	uint32_t rate = n->cfg.icmp_errors_per_s;
+	uint64_t cap = (uint64_t)rate * 1000;
 
 	if (now > n->icmp_last_ms) {
-		n->icmp_credit += (now - n->icmp_last_ms) * n->icmp_rate;
+		n->icmp_credit += (now - n->icmp_last_ms) * rate;
 		if (n->icmp_credit > cap)
 			n->icmp_credit = cap;
 	}
@@ -792,16 +791,16 @@ static enum verdict from_inside(struct nat *n, struct pkt *p, uint64_t now)
 	enum verdict v;
 
 	if (ipv4_addr_martian(ip->saddr) || ipv4_addr_martian(ip->daddr) ||
-	    ip->saddr == n->router_addr || nat_pool_index(n, ip->saddr) >= 0)
+	    ip->saddr == n->cfg.router_addr || nat_pool_index(n, ip->saddr) >= 0)
 		return nat_drop(n, p, DROP_MARTIAN);
-	if (ip->daddr == n->router_addr)
+	if (ip->daddr == n->cfg.router_addr)
 		return to_router(n, p);
 	if (p->proto == IPPROTO_ICMP && !(p->frag & PKT_FRAG_LATER) &&
 	    icmp_is_request(((struct icmp_hdr *)(void *)pkt_l4(p))->type) &&
 	    nat_pool_index(n, ip->daddr) >= 0)
 		return to_router(n, p);
 	if (ip->ttl <= 1)
-		return ttl_exceeded(n, p, n->router_addr, now);
+		return ttl_exceeded(n, p, n->cfg.router_addr, now);
 
 	v = translate_out(n, p, now);
 	if (v == VERDICT_DROP || p->local)

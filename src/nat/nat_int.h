@@ -45,10 +45,8 @@ struct alg_counts {
 
 /* One ALG's control connection state slots. */
 struct alg_state {
-	bool enabled;
-	struct nat_pptp_config cfg;
 	size_t size;		/* bytes per slot */
-	uint8_t *slots;		/* slot 0 unused */
+	uint8_t *slots;		/* slot 0 unused; NULL: the ALG is off */
 	struct rec_pool pool;
 };
 
@@ -67,10 +65,8 @@ struct nat {
 	unsigned naddrs;
 	struct portpool *pools;		/* [pub_idx * PSPACE_N + space] */
 	struct portpool_range ranges[PSPACE_N];
-	uint32_t router_addr;
 	uint64_t hkey[2];		/* secret for hashes */
 	uint64_t rng[2];		/* xoroshiro128+ state */
-	uint32_t icmp_rate;		/* errors per second */
 	uint64_t icmp_credit;		/* in 1/1000 errors */
 	uint64_t icmp_last_ms;
 	struct nat_frag frags[NAT_FRAG_SLOTS];

@@ -26,23 +26,6 @@ bool icmp_error_allowed(const struct pkt *p)
 	return true;
 }
 
-/* Write a 20-byte IPv4 header with a fresh checksum. */
-static void ip_header_write(struct ipv4_hdr *ip, uint8_t tos, uint16_t len,
-			    uint32_t saddr, uint32_t daddr)
-{
-	*ip = (struct ipv4_hdr){
-		.ver_ihl = 0x45,
-		.tos = tos,
-		.tot_len = htons(len),
-		.frag_off = htons(IPV4_DF),
-		.ttl = ICMP_ERR_TTL,
-		.proto = IPPROTO_ICMP,
-		.saddr = saddr,
-		.daddr = daddr,
-	};
-	ip->check = csum_buf(ip, sizeof(*ip));
-}
-
 void icmp_error_build(struct pkt *p, uint8_t type, uint8_t code, uint32_t src,
 		      uint32_t info)
 {
@@ -63,7 +46,8 @@ void icmp_error_build(struct pkt *p, uint8_t type, uint8_t code, uint32_t src,
 	ih->check = csum_buf(ih, sizeof(*ih) + quote);
 
 	p->len = hdrs + quote;
-	ip_header_write(ipv4_hdr(p), tos, p->len, src, to);
+	ipv4_header_write(ipv4_hdr(p), tos, (uint16_t)p->len, IPPROTO_ICMP,
+			  src, to);
 	p->l3_len = IPV4_HDR_LEN;
 	p->l4_len = p->len - IPV4_HDR_LEN;
 	p->proto = IPPROTO_ICMP;
@@ -85,7 +69,7 @@ void icmp_echo_answer(struct pkt *p)
 
 	ip->saddr = ip->daddr;
 	ip->daddr = from;
-	ip->ttl = ICMP_ERR_TTL;
+	ip->ttl = IPV4_LOCAL_TTL;
 	ip->check = 0;
 	ip->check = csum_buf(ip, p->l3_len);
 	p->local = true;

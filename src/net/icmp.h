@@ -9,7 +9,6 @@
 #include "pkt.h"
 
 #define ICMP_ERR_MAX_LEN	576	/* RFC 1812 4.3.2.3: whole error <= 576 */
-#define ICMP_ERR_TTL		64
 
 /**
  * icmp_error_allowed() - may the router answer @p with an ICMP error?
@@ -29,7 +28,7 @@ bool icmp_error_allowed(const struct pkt *p);
  *
  * The error goes back to @p's source.  It quotes @p's IPv4 header and as
  * many following bytes as fit in ICMP_ERR_MAX_LEN, carries @p's TOS (RFC
- * 5508 7.7), TTL ICMP_ERR_TTL, DF set and ID 0 (RFC 6864 atomic datagram).
+ * 5508 7.7), and the header of ipv4_header_write().
  * The caller checks icmp_error_allowed() first.
  */
 void icmp_error_build(struct pkt *p, uint8_t type, uint8_t code, uint32_t src,
@@ -38,7 +37,7 @@ void icmp_error_build(struct pkt *p, uint8_t type, uint8_t code, uint32_t src,
 /**
  * icmp_echo_answer() - turn the echo request @p, in place, into its reply
  *
- * Addresses are swapped, the type becomes echo reply, TTL ICMP_ERR_TTL;
+ * Addresses are swapped, the type becomes echo reply, TTL IPV4_LOCAL_TTL;
  * identifier, sequence and data are returned unchanged.
  */
 void icmp_echo_answer(struct pkt *p);

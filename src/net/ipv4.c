@@ -47,6 +47,22 @@ const char *drop_reason_str(enum drop_reason r)
 	return drop_reason_names[r];
 }
 
+void ipv4_header_write(struct ipv4_hdr *ip, uint8_t tos, uint16_t tot_len,
+		       uint8_t proto, uint32_t saddr, uint32_t daddr)
+{
+	*ip = (struct ipv4_hdr){
+		.ver_ihl = 0x45,
+		.tos = tos,
+		.tot_len = htons(tot_len),
+		.frag_off = htons(IPV4_DF),
+		.ttl = IPV4_LOCAL_TTL,
+		.proto = proto,
+		.saddr = saddr,
+		.daddr = daddr,
+	};
+	ip->check = csum_buf(ip, sizeof(*ip));
+}
+
 bool ipv4_addr_martian(uint32_t addr)
 {
 	uint32_t a = ntohl(addr);

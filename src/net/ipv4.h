@@ -21,6 +21,7 @@
 #define IPV4_DF		0x4000
 #define IPV4_MF		0x2000
 #define IPV4_OFFMASK	0x1fff
+#define IPV4_LOCAL_TTL	64	/* TTL of the packets the router builds */
 
 struct ipv4_hdr {
 	uint8_t ver_ihl;
@@ -138,6 +139,15 @@ static inline bool icmp_is_request(uint8_t type)
  * Return: DROP_NONE, or the reason the packet is malformed
  */
 enum drop_reason ipv4_parse(struct pkt *p);
+
+/**
+ * ipv4_header_write() - a 20-byte IPv4 header for a packet the router sends
+ *
+ * TTL 64, DF set and ID 0 (an atomic datagram, RFC 6864), checksum filled.
+ * @tos, @tot_len, @saddr and @daddr as given (addresses network order).
+ */
+void ipv4_header_write(struct ipv4_hdr *ip, uint8_t tos, uint16_t tot_len,
+		       uint8_t proto, uint32_t saddr, uint32_t daddr);
 
 /* ipv4_addr_martian() - true for addresses never valid as a source or
  * destination on a routed link: 0/8, 127/8, 224/4 (multicast), 240/4 and the

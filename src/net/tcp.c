@@ -9,14 +9,13 @@
 #include "ipv4.h"
 #include "tcp.h"
 
-#define RST_TTL	64
-
 void tcp_reset_build(struct pkt *p)
 {
 	const struct ipv4_hdr *oip = ipv4_hdr(p);
 	const struct tcp_hdr *oth = (const void *)pkt_l4(p);
 	uint32_t seg_len = p->l4_len - (oth->doff >> 4) * 4u;
-	struct ipv4_hdr ip;
+	uint32_t saddr = oip->daddr, daddr = oip->saddr;
+	uint8_t tos = oip->tos;
 	struct tcp_hdr th;
 
 	if (oth->flags & TCP_SYN)
@@ -35,22 +34,12 @@ void tcp_reset_build(struct pkt *p)
 		th.ack = htonl(ntohl(oth->seq) + seg_len);
 		th.flags = TCP_RST | TCP_ACK;
 	}
-	ip = (struct ipv4_hdr){
-		.ver_ihl = 0x45,
-		.tos = oip->tos,
-		.tot_len = htons(IPV4_HDR_LEN + sizeof(th)),
-		.frag_off = htons(IPV4_DF),
-		.ttl = RST_TTL,
-		.proto = IPPROTO_TCP,
-		.saddr = oip->daddr,
-		.daddr = oip->saddr,
-	};
-	ip.check = csum_buf(&ip, sizeof(ip));
-	th.check = (uint16_t)~csum_fold(csum_add(csum_pseudo(ip.saddr,
-				ip.daddr, IPPROTO_TCP, sizeof(th)),
-				&th, sizeof(th)));
-	memcpy(p->data, &ip, sizeof(ip));
-	memcpy(p->data + sizeof(ip), &th, sizeof(th));
+	th.check = (uint16_t)~csum_fold(csum_add(csum_pseudo(saddr, daddr,
+				IPPROTO_TCP, sizeof(th)), &th, sizeof(th)));
+	/* the old header is read above, then overwritten */
+	ipv4_header_write(ipv4_hdr(p), tos, IPV4_HDR_LEN + sizeof(th),
+			  IPPROTO_TCP, saddr, daddr);
+	memcpy(p->data + IPV4_HDR_LEN, &th, sizeof(th));
 	p->len = IPV4_HDR_LEN + sizeof(th);
 	p->l3_len = IPV4_HDR_LEN;
 	p->l4_len = sizeof(th);
