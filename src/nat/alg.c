@@ -29,7 +29,7 @@
  * and is freed when its quarantine ends, so a late GRE packet of an old
  * call never reaches a new one.  Calls are counted per inside host and per
  * remote host against the configured limits while they are pending, live
- * or closing.
+ * or closing, and per inside host until their quarantine ends too.
  */
 
 #include <arpa/inet.h>
@@ -369,7 +369,8 @@ static void call_quarantine(struct nat *n, uint32_t call, const char *why,
 	struct nat_session *s = &n->t.s[call];
 
 	assert(s->klass != CLASS_GRE_QUARANTINE && s->alg_slot);
-	count_drop(n, &n->calls_host, s->in_addr);
+	/* the host's count drops only when the quarantine ends: a host that
+	 * opens and ends calls fast cannot hold more IDs than its limit */
 	count_drop(n, &n->calls_server, s->rem_addr);
 	emit(n, s->klass == CLASS_GRE_PENDING ? NAT_EV_CALL_REFUSED
 					      : NAT_EV_CALL_DOWN,
@@ -514,6 +515,11 @@ bool alg_call_recent(struct alg_ctx *c, uint16_t xlated, uint16_t *inside_id)
 		return false;
 	*inside_id = ntohs(s->in_port);
 	return true;
+}
+
+void alg_call_freed(struct nat *n, uint32_t si)
+{
+	count_drop(n, &n->calls_host, n->t.s[si].in_addr);
 }
 
 void alg_call_expired(struct nat *n, uint32_t si, uint64_t now)

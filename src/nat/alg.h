@@ -171,6 +171,9 @@ enum verdict alg_segment(struct nat *n, uint32_t si, struct pkt *p,
 /* alg_conn_end() - control connection @si's session is being freed */
 void alg_conn_end(struct nat *n, uint32_t si, uint64_t now);
 
+/* alg_call_freed() - quarantined call @si is about to be freed */
+void alg_call_freed(struct nat *n, uint32_t si);
+
 /* alg_call_expired() - call @si's time in its class ran out: end it
  * (quarantine), telling the ALG that owns it */
 void alg_call_expired(struct nat *n, uint32_t si, uint64_t now);

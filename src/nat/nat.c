@@ -98,6 +98,11 @@ int nat_pool_index(const struct nat *n, uint32_t addr)
 	return -1;
 }
 
+uint32_t nat_pair_address(const struct nat *n, uint32_t in_addr)
+{
+	return n->addrs[nat_pair_index(n, in_addr)];
+}
+
 unsigned nat_pair_index(const struct nat *n, uint32_t in_addr)
 {
 	if (n->naddrs == 1)
@@ -262,10 +267,12 @@ static void session_end(struct nat *n, uint32_t si, uint64_t now)
 {
 	struct nat_session *s = &n->t.s[si];
 
-	if (s->proto == IPPROTO_GRE && !(s->flags & SESS_GRE0) &&
-	    s->klass != CLASS_GRE_QUARANTINE) {
-		alg_call_expired(n, si, now);
-		return;
+	if (s->proto == IPPROTO_GRE && !(s->flags & SESS_GRE0)) {
+		if (s->klass != CLASS_GRE_QUARANTINE) {
+			alg_call_expired(n, si, now);
+			return;
+		}
+		alg_call_freed(n, si);
 	}
 	if (s->proto == IPPROTO_TCP && s->alg_slot)
 		alg_conn_end(n, si, now);
@@ -498,6 +505,12 @@ static uint32_t open_outbound(struct nat *n, const struct pkt_flow *f,
 		*why = DROP_MAPPING_FULL;
 		return 0;
 	}
+	/* static mappings hold slots with no session: the mapping pool can
+	 * be full while the session pool is not */
+	if (!mi && n->t.mp.used >= n->t.mp.max) {
+		*why = DROP_TABLE_FULL;
+		return 0;
+	}
 	if (!mi) {
 		struct nat_mapping m;
 
@@ -516,9 +529,7 @@ static uint32_t open_outbound(struct nat *n, const struct pkt_flow *f,
 			.pub_idx = (uint16_t)idx,
 			.pclass = mapping_pclass(f->key.proto) & 3,
 		};
-		/* a mapping slot per session slot, and a session is free */
-		mi = mapping_add(&n->t, &m);
-		assert(mi);
+		mi = mapping_add(&n->t, &m);	/* a slot is free: checked */
 		n->st.mappings_created++;
 	}
 
@@ -613,7 +624,8 @@ int nat_static_add(struct nat *n, uint8_t proto, uint32_t in_addr,
 
 	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || idx < 0 ||
 	    !in_port || !pub_port || ipv4_addr_martian(in_addr) ||
-	    nat_pool_index(n, in_addr) >= 0)
+	    nat_pool_index(n, in_addr) >= 0 ||
+	    (unsigned)idx != nat_pair_index(n, in_addr))
 		return -EINVAL;
 	flow_key_set(&k, SIDE_IN, proto, in_addr, htons(in_port), 0, 0);
 	if (mapping_find(&n->t, &k))

@@ -193,7 +193,10 @@ const struct nat_stats *nat_stats(struct nat *n);
 /**
  * nat_static_add() - map a public endpoint to an inside one, for good
  * @proto:		IPPROTO_TCP or IPPROTO_UDP
- * @in_addr, @pub_addr:	network order; @pub_addr must be in the pool
+ * @in_addr, @pub_addr:	network order; @pub_addr must be the public
+ *			address paired with @in_addr (nat_pair_address()),
+ *			so that all of the host's traffic, fragments too,
+ *			leaves from one address (RFC 4787 REQ-2)
  * @in_port, @pub_port:	host order, non-zero
  *
  * Traffic from outside to @pub_addr:@pub_port opens sessions to the inside
@@ -206,6 +209,10 @@ const struct nat_stats *nat_stats(struct nat *n);
  */
 int nat_static_add(struct nat *n, uint8_t proto, uint32_t in_addr,
 		   uint16_t in_port, uint32_t pub_addr, uint16_t pub_port);
+
+/* nat_pair_address() - the public address inside host @in_addr always
+ * leaves from (RFC 4787 REQ-2 paired pooling), network order */
+uint32_t nat_pair_address(const struct nat *n, uint32_t in_addr);
 
 /* nat_memory_bytes() - memory nat_new() reserves for @cfg */
 uint64_t nat_memory_bytes(const struct nat_config *cfg);

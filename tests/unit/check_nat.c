@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,6 +402,50 @@ START_TEST(table_full)
 	/* the two live flows are untouched */
 	ck_assert_int_eq(udp_in(SRV2, 53, 1, 1), VERDICT_FORWARD);
 	ck_assert_uint_eq(nat_stats(n)->drops[DROP_TABLE_FULL], 1);
+}
+END_TEST
+
+/* Static mappings hold mapping slots without sessions: a new flow that
+ * finds the mapping pool full is dropped, and nothing else breaks. */
+START_TEST(static_mappings_fill_the_mapping_pool)
+{
+	size_t len;
+
+	cfg.max_sessions = 4;
+	renew();
+	ck_assert_int_eq(nat_static_add(n, IPPROTO_UDP, pb_addr("10.0.0.50"),
+					53, pb_addr(PUB), 53), 0);
+	ck_assert_int_eq(nat_static_add(n, IPPROTO_UDP, pb_addr("10.0.0.51"),
+					53, pb_addr(PUB), 54), 0);
+	udp_out(LAN_A, 1000, SRV, 53, 0);
+	udp_out(LAN_A, 1001, SRV, 53, 0);
+	len = pb_udp(pb_data(&in), (struct pb_ip){ .src = LAN_A, .dst = SRV },
+		     1002, 53, payload, 4);
+	expect_drop(run(len, DIR_OUT, 0), DROP_TABLE_FULL);
+	/* a flow on an existing mapping still opens */
+	ck_assert_uint_eq(udp_out(LAN_A, 1000, SRV2, 53, 0), 1000);
+	ck_assert_int_eq(nat_static_add(n, IPPROTO_UDP, pb_addr("10.0.0.52"),
+					53, pb_addr(PUB), 55), -ENOSPC);
+}
+END_TEST
+
+/* A static mapping must use the host's paired address (RFC 4787 REQ-2):
+ * otherwise its later fragments would leave from another address. */
+START_TEST(static_mapping_keeps_the_pairing)
+{
+	uint32_t host = pb_addr("10.0.0.50"), pair, other;
+
+	pool[0] = pb_addr("203.0.113.1");
+	pool[1] = pb_addr("203.0.113.2");
+	cfg.naddrs = 2;
+	renew();
+	pair = nat_pair_address(n, host);
+	other = pair == pool[0] ? pool[1] : pool[0];
+	ck_assert_int_eq(nat_static_add(n, IPPROTO_TCP, host, 22, other, 22),
+			 -EINVAL);
+	ck_assert_int_eq(nat_static_add(n, IPPROTO_TCP, host, 22, pair, 22), 0);
+	ck_assert_int_eq(nat_static_add(n, IPPROTO_TCP, host, 22, pair, 23),
+			 -EADDRINUSE);
 }
 END_TEST
 
@@ -1335,6 +1380,8 @@ static Suite *nat_suite(void)
 	tcase_add_test(tc, released_port_is_reused);
 	tcase_add_test(tc, table_full);
 	tcase_add_test(tc, rfc4787_req2_paired_pooling);
+	tcase_add_test(tc, static_mappings_fill_the_mapping_pool);
+	tcase_add_test(tc, static_mapping_keeps_the_pairing);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("filtering");
