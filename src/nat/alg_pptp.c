@@ -28,7 +28,14 @@
  * logged with its sequence number; a retransmission of those bytes, however
  * re-segmented, gets exactly the same bytes.  A segment beyond a gap
  * (out of order) is dropped: the sender will send it again once the gap is
- * filled, and nothing is buffered here.
+ * filled, and nothing is buffered here.  So is a segment older than the
+ * rewrite log reaches: its peer has long had those bytes.
+ *
+ * Blind segments.  Whoever knows the four addresses and ports can send a
+ * segment; only one at the right sequence number may act.  A RST ends the
+ * calls only at the sequence number the stream expects next (RFC 5961's
+ * rule), a SYN restarts the stream only once the connection has closed,
+ * and a segment at a wrong place is dropped, never a reason to reset.
  *
  * Roles come from the messages, not from who opened TCP: each Call ID field
  * holds either the sender's own ID or the receiver's ("Peer's Call ID"),
@@ -64,6 +71,8 @@
 #define PPTP_CONTROL	1	/* PPTP Message Type */
 #define PPTP_KEEP	18	/* bytes kept of each message */
 #define PPTP_LOG	32	/* rewrites remembered per direction */
+#define PPTP_ENDED	8	/* ended calls remembered per connection */
+#define PPTP_MIN_LEN	16	/* the shortest control message */
 
 enum pptp_msg {
 	SCCRQ = 1, SCCRP, STOPCCRQ, STOPCCRP, ECHORQ, ECHORP, OCRQ, OCRP,
@@ -145,8 +154,22 @@ struct pptp_call {
 	bool has_out;
 };
 
+/* A call this connection had, for a late message about it. */
+struct pptp_ended {
+	uint16_t in_id, x_id;
+};
+
+/**
+ * struct pptp_conn - one control connection
+ * @closed:	FIN both ways, or a RST at the right place: a SYN may start
+ *		the connection afresh
+ * @ended:	the last calls that ended, newest at @ended_pos - 1
+ */
 struct pptp_conn {
 	struct pptp_stream s[DIR_N];
+	bool closed;
+	uint8_t ended_pos;
+	struct pptp_ended ended[PPTP_ENDED];
 	uint16_t ncalls, max_calls;
 	struct pptp_call calls[];
 };
@@ -206,9 +229,40 @@ static struct pptp_call *call_by_out(struct pptp_conn *cn, uint16_t id)
 	return NULL;
 }
 
+/* Forget @call: no message in progress may act on its handle any more
+ * (the engine may give it to a new call), but its IDs are remembered. */
 static void call_forget(struct pptp_conn *cn, struct pptp_call *call)
 {
+	unsigned d;
+
+	for (d = 0; d < DIR_N; d++)
+		if (cn->s[d].call == call->h)
+			cn->s[d].call = 0;
+	cn->ended[cn->ended_pos] = (struct pptp_ended){
+		.in_id = call->in_id, .x_id = call->x_id,
+	};
+	cn->ended_pos = (uint8_t)((cn->ended_pos + 1) % PPTP_ENDED);
 	*call = cn->calls[--cn->ncalls];
+}
+
+/* The translation of inside ID @in_id on a call of this connection that
+ * ended, while its translated ID is still quarantined (so still its). */
+static bool ended_x(struct alg_ctx *c, const struct pptp_conn *cn,
+		    uint16_t in_id, uint16_t *x)
+{
+	uint16_t orig;
+	unsigned i;
+
+	for (i = 0; i < PPTP_ENDED; i++) {
+		const struct pptp_ended *e = &cn->ended[i];
+
+		if (e->in_id == in_id && e->x_id &&
+		    alg_call_recent(c, e->x_id, &orig) && orig == in_id) {
+			*x = e->x_id;
+			return true;
+		}
+	}
+	return false;
 }
 
 static void call_end(struct alg_ctx *c, struct pptp_conn *cn,
@@ -273,7 +327,7 @@ static enum alg_verdict id_field(struct alg_ctx *c, struct pptp_conn *cn,
 {
 	bool out = dir == DIR_OUT;
 	struct pptp_call *call = NULL;
-	uint16_t orig;
+	uint16_t orig, x;
 
 	switch (f) {
 	case F_NONE:
@@ -287,9 +341,9 @@ static enum alg_verdict id_field(struct alg_ctx *c, struct pptp_conn *cn,
 		call = call_by_in(cn, v);	/* a request sent again */
 		if (!call) {
 			const char *why = "call limit per connection";
-			uint16_t x = 0;
 			uint32_t h = 0;
 
+			x = 0;
 			if (cn->ncalls < cn->max_calls)
 				h = alg_call_open(c, v, &x, &why);
 			if (!h)
@@ -306,9 +360,12 @@ static enum alg_verdict id_field(struct alg_ctx *c, struct pptp_conn *cn,
 			break;
 		}
 		call = call_by_in(cn, v);
-		if (!call)
+		if (call)
+			rewrite_id(c, st, i, seq, v, call->x_id);
+		else if (ended_x(c, cn, v, &x))	/* clearing an ended call */
+			rewrite_id(c, st, i, seq, v, x);
+		else
 			return reset(c, "Call ID of no call of this connection");
-		rewrite_id(c, st, i, seq, v, call->x_id);
 		break;
 	case F_PEER:
 		if (!out) {
@@ -347,7 +404,11 @@ static enum alg_verdict id_field(struct alg_ctx *c, struct pptp_conn *cn,
 		call = call_by_in(cn, v);
 		if (call)
 			rewrite_id(c, st, i, seq, v, call->x_id);
-		else if (!(call = call_by_out(cn, v)))
+		else if ((call = call_by_out(cn, v)))
+			;
+		else if (ended_x(c, cn, v, &x))
+			rewrite_id(c, st, i, seq, v, x);
+		else
 			return reset(c, "Call-Disconnect-Notify of no call");
 		break;
 	}
@@ -437,6 +498,10 @@ static enum alg_verdict parse_byte(struct alg_ctx *c, struct pptp_conn *cn,
 	switch (m) {
 	case 1:
 		st->len = (uint16_t)(h[0] << 8 | h[1]);
+		/* checked in full at byte 9, but the end of a message is
+		 * looked for at every byte: never before its type is known */
+		if (st->len < PPTP_MIN_LEN)
+			return reset(c, "Length does not match the type");
 		break;
 	case 3:
 		if ((h[2] << 8 | h[3]) != PPTP_CONTROL)
@@ -494,12 +559,22 @@ static enum alg_verdict pptp_segment(struct alg_ctx *c, void *priv,
 		if (alg_call_alive(c, cn->calls[k].h))
 			k++;
 	if (seg->flags & TCP_RST) {
-		calls_end_all(c, cn, "control connection reset");
+		/* only a reset at the expected place is the peer's */
+		if (st->started && seq == st->next) {
+			cn->closed = true;
+			calls_end_all(c, cn, "control connection reset");
+		}
 		return ALG_PASS;
 	}
 	if (seg->flags & TCP_SYN) {
-		if (!st->started || st->next != seq + 1) {
-			memset(st, 0, sizeof(*st));
+		if (cn->closed) {
+			/* the four-tuple is used again: a new connection */
+			calls_end_all(c, cn, "control connection closed");
+			memset(cn->s, 0, sizeof(cn->s));
+			cn->closed = false;
+		}
+		/* a SYN sent again, or a stray one, changes nothing */
+		if (!st->started) {
 			st->started = true;
 			st->next = st->floor = seq + 1;
 		}
@@ -514,8 +589,11 @@ static enum alg_verdict pptp_segment(struct alg_ctx *c, void *priv,
 		}
 		/* bytes before st->next were parsed: rewrite them again */
 		old = st->next - seq < seg->len ? st->next - seq : seg->len;
-		if (old && seq_before(seq, st->floor))
-			return reset(c, "retransmission older than the rewrite log");
+		if (old && seq_before(seq, st->floor)) {
+			/* older than the log: long since delivered */
+			alg_set_drop(c, DROP_ALG_STALE);
+			return ALG_DROP;
+		}
 		for (k = 0; old && k < st->nlog; k++) {
 			const struct pptp_rewrite *e = &st->log[k];
 
@@ -535,8 +613,10 @@ static enum alg_verdict pptp_segment(struct alg_ctx *c, void *priv,
 	}
 	if (seg->flags & TCP_FIN) {
 		st->fin = true;
-		if (cn->s[!seg->dir].fin)
+		if (cn->s[!seg->dir].fin) {
+			cn->closed = true;
 			calls_end_all(c, cn, "control connection closed");
+		}
 	}
 	return ALG_PASS;
 }

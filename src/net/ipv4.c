@@ -34,6 +34,7 @@ static const char *const drop_reason_names[] = {
 	[DROP_GRE_NO_CALL]	= "gre-no-call",
 	[DROP_GRE0_IN_USE]	= "gre0-in-use",
 	[DROP_ALG_OUT_OF_ORDER]	= "alg-out-of-order",
+	[DROP_ALG_STALE]	= "alg-stale-segment",
 	[DROP_ALG_NO_STATE]	= "alg-no-state",
 	[DROP_ALG_RESET]	= "alg-reset",
 };

@@ -54,6 +54,7 @@ enum drop_reason {
 	DROP_GRE_NO_CALL,	/* GRE version 1 that belongs to no live call */
 	DROP_GRE0_IN_USE,	/* GRE version 0 to a remote another host uses */
 	DROP_ALG_OUT_OF_ORDER,	/* control segment after a gap in the stream */
+	DROP_ALG_STALE,		/* control segment older than the ALG remembers */
 	DROP_ALG_NO_STATE,	/* no room to track one more control connection */
 	DROP_ALG_RESET,		/* segment of a control connection being reset */
 	DROP_REASON_N

@@ -773,6 +773,9 @@ static const struct spoil {
 	{ ECHORQ, 8, 0, "unknown control message type" },
 	/* PPTP Message Type 2, Management: none is defined */
 	{ ECHORQ, 2, 2, "not a control message: lost sync" },
+	/* a Length shorter than any message, caught before the type is */
+	{ ECHORQ, 0, 2, "Length does not match the type" },
+	{ ECHORQ, 0, 9, "Length does not match the type" },
 };
 
 START_TEST(spoiled_message_resets)
@@ -840,7 +843,159 @@ START_TEST(picked_up_mid_stream_resets)
 }
 END_TEST
 
+/* ---- blind segments: only one at the right place may act ------------ */
+
+START_TEST(blind_rst_ends_nothing)
+{
+	struct conn a = client(LAN_A, 5000);
+	uint16_t x;
+	size_t l;
+
+	session_start(&a);
+	x = ocrq(&a, 77);
+	ocrp(&a, 300, x, 77, 1);
+	/* a RST with a guessed sequence number passes (TCP ignores it) */
+	l = seg_in(pb_data(&in), &a, TCP_RST, a.out_seq + 12345, 0, NULL, 0);
+	ck_assert_int_eq(run(l, DIR_IN), VERDICT_FORWARD);
+	gre_in_ok(x, LAN_A, 77);
+	/* the peer's own RST ends the calls */
+	l = seg_in(pb_data(&in), &a, TCP_RST, a.out_seq, 0, NULL, 0);
+	ck_assert_int_eq(run(l, DIR_IN), VERDICT_FORWARD);
+	gre_in_dropped(x);
+}
+END_TEST
+
+START_TEST(blind_syn_changes_nothing)
+{
+	struct conn a = client(LAN_A, 5000);
+	uint8_t m[64], xm[64];
+	size_t l, len;
+	uint16_t x;
+
+	session_start(&a);
+	x = ocrq(&a, 77);
+	l = seg_in(pb_data(&in), &a, TCP_SYN | TCP_ACK, 424242, a.in_seq,
+		   NULL, 0);
+	ck_assert_int_eq(run(l, DIR_IN), VERDICT_FORWARD);
+	/* the server's next message is still parsed where it belongs */
+	len = msg(m, OCRP, 300, x, 1);
+	msg(xm, OCRP, 300, 77, 1);
+	in_msg(&a, m, xm, len);
+	gre_in_ok(x, LAN_A, 77);
+	ck_assert_uint_eq(nat_stats(n)->pptp_resets, 0);
+}
+END_TEST
+
+/* Data older than the rewrite log: dropped, not a reason to reset. */
+START_TEST(stale_segment_dropped)
+{
+	struct conn a = client(LAN_A, 5000);
+	uint8_t m[220];
+	size_t l, len = msg(m, ECHORQ, 0, 0, 0);
+	uint16_t x;
+
+	session_start(&a);
+	x = ocrq(&a, 77);
+	ocrp(&a, 300, x, 77, 1);
+	l = seg_in(pb_data(&in), &a, TCP_ACK, a.out_seq - 100000, a.in_seq,
+		   m, len);
+	ck_assert_int_eq(run(l, DIR_IN), VERDICT_DROP);
+	ck_assert_str_eq(drop_reason_str(p.drop), "alg-stale-segment");
+	gre_in_ok(x, LAN_A, 77);
+	ck_assert_uint_eq(nat_stats(n)->pptp_resets, 0);
+}
+END_TEST
+
 /* ---- calls: several, limits, exhaustion, quarantine, lifetimes ------- */
+
+/* A call the engine ended (its request went unanswered) may still be
+ * cleared by the client: translated, and no reset for the others. */
+START_TEST(clearing_an_ended_call)
+{
+	struct conn a = client(LAN_A, 5000);
+	uint8_t m[220], xm[220];
+	size_t len;
+	uint16_t x, y;
+
+	session_start(&a);
+	ocrq(&a, 0x0a00);		/* hold 0x0a0a's neighbour */
+	x = ocrq(&a, 0x0a0a);
+	now += 30 * S;
+	y = ocrq(&a, 0x0b0b);
+	ocrp(&a, 301, y, 0x0b0b, 1);
+	now += 31 * S;			/* x's request: no answer in 60 s */
+	gre_in_ok(y, LAN_A, 0x0b0b);
+	len = msg(m, CCRQ, 0x0a0a, 0, 0);
+	msg(xm, CCRQ, x, 0, 0);
+	out_msg(&a, m, xm, len);
+	ck_assert_uint_eq(nat_stats(n)->pptp_resets, 0);
+	gre_in_ok(y, LAN_A, 0x0b0b);
+}
+END_TEST
+
+/* A message's call handle must not outlive the call: the engine gives
+ * the index to the next call. */
+START_TEST(handle_not_reused_across_calls)
+{
+	struct conn a = client(LAN_A, 5000);
+	uint8_t m[220];
+	size_t len, l;
+	uint16_t xa, xb;
+
+	session_start(&a);
+	xa = ocrq(&a, 0x1234);
+	/* the first 16 bytes of the reply, naming call xa */
+	len = msg(m, OCRP, 0x5555, xa, 1);
+	l = seg_in(pb_data(&in), &a, TCP_ACK, a.out_seq, a.in_seq, m, 16);
+	ck_assert_int_eq(run(l, DIR_IN), VERDICT_FORWARD);
+	/* xa goes unanswered, rests, and is freed */
+	now += 60 * S;
+	nat_expire(n, now, 1000);
+	now += 120 * S;
+	nat_expire(n, now, 1000);
+	/* a new call on the same connection takes xa's session index */
+	xb = ocrq(&a, 0x2222);
+	/* the rest of the old reply arrives: it must not answer xb */
+	l = seg_in(pb_data(&in), &a, TCP_ACK, a.out_seq + 16, a.in_seq,
+		   m + 16, len - 16);
+	ck_assert_int_eq(run(l, DIR_IN), VERDICT_FORWARD);
+	gre_in_dropped(xb);
+}
+END_TEST
+
+/* A host's ended calls count against its limit until their IDs are
+ * free again, so opening and ending calls fast cannot hoard IDs. */
+START_TEST(host_limit_counts_quarantine)
+{
+	struct conn a = client(LAN_A, 5000);
+	uint8_t m[220], xm[220];
+	size_t len;
+	uint16_t x;
+	int i;
+
+	cfg.pptp.max_calls_per_host = 2;
+	renew();
+	session_start(&a);
+	for (i = 0; i < 2; i++) {
+		x = ocrq(&a, (uint16_t)(100 + i));
+		len = msg(m, CDN, x, 0, 0);	/* ends it at once */
+		msg(xm, CDN, (uint16_t)(100 + i), 0, 0);
+		in_msg(&a, m, xm, len);
+	}
+	len = msg(m, OCRQ, 102, 1, 0);
+	expect_reset(&a, m, len, "max-calls-per-host reached");
+	now += 120 * S;
+	nat_expire(n, now, 1000);
+	{
+		struct conn b = client(LAN_A, 5001);
+
+		session_start(&b);
+		ocrq(&b, 103);
+	}
+}
+END_TEST
+
+
 
 START_TEST(two_calls_on_one_connection)
 {
@@ -1391,12 +1546,18 @@ static Suite *pptp_suite(void)
 	tcase_add_test(tc, unknown_call_resets);
 	tcase_add_test(tc, picked_up_mid_stream_resets);
 	tcase_add_test(tc, no_state_slot_refuses_connection);
+	tcase_add_test(tc, blind_rst_ends_nothing);
+	tcase_add_test(tc, blind_syn_changes_nothing);
+	tcase_add_test(tc, stale_segment_dropped);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("calls");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, call_limit_per_connection);
 	tcase_add_test(tc, call_limit_per_host);
+	tcase_add_test(tc, host_limit_counts_quarantine);
+	tcase_add_test(tc, clearing_an_ended_call);
+	tcase_add_test(tc, handle_not_reused_across_calls);
 	tcase_add_test(tc, call_id_exhaustion_and_quarantine);
 	tcase_add_test(tc, refused_call_ends);
 	tcase_add_test(tc, pending_call_dropped_after_60_s);
