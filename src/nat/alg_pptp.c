@@ -315,6 +315,19 @@ static enum alg_verdict reset(struct alg_ctx *c, const char *why)
 	return ALG_RESET;
 }
 
+/* The inside ID that translated ID @x stands for: a live call's, or that
+ * of an ended call whose ID still rests.  @call is the live call or NULL. */
+static bool inside_id_of(struct alg_ctx *c, struct pptp_conn *cn, uint16_t x,
+			 struct pptp_call **call, uint16_t *in_id)
+{
+	*call = call_by_x(cn, x);
+	if (*call) {
+		*in_id = (*call)->in_id;
+		return true;
+	}
+	return alg_call_recent(c, x, in_id);
+}
+
 /**
  * id_field() - decide a Call ID field whose last byte is payload byte @i
  * @dir:	DIR_OUT: the inside peer sent the message
@@ -327,7 +340,7 @@ static enum alg_verdict id_field(struct alg_ctx *c, struct pptp_conn *cn,
 {
 	bool out = dir == DIR_OUT;
 	struct pptp_call *call = NULL;
-	uint16_t orig, x;
+	uint16_t x;
 
 	switch (f) {
 	case F_NONE:
@@ -369,13 +382,9 @@ static enum alg_verdict id_field(struct alg_ctx *c, struct pptp_conn *cn,
 		break;
 	case F_PEER:
 		if (!out) {
-			call = call_by_x(cn, v);
-			if (call)
-				rewrite_id(c, st, i, seq, v, call->in_id);
-			else if (alg_call_recent(c, v, &orig))
-				rewrite_id(c, st, i, seq, v, orig);
-			else
+			if (!inside_id_of(c, cn, v, &call, &x))
 				return reset(c, "Peer's Call ID of no call");
+			rewrite_id(c, st, i, seq, v, x);
 			break;
 		}
 		/* the outside peer's own ID: a reply names its call at @12 */
@@ -391,25 +400,19 @@ static enum alg_verdict id_field(struct alg_ctx *c, struct pptp_conn *cn,
 		if (!out) {
 			/* from an outside PAC: its own ID (RFC), or ours */
 			call = call_by_out(cn, v);
-			if (call)
-				break;
-			call = call_by_x(cn, v);
-			if (call)
-				rewrite_id(c, st, i, seq, v, call->in_id);
-			else if (alg_call_recent(c, v, &orig))
-				rewrite_id(c, st, i, seq, v, orig);
+			if (!call && inside_id_of(c, cn, v, &call, &x))
+				rewrite_id(c, st, i, seq, v, x);
 			break;
 		}
 		/* from an inside PAC: its own ID (RFC), or the peer's */
 		call = call_by_in(cn, v);
 		if (call)
 			rewrite_id(c, st, i, seq, v, call->x_id);
-		else if ((call = call_by_out(cn, v)))
-			;
-		else if (ended_x(c, cn, v, &x))
+		else if (!(call = call_by_out(cn, v))) {
+			if (!ended_x(c, cn, v, &x))
+				return reset(c, "Call-Disconnect-Notify of no call");
 			rewrite_id(c, st, i, seq, v, x);
-		else
-			return reset(c, "Call-Disconnect-Notify of no call");
+		}
 		break;
 	}
 	if (call)

@@ -505,15 +505,15 @@ static uint32_t open_outbound(struct nat *n, const struct pkt_flow *f,
 		*why = DROP_MAPPING_FULL;
 		return 0;
 	}
-	/* static mappings hold slots with no session: the mapping pool can
-	 * be full while the session pool is not */
-	if (!mi && n->t.mp.used >= n->t.mp.max) {
-		*why = DROP_TABLE_FULL;
-		return 0;
-	}
 	if (!mi) {
 		struct nat_mapping m;
 
+		/* static mappings hold slots with no session: the mapping
+		 * pool can be full while the session pool is not */
+		if (n->t.mp.used >= n->t.mp.max) {
+			*why = DROP_TABLE_FULL;
+			return 0;
+		}
 		idx = nat_pair_index(n, f->key.addr);
 		sp = space_of(f->key.proto);
 		port = portpool_alloc(pool_of(n, idx, sp), &n->ranges[sp],
