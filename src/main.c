@@ -80,7 +80,7 @@ static struct nat *engine_new(const struct config *c)
 		.gre_ms = c->gre_s * 1000,
 		.router_addr = c->router_addr,
 		.icmp_errors_per_s = ICMP_ERRORS_PER_S,
-		.pptp = {
+		.alg[NAT_ALG_PPTP] = {
 			.enabled = c->pptp.enabled,
 			.nports = c->pptp.nports,
 			.max_connections = c->pptp.max_connections,
@@ -96,7 +96,8 @@ static struct nat *engine_new(const struct config *c)
 	struct nat *n;
 	int err;
 
-	memcpy(nc.pptp.ports, c->pptp.ports, sizeof(nc.pptp.ports));
+	memcpy(nc.alg[NAT_ALG_PPTP].ports, c->pptp.ports,
+	       sizeof(nc.alg[NAT_ALG_PPTP].ports));
 	err = seed_fill(nc.seed, sizeof(nc.seed));
 	if (err) {
 		log_err("cannot get random bytes: %s", strerror(-err));

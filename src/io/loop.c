@@ -37,6 +37,8 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,26 +87,46 @@ struct loop {
 
 static struct loop *the_loop;
 
+/* Append printf-style text to @buf (of @size) at *@off, if it fits. */
+static void buf_add(char *buf, size_t size, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void buf_add(char *buf, size_t size, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	va_start(ap, fmt);
+	w = vsnprintf(buf + *off, size - *off, fmt, ap);
+	va_end(ap);
+	if (w > 0 && (size_t)w < size - *off)
+		*off += (size_t)w;
+}
+
 void loop_log_stats(struct nat *n)
 {
 	const struct nat_stats *st = nat_stats(n);
-	char drops[1024] = "";
-	size_t off = 0;
-	unsigned r;
+	char algs[512] = "", drops[1024] = "";
+	size_t aoff = 0, doff = 0;
+	unsigned r, a;
 
-	for (r = 1; r < DROP_REASON_N; r++) {
-		int w;
+	for (a = NAT_ALG_NONE + 1; a < NAT_ALG_N; a++) {
+		const struct nat_alg_stats *as = &st->alg[a];
+		const char *name = nat_alg_name(a);
 
-		if (!st->drops[r])
-			continue;
-		w = snprintf(drops + off, sizeof(drops) - off, " drop-%s=%llu",
-			     drop_reason_str(r),
-			     (unsigned long long)st->drops[r]);
-		if (w < 0 || (size_t)w >= sizeof(drops) - off)
-			break;
-		off += (size_t)w;
+		buf_add(algs, sizeof(algs), &aoff,
+			" %s-calls=%llu %s-id-collisions=%llu %s-resets=%llu %s-server-refused=%llu",
+			name, (unsigned long long)as->calls,
+			name, (unsigned long long)as->id_collisions,
+			name, (unsigned long long)as->resets,
+			name, (unsigned long long)as->server_refused);
 	}
-	log_info("stats: rx-inside=%llu rx-outside=%llu forwarded-out=%llu forwarded-in=%llu hairpinned=%llu icmp-errors=%llu echo-answered=%llu sessions=%u mappings=%u sessions-created=%llu sessions-expired=%llu pptp-calls=%llu pptp-id-collisions=%llu pptp-resets=%llu pptp-server-refused=%llu write-errors-inside=%llu write-errors-outside=%llu gso-errors=%llu%s",
+	for (r = 1; r < DROP_REASON_N; r++)
+		if (st->drops[r])
+			buf_add(drops, sizeof(drops), &doff, " drop-%s=%llu",
+				drop_reason_str(r),
+				(unsigned long long)st->drops[r]);
+	log_info("stats: rx-inside=%llu rx-outside=%llu forwarded-out=%llu forwarded-in=%llu hairpinned=%llu icmp-errors=%llu echo-answered=%llu sessions=%u mappings=%u sessions-created=%llu sessions-expired=%llu%s write-errors-inside=%llu write-errors-outside=%llu gso-errors=%llu%s",
 		 (unsigned long long)st->rx[DIR_OUT],
 		 (unsigned long long)st->rx[DIR_IN],
 		 (unsigned long long)st->forwarded[DIR_OUT],
@@ -115,10 +137,7 @@ void loop_log_stats(struct nat *n)
 		 st->sessions, st->mappings,
 		 (unsigned long long)st->sessions_created,
 		 (unsigned long long)st->sessions_expired,
-		 (unsigned long long)st->pptp_calls,
-		 (unsigned long long)st->pptp_id_collisions,
-		 (unsigned long long)st->pptp_resets,
-		 (unsigned long long)st->pptp_server_refused,
+		 algs,
 		 (unsigned long long)(the_loop ?
 				      the_loop->write_errors[DIR_OUT] : 0),
 		 (unsigned long long)(the_loop ?

@@ -45,8 +45,8 @@
 #include "nat_int.h"
 #include "siphash.h"
 
-static const struct alg_ops *const alg_table[ALG_N] = {
-	[ALG_PPTP] = &alg_pptp_ops,
+static const struct alg_ops *const alg_table[NAT_ALG_N] = {
+	[NAT_ALG_PPTP] = &alg_pptp_ops,
 };
 
 /**
@@ -131,30 +131,48 @@ static uint32_t pow2_at_least(uint64_t v)
 	return (uint32_t)p;
 }
 
-int alg_init(struct nat *n, const struct nat_config *cfg)
+const char *nat_alg_name(enum nat_alg a)
 {
-	const struct nat_pptp_config *pc = &cfg->pptp;
-	struct alg_state *a = &n->alg[ALG_PPTP];
+	if (a <= NAT_ALG_NONE || a >= NAT_ALG_N)
+		return NULL;
+	return alg_table[a]->name;
+}
+
+/* Reserve ALG @id's state slots and call counts under its limits @ac. */
+static int alg_state_init(struct alg_state *a, enum nat_alg id,
+			  const struct nat_alg_config *ac,
+			  uint32_t max_sessions)
+{
 	uint64_t calls;
 
-	if (!pc->enabled)
-		return 0;
-	a->size = (alg_table[ALG_PPTP]->priv_size(cfg) + 7) & ~(size_t)7;
-	a->pool = (struct rec_pool){ .max = pc->max_connections,
+	a->size = (alg_table[id]->priv_size(ac) + 7) & ~(size_t)7;
+	a->pool = (struct rec_pool){ .max = ac->max_connections,
 				     .unused = 1 };
 	/* slot 0 unused, like session index 0 */
-	a->slots = malloc((size_t)(pc->max_connections + 1) * a->size);
-	calls = (uint64_t)pc->max_connections * pc->max_calls_per_connection;
-	if (calls > cfg->max_sessions)
-		calls = cfg->max_sessions;
-	n->calls_host.mask = pow2_at_least(2 * calls) - 1;
-	n->calls_server.mask = n->calls_host.mask;
-	n->calls_host.e = calloc(n->calls_host.mask + 1,
-				 sizeof(*n->calls_host.e));
-	n->calls_server.e = calloc(n->calls_server.mask + 1,
-				   sizeof(*n->calls_server.e));
-	if (!a->slots || !n->calls_host.e || !n->calls_server.e)
+	a->slots = malloc((size_t)(ac->max_connections + 1) * a->size);
+	calls = (uint64_t)ac->max_connections * ac->max_calls_per_connection;
+	if (calls > max_sessions)
+		calls = max_sessions;
+	a->calls_host.mask = pow2_at_least(2 * calls) - 1;
+	a->calls_server.mask = a->calls_host.mask;
+	a->calls_host.e = calloc(a->calls_host.mask + 1,
+				 sizeof(*a->calls_host.e));
+	a->calls_server.e = calloc(a->calls_server.mask + 1,
+				   sizeof(*a->calls_server.e));
+	if (!a->slots || !a->calls_host.e || !a->calls_server.e)
 		return -ENOMEM;
+	return 0;
+}
+
+int alg_init(struct nat *n, const struct nat_config *cfg)
+{
+	enum nat_alg id;
+
+	for (id = NAT_ALG_NONE + 1; id < NAT_ALG_N; id++)
+		if (cfg->alg[id].enabled &&
+		    alg_state_init(&n->alg[id], id, &cfg->alg[id],
+				   cfg->max_sessions))
+			return -ENOMEM;
 	return 0;
 }
 
@@ -162,36 +180,39 @@ void alg_fini(struct nat *n)
 {
 	unsigned i;
 
-	for (i = 0; i < ALG_N; i++)
+	for (i = 0; i < NAT_ALG_N; i++) {
 		free(n->alg[i].slots);
-	free(n->calls_host.e);
-	free(n->calls_server.e);
+		free(n->alg[i].calls_host.e);
+		free(n->alg[i].calls_server.e);
+	}
 }
 
-enum alg_id alg_for_port(const struct nat *n, uint16_t port)
+enum nat_alg alg_for_port(const struct nat *n, uint16_t port)
 {
-	const struct nat_pptp_config *pc = &n->cfg.pptp;
+	enum nat_alg id;
 	unsigned i;
 
-	if (!pc->enabled)
-		return ALG_NONE;
-	for (i = 0; i < pc->nports; i++)
-		if (pc->ports[i] == port)
-			return ALG_PPTP;
-	return ALG_NONE;
+	for (id = NAT_ALG_NONE + 1; id < NAT_ALG_N; id++) {
+		const struct nat_alg_config *ac = &n->cfg.alg[id];
+
+		for (i = 0; ac->enabled && i < ac->nports; i++)
+			if (ac->ports[i] == port)
+				return id;
+	}
+	return NAT_ALG_NONE;
 }
 
-static void *slot_priv(struct nat *n, enum alg_id alg, uint32_t slot)
+static void *slot_priv(struct nat *n, enum nat_alg alg, uint32_t slot)
 {
 	return n->alg[alg].slots + (size_t)slot * n->alg[alg].size;
 }
 
-bool alg_has_room(const struct nat *n, enum alg_id alg)
+bool alg_has_room(const struct nat *n, enum nat_alg alg)
 {
 	return n->alg[alg].pool.used < n->alg[alg].pool.max;
 }
 
-void alg_conn_attach(struct nat *n, uint32_t si, enum alg_id alg)
+void alg_conn_attach(struct nat *n, uint32_t si, enum nat_alg alg)
 {
 	struct alg_state *a = &n->alg[alg];
 	struct nat_session *s = &n->t.s[si];
@@ -208,7 +229,7 @@ void alg_conn_attach(struct nat *n, uint32_t si, enum alg_id alg)
 	a->pool.used++;
 	priv = slot_priv(n, alg, slot);
 	memset(priv, 0, a->size);
-	alg_table[alg]->conn_init(priv, &n->cfg);
+	alg_table[alg]->conn_init(priv, &n->cfg.alg[alg]);
 	s->alg = (uint8_t)alg;
 	s->alg_slot = slot;
 }
@@ -286,7 +307,7 @@ void alg_reset_why(struct alg_ctx *c, const char *why)
 
 void alg_server_refused(struct alg_ctx *c)
 {
-	c->n->st.pptp_server_refused++;
+	c->n->st.alg[c->n->t.s[c->si].alg].server_refused++;
 	emit(c->n, NAT_EV_SERVER_REFUSED, c->si, 0,
 	     "Start-Control-Connection-Reply result 3");
 }
@@ -337,7 +358,7 @@ enum verdict alg_segment(struct nat *n, uint32_t si, struct pkt *p,
 	case ALG_RESET:
 		break;
 	}
-	n->st.pptp_resets++;
+	n->st.alg[s->alg].resets++;
 	emit(n, NAT_EV_ALG_RESET, si, 0, c.reset_why ? c.reset_why : "?");
 	ops->conn_end(&c, slot_priv(n, s->alg, s->alg_slot));
 	s->flags |= SESS_ALG_DEAD;
@@ -371,7 +392,7 @@ static void call_quarantine(struct nat *n, uint32_t call, const char *why,
 	assert(s->klass != CLASS_GRE_QUARANTINE && s->alg_slot);
 	/* the host's count drops only when the quarantine ends: a host that
 	 * opens and ends calls fast cannot hold more IDs than its limit */
-	count_drop(n, &n->calls_server, s->rem_addr);
+	count_drop(n, &n->alg[s->alg].calls_server, s->rem_addr);
 	emit(n, s->klass == CLASS_GRE_PENDING ? NAT_EV_CALL_REFUSED
 					      : NAT_EV_CALL_DOWN,
 	     s->alg_slot, call, why);
@@ -383,14 +404,15 @@ uint32_t alg_call_open(struct alg_ctx *c, uint16_t inside_id,
 {
 	struct nat *n = c->n;
 	const struct nat_session *ctl = &n->t.s[c->si];
-	const struct nat_pptp_config *lim = &n->cfg.pptp;
+	const struct nat_alg_config *lim = &n->cfg.alg[ctl->alg];
+	struct alg_state *a = &n->alg[ctl->alg];
 	uint32_t *host, *server, call, start;
 	struct nat_session tmpl;
 	struct flow_key k;
 	unsigned i;
 
-	host = count_find(n, &n->calls_host, ctl->in_addr, false);
-	server = count_find(n, &n->calls_server, ctl->rem_addr, false);
+	host = count_find(n, &a->calls_host, ctl->in_addr, false);
+	server = count_find(n, &a->calls_server, ctl->rem_addr, false);
 	if (host && *host >= lim->max_calls_per_host) {
 		*why = "max-calls-per-host reached";
 		return 0;
@@ -425,7 +447,7 @@ uint32_t alg_call_open(struct alg_ctx *c, uint16_t inside_id,
 		return 0;
 	}
 	if (i)
-		n->st.pptp_id_collisions++;
+		n->st.alg[ctl->alg].id_collisions++;
 
 	tmpl = (struct nat_session){
 		.in_addr = ctl->in_addr,
@@ -440,10 +462,10 @@ uint32_t alg_call_open(struct alg_ctx *c, uint16_t inside_id,
 		.alg_slot = c->si,
 	};
 	call = session_add(&n->t, 0, &tmpl, c->now);
-	(*count_find(n, &n->calls_host, ctl->in_addr, true))++;
-	(*count_find(n, &n->calls_server, ctl->rem_addr, true))++;
+	(*count_find(n, &a->calls_host, ctl->in_addr, true))++;
+	(*count_find(n, &a->calls_server, ctl->rem_addr, true))++;
 	n->st.sessions_created++;
-	n->st.pptp_calls++;
+	n->st.alg[ctl->alg].calls++;
 	return call;
 }
 
@@ -519,7 +541,7 @@ bool alg_call_recent(struct alg_ctx *c, uint16_t xlated, uint16_t *inside_id)
 
 void alg_call_freed(struct nat *n, uint32_t si)
 {
-	count_drop(n, &n->calls_host, n->t.s[si].in_addr);
+	count_drop(n, &n->alg[n->t.s[si].alg].calls_host, n->t.s[si].in_addr);
 }
 
 void alg_call_expired(struct nat *n, uint32_t si, uint64_t now)

@@ -14,8 +14,14 @@
  * An ALG sees only struct alg_ctx through the helpers below: never the
  * session table, never I/O.  Its per-connection state (priv) is a slot of
  * ops->priv_size bytes the engine reserves for every tracked connection.
- * Adding an ALG adds a file and a line in alg.c's table; the engine does
- * not change.
+ * The engine walks a table of ALGs (alg.c) for everything else: which
+ * server ports each one watches, its state slots, its limits and its
+ * counters, all kept per ALG under the same names (struct nat_alg_config,
+ * struct nat_alg_stats).  Adding an ALG adds its file, a value of enum
+ * nat_alg (nat.h) and a row in alg.c's table; nat.c does not change.  The
+ * related flows the helpers below can open are GRE calls keyed by a 16-bit
+ * identifier, what PPTP needs; an ALG whose data flows are of another kind
+ * (FTP's TCP data connections, say) would add a helper here for them.
  */
 #ifndef TN_ALG_H
 #define TN_ALG_H
@@ -26,12 +32,6 @@
 
 #include "../net/pkt.h"
 #include "nat.h"
-
-enum alg_id {
-	ALG_NONE = 0,
-	ALG_PPTP,
-	ALG_N
-};
 
 enum alg_verdict {
 	ALG_PASS,	/* translate and forward the segment */
@@ -61,7 +61,7 @@ struct alg_ctx;
 /**
  * struct alg_ops - one ALG
  * @name:	as in the configuration and the logs
- * @priv_size:	bytes of per-connection state it needs under @cfg
+ * @priv_size:	bytes of per-connection state it needs under its @cfg
  * @conn_init:	a new control connection: set up @priv (zeroed)
  * @segment:	a segment of the connection, before translation
  * @conn_end:	the connection's session is going away: close its calls
@@ -70,8 +70,8 @@ struct alg_ctx;
  */
 struct alg_ops {
 	const char *name;
-	size_t (*priv_size)(const struct nat_config *cfg);
-	void (*conn_init)(void *priv, const struct nat_config *cfg);
+	size_t (*priv_size)(const struct nat_alg_config *cfg);
+	void (*conn_init)(void *priv, const struct nat_alg_config *cfg);
 	enum alg_verdict (*segment)(struct alg_ctx *c, void *priv,
 				    const struct alg_seg *seg);
 	void (*conn_end)(struct alg_ctx *c, void *priv);
@@ -147,14 +147,14 @@ int alg_init(struct nat *n, const struct nat_config *cfg);
 void alg_fini(struct nat *n);
 
 /* alg_for_port() - the enabled ALG serving TCP port @port (host order) */
-enum alg_id alg_for_port(const struct nat *n, uint16_t port);
+enum nat_alg alg_for_port(const struct nat *n, uint16_t port);
 
 /* alg_has_room() - a new connection of @alg would get a state slot */
-bool alg_has_room(const struct nat *n, enum alg_id alg);
+bool alg_has_room(const struct nat *n, enum nat_alg alg);
 
 /* alg_conn_attach() - give new session @si of @alg a state slot, which
  * alg_has_room() said there is */
-void alg_conn_attach(struct nat *n, uint32_t si, enum alg_id alg);
+void alg_conn_attach(struct nat *n, uint32_t si, enum nat_alg alg);
 
 /**
  * alg_segment() - run session @si's ALG on TCP segment @p, of direction

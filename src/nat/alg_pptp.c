@@ -174,17 +174,17 @@ struct pptp_conn {
 	struct pptp_call calls[];
 };
 
-static size_t pptp_priv_size(const struct nat_config *cfg)
+static size_t pptp_priv_size(const struct nat_alg_config *cfg)
 {
 	return sizeof(struct pptp_conn) +
-	       cfg->pptp.max_calls_per_connection * sizeof(struct pptp_call);
+	       cfg->max_calls_per_connection * sizeof(struct pptp_call);
 }
 
-static void pptp_conn_init(void *priv, const struct nat_config *cfg)
+static void pptp_conn_init(void *priv, const struct nat_alg_config *cfg)
 {
 	struct pptp_conn *cn = priv;
 
-	cn->max_calls = (uint16_t)cfg->pptp.max_calls_per_connection;
+	cn->max_calls = (uint16_t)cfg->max_calls_per_connection;
 }
 
 /* ---- the connection's calls ------------------------------------------- */

@@ -136,6 +136,16 @@ uint64_t nat_memory_bytes(const struct nat_config *cfg)
 	       (uint64_t)cfg->naddrs * sizeof(uint32_t);
 }
 
+static bool alg_config_valid(const struct nat_alg_config *a)
+{
+	return !a->enabled ||
+	       (a->nports && a->nports <= NAT_ALG_PORTS_MAX &&
+		a->max_connections && a->max_connections <= NAT_SESSIONS_MAX &&
+		a->max_calls_per_connection &&
+		a->max_calls_per_connection <= 255 &&
+		a->max_calls_per_host && a->max_calls_per_server);
+}
+
 static bool config_valid(const struct nat_config *c)
 {
 	unsigned i;
@@ -149,13 +159,10 @@ static bool config_valid(const struct nat_config *c)
 	if (!c->tcp_est_ms || !c->tcp_trans_ms || !c->udp_ms || !c->icmp_ms ||
 	    !c->gre_ms)
 		return false;
-	if (c->pptp.enabled &&
-	    (!c->pptp.nports || c->pptp.nports > NAT_ALG_PORTS_MAX ||
-	     !c->pptp.max_connections ||
-	     c->pptp.max_connections > NAT_SESSIONS_MAX ||
-	     !c->pptp.max_calls_per_connection ||
-	     c->pptp.max_calls_per_connection > 255 ||
-	     !c->pptp.max_calls_per_host || !c->pptp.max_calls_per_server))
+	for (i = 0; i < NAT_ALG_N; i++)
+		if (!alg_config_valid(&c->alg[i]))
+			return false;
+	if (c->alg[NAT_ALG_NONE].enabled)
 		return false;
 	for (i = 0; i < c->naddrs; i++)
 		if (c->addrs[i] == c->router_addr)
@@ -469,12 +476,12 @@ static void session_touch(struct nat *n, uint32_t si, const struct pkt_flow *f,
  * the ALG has no room to watch is refused: it would carry untranslated
  * identifiers. */
 static bool alg_choose(const struct nat *n, uint8_t proto,
-		       uint16_t server_port, enum alg_id *alg,
+		       uint16_t server_port, enum nat_alg *alg,
 		       enum drop_reason *why)
 {
 	*alg = proto == IPPROTO_TCP ? alg_for_port(n, ntohs(server_port))
-				    : ALG_NONE;
-	if (*alg == ALG_NONE || alg_has_room(n, *alg))
+				    : NAT_ALG_NONE;
+	if (*alg == NAT_ALG_NONE || alg_has_room(n, *alg))
 		return true;
 	*why = DROP_ALG_NO_STATE;
 	return false;
@@ -487,7 +494,7 @@ static uint32_t open_outbound(struct nat *n, const struct pkt_flow *f,
 	struct flow_key mk = f->key;
 	struct nat_session tmpl;
 	enum port_space sp;
-	enum alg_id alg;
+	enum nat_alg alg;
 	uint32_t mi, si;
 	unsigned idx;
 	int port;
@@ -548,7 +555,7 @@ static uint32_t open_outbound(struct nat *n, const struct pkt_flow *f,
 		tmpl.klass = proto_tcp_track(&tmpl, f->tcp_flags, DIR_OUT);
 	si = session_add(&n->t, mi, &tmpl, now);
 	n->st.sessions_created++;
-	if (alg != ALG_NONE)
+	if (alg != NAT_ALG_NONE)
 		alg_conn_attach(n, si, alg);
 	return si;
 }
@@ -567,7 +574,7 @@ static uint32_t open_inbound(struct nat *n, const struct pkt_flow *f,
 	struct flow_key mk = f->key;
 	const struct nat_mapping *m;
 	struct nat_session tmpl;
-	enum alg_id alg;
+	enum nat_alg alg;
 	uint32_t mi, si;
 
 	*why = DROP_NO_SESSION;
@@ -608,7 +615,7 @@ static uint32_t open_inbound(struct nat *n, const struct pkt_flow *f,
 		tmpl.klass = proto_tcp_track(&tmpl, f->tcp_flags, DIR_IN);
 	si = session_add(&n->t, mi, &tmpl, now);
 	n->st.sessions_created++;
-	if (alg != ALG_NONE)
+	if (alg != NAT_ALG_NONE)
 		alg_conn_attach(n, si, alg);
 	return si;
 }

@@ -19,15 +19,23 @@
 #define NAT_SESSIONS_MAX	(1u << 24)
 #define NAT_ALG_PORTS_MAX	8
 
+/* The application gateways, one row each in alg.c's table. */
+enum nat_alg {
+	NAT_ALG_NONE = 0,
+	NAT_ALG_PPTP,		/* PPTP: GRE Call IDs (alg_pptp.c) */
+	NAT_ALG_N
+};
+
 /**
- * struct nat_pptp_config - the PPTP ALG (alg.pptp in tunnat.yaml(5))
- * @enabled:		translate Call IDs on PPTP control connections
- * @ports:		TCP ports of PPTP servers, host order
+ * struct nat_alg_config - one ALG (alg.NAME in tunnat.yaml(5))
+ * @enabled:		translate this protocol's control connections
+ * @ports:		TCP ports of its servers, host order
  * @max_connections:	control connections tracked at once
  * @max_calls_per_connection, @max_calls_per_host, @max_calls_per_server:
- *			limits on calls set up or live at once (>= 1)
+ *			limits on the related flows ("calls") set up or
+ *			live at once (>= 1; per connection <= 255)
  */
-struct nat_pptp_config {
+struct nat_alg_config {
 	bool enabled;
 	uint16_t ports[NAT_ALG_PORTS_MAX];
 	unsigned nports;
@@ -79,7 +87,7 @@ struct nat_event {
  * @gre_ms:		idle timeout of GRE calls and tunnels
  * @icmp_errors_per_s:	rate limit of generated ICMP errors (0: none sent)
  * @seed:		secret random bits for hashing and port choice
- * @pptp:		the PPTP ALG
+ * @alg:		the ALGs, by enum nat_alg ([NAT_ALG_NONE] unused)
  * @event:		called (if set) for each struct nat_event, with
  *			@event_arg; it must not call back into the engine
  * @mem_alloc:		if set, where the session table's big arrays come
@@ -96,11 +104,26 @@ struct nat_config {
 	uint32_t router_addr;
 	uint32_t icmp_errors_per_s;
 	uint64_t seed[4];
-	struct nat_pptp_config pptp;
+	struct nat_alg_config alg[NAT_ALG_N];
 	void (*event)(void *event_arg, const struct nat_event *ev);
 	void *event_arg;
 	void *(*mem_alloc)(size_t bytes);
 	void (*mem_free)(void *p, size_t bytes);
+};
+
+/**
+ * struct nat_alg_stats - what one ALG did since nat_new()
+ * @calls:		calls whose identifier was translated
+ * @id_collisions:	calls whose identifier was taken, so it was changed
+ * @resets:		control connections reset (lost sync, limits, ...)
+ * @server_refused:	servers that refused a control connection (PPTP:
+ *			Start-Control-Connection-Reply result 3)
+ */
+struct nat_alg_stats {
+	uint64_t calls;
+	uint64_t id_collisions;
+	uint64_t resets;
+	uint64_t server_refused;
 };
 
 /**
@@ -113,10 +136,7 @@ struct nat_config {
  * @drops:		packets dropped, per enum drop_reason
  * @sessions_created, @sessions_expired, @mappings_created: totals
  * @sessions, @mappings: in use now
- * @pptp_calls:		calls whose Call ID was translated
- * @pptp_id_collisions:	calls whose Call ID was taken, so it was changed
- * @pptp_resets:	control connections reset (lost sync, limits, ...)
- * @pptp_server_refused: Start-Control-Connection-Replies with result 3
+ * @alg:		per ALG, by enum nat_alg
  */
 struct nat_stats {
 	uint64_t rx[DIR_N];
@@ -130,10 +150,7 @@ struct nat_stats {
 	uint64_t mappings_created;
 	uint32_t sessions;
 	uint32_t mappings;
-	uint64_t pptp_calls;
-	uint64_t pptp_id_collisions;
-	uint64_t pptp_resets;
-	uint64_t pptp_server_refused;
+	struct nat_alg_stats alg[NAT_ALG_N];
 };
 
 struct nat;
@@ -213,6 +230,10 @@ int nat_static_add(struct nat *n, uint8_t proto, uint32_t in_addr,
 /* nat_pair_address() - the public address inside host @in_addr always
  * leaves from (RFC 4787 REQ-2 paired pooling), network order */
 uint32_t nat_pair_address(const struct nat *n, uint32_t in_addr);
+
+/* nat_alg_name() - the name of ALG @a in the configuration and the logs
+ * ("pptp"), or NULL for NAT_ALG_NONE and unknown values */
+const char *nat_alg_name(enum nat_alg a);
 
 /* nat_memory_bytes() - memory nat_new() reserves for @cfg */
 uint64_t nat_memory_bytes(const struct nat_config *cfg);

@@ -43,11 +43,13 @@ struct alg_counts {
 	uint32_t mask;
 };
 
-/* One ALG's control connection state slots. */
+/* One ALG's control connection state slots, and its calls per address
+ * for the limits. */
 struct alg_state {
 	size_t size;		/* bytes per slot */
 	uint8_t *slots;		/* slot 0 unused; NULL: the ALG is off */
 	struct rec_pool pool;
+	struct alg_counts calls_host, calls_server;
 };
 
 /* An inbound datagram whose first fragment went to @in_addr. */
@@ -72,8 +74,7 @@ struct nat {
 	struct nat_frag frags[NAT_FRAG_SLOTS];
 	struct nat_stats st;
 	struct nat_config cfg;		/* as given to nat_new() */
-	struct alg_state alg[ALG_N];
-	struct alg_counts calls_host, calls_server;
+	struct alg_state alg[NAT_ALG_N];
 };
 
 /**

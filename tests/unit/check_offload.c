@@ -45,7 +45,7 @@ static void setup(void)
 		.router_addr = pb_addr("192.0.0.8"),
 		.icmp_errors_per_s = 100,
 		.seed = { 5, 6, 7, 8 },
-		.pptp = { .enabled = true, .ports = { 1723 }, .nports = 1,
+		.alg[NAT_ALG_PPTP] = { .enabled = true, .ports = { 1723 }, .nports = 1,
 			  .max_connections = 4, .max_calls_per_connection = 2,
 			  .max_calls_per_host = 4, .max_calls_per_server = 4 },
 	};
@@ -316,7 +316,7 @@ START_TEST(alg_rewrite_in_partial_superpacket)
 	ck_assert_uint_eq(get16(p.data + 40 + 156 + 12) >> 8, 0);
 	ck_assert_uint_ne(get16(p.data + 40 + 156 + 12), 0);
 	ck_assert_uint_eq(get16(p.data + 36), pseudo(p.data));
-	ck_assert_uint_eq(nat_stats(n)->pptp_calls, 1);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].calls, 1);
 }
 END_TEST
 

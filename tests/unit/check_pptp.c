@@ -71,7 +71,7 @@ static void cfg_default(void)
 		.router_addr = pb_addr("192.0.0.8"),
 		.icmp_errors_per_s = 100,
 		.seed = { 11, 12, 13, 14 },
-		.pptp = {
+		.alg[NAT_ALG_PPTP] = {
 			.enabled = true, .ports = { 1723 }, .nports = 1,
 			.max_connections = 64,
 			.max_calls_per_connection = 4,
@@ -439,7 +439,7 @@ START_TEST(two_clients_same_call_id)
 	xb = ocrq(&b, 30061);
 	ck_assert_uint_eq(xa, 30061);	/* free: kept */
 	ck_assert_uint_ne(xb, 30061);	/* taken: moved, high byte kept */
-	ck_assert_uint_eq(nat_stats(n)->pptp_id_collisions, 1);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].id_collisions, 1);
 
 	/* not live yet: GRE is refused both ways */
 	gre_in_dropped(xa);
@@ -498,8 +498,8 @@ START_TEST(two_clients_same_call_id)
 	m[12] = 1;
 	in_same(&a, m, len);
 
-	ck_assert_uint_eq(nat_stats(n)->pptp_calls, 2);
-	ck_assert_uint_eq(nat_stats(n)->pptp_resets, 0);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].calls, 2);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].resets, 0);
 }
 END_TEST
 
@@ -700,7 +700,7 @@ START_TEST(retransmission_resegmented)
 	b.in_seq = base + (uint32_t)len;
 	l = 0;
 	(void)l;
-	ck_assert_uint_eq(nat_stats(n)->pptp_calls, 2);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].calls, 2);
 }
 END_TEST
 
@@ -720,7 +720,7 @@ START_TEST(out_of_order_segment_dropped_then_resent)
 	ck_assert_uint_eq(get16(p.data + 40 + 12), 0x7777);
 	ck_assert_int_eq(out_part(&a, base, m, 100, len), VERDICT_FORWARD);
 	a.in_seq += (uint32_t)len;
-	ck_assert_uint_eq(nat_stats(n)->pptp_calls, 1);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].calls, 1);
 }
 END_TEST
 
@@ -733,7 +733,7 @@ static void expect_reset(struct conn *c, const uint8_t *m, size_t len,
 {
 	size_t l = seg_out(pb_data(&in), c, TCP_ACK, c->in_seq, c->out_seq, m,
 			   len);
-	uint64_t resets = nat_stats(n)->pptp_resets;
+	uint64_t resets = nat_stats(n)->alg[NAT_ALG_PPTP].resets;
 	unsigned i;
 
 	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
@@ -742,7 +742,7 @@ static void expect_reset(struct conn *c, const uint8_t *m, size_t len,
 			  .dst = c->lan, .frag_off = IPV4_DF }, c->sport,
 			  c->lport, TCP_RST, c->out_seq, 0, 0, NULL, 0);
 	expect_packet(l);
-	ck_assert_uint_eq(nat_stats(n)->pptp_resets, resets + 1);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].resets, resets + 1);
 	for (i = nevents; i-- > 0;)
 		if (events[i].type == NAT_EV_ALG_RESET)
 			break;
@@ -789,7 +789,7 @@ START_TEST(spoiled_message_resets)
 	len = msg(m, sp->type, 5, 1, 0);
 	put16(m + sp->off, sp->val);
 	expect_reset(&a, m, len, sp->why);
-	ck_assert_uint_eq(nat_stats(n)->pptp_calls, 0);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].calls, 0);
 }
 END_TEST
 
@@ -839,7 +839,7 @@ START_TEST(picked_up_mid_stream_resets)
 	l = seg_out(pb_data(&in), &a, TCP_ACK, a.in_seq, a.out_seq, m, len);
 	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
 	ck_assert_uint_eq(p.data[20 + 13], TCP_RST);
-	ck_assert_uint_eq(nat_stats(n)->pptp_resets, 1);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].resets, 1);
 }
 END_TEST
 
@@ -882,7 +882,7 @@ START_TEST(blind_syn_changes_nothing)
 	msg(xm, OCRP, 300, 77, 1);
 	in_msg(&a, m, xm, len);
 	gre_in_ok(x, LAN_A, 77);
-	ck_assert_uint_eq(nat_stats(n)->pptp_resets, 0);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].resets, 0);
 }
 END_TEST
 
@@ -902,7 +902,7 @@ START_TEST(stale_segment_dropped)
 	ck_assert_int_eq(run(l, DIR_IN), VERDICT_DROP);
 	ck_assert_str_eq(drop_reason_str(p.drop), "alg-stale-segment");
 	gre_in_ok(x, LAN_A, 77);
-	ck_assert_uint_eq(nat_stats(n)->pptp_resets, 0);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].resets, 0);
 }
 END_TEST
 
@@ -928,7 +928,7 @@ START_TEST(clearing_an_ended_call)
 	len = msg(m, CCRQ, 0x0a0a, 0, 0);
 	msg(xm, CCRQ, x, 0, 0);
 	out_msg(&a, m, xm, len);
-	ck_assert_uint_eq(nat_stats(n)->pptp_resets, 0);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].resets, 0);
 	gre_in_ok(y, LAN_A, 0x0b0b);
 }
 END_TEST
@@ -973,7 +973,7 @@ START_TEST(host_limit_counts_quarantine)
 	uint16_t x;
 	int i;
 
-	cfg.pptp.max_calls_per_host = 2;
+	cfg.alg[NAT_ALG_PPTP].max_calls_per_host = 2;
 	renew();
 	session_start(&a);
 	for (i = 0; i < 2; i++) {
@@ -1015,7 +1015,7 @@ START_TEST(two_calls_on_one_connection)
 	gre_out_ok(LAN_A, 901, true, false);
 	/* the same request sent again keeps its translation */
 	ck_assert_uint_eq(ocrq(&a, 101), x2);
-	ck_assert_uint_eq(nat_stats(n)->pptp_calls, 2);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].calls, 2);
 }
 END_TEST
 
@@ -1040,7 +1040,7 @@ START_TEST(call_limit_per_host)
 	uint8_t m[220];
 	size_t len;
 
-	cfg.pptp.max_calls_per_host = 2;
+	cfg.alg[NAT_ALG_PPTP].max_calls_per_host = 2;
 	renew();
 	session_start(&a);
 	session_start(&a2);
@@ -1062,8 +1062,8 @@ START_TEST(call_id_exhaustion_and_quarantine)
 	size_t len;
 	static uint16_t got[256];
 
-	cfg.pptp.max_calls_per_connection = 4;
-	cfg.pptp.max_connections = 128;
+	cfg.alg[NAT_ALG_PPTP].max_calls_per_connection = 4;
+	cfg.alg[NAT_ALG_PPTP].max_connections = 128;
 	renew();
 	/* 64 connections x 4 calls = 256 requests for high byte 0x33 */
 	for (i = 0, k = 0; i < 64; i++) {
@@ -1266,7 +1266,7 @@ START_TEST(server_refusal_counted)
 	out_same(&a, m, len);
 	len = msg(m, SCCRP, 0, 0, 3);
 	in_same(&a, m, len);
-	ck_assert_uint_eq(nat_stats(n)->pptp_server_refused, 1);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].server_refused, 1);
 	for (i = 0; i < nevents; i++)
 		if (events[i].type == NAT_EV_SERVER_REFUSED)
 			break;
@@ -1487,13 +1487,13 @@ START_TEST(alg_disabled_passes_control_untouched)
 	uint8_t m[220];
 	size_t len;
 
-	cfg.pptp.enabled = false;
+	cfg.alg[NAT_ALG_PPTP].enabled = false;
 	renew();
 	session_start(&a);
 	len = msg(m, OCRQ, 5, 1, 0);
 	out_same(&a, m, len);
 	gre_out_dropped(LAN_A, 5);
-	ck_assert_uint_eq(nat_stats(n)->pptp_calls, 0);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].calls, 0);
 }
 END_TEST
 
@@ -1502,7 +1502,7 @@ START_TEST(no_state_slot_refuses_connection)
 	struct conn a = client(LAN_A, 5000), b = client(LAN_A, 5001);
 	size_t l;
 
-	cfg.pptp.max_connections = 1;
+	cfg.alg[NAT_ALG_PPTP].max_connections = 1;
 	renew();
 	session_start(&a);
 	l = seg_out(pb_data(&in), &b, TCP_SYN, 1, 0, NULL, 0);
