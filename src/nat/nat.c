@@ -136,6 +136,13 @@ uint64_t nat_memory_bytes(const struct nat_config *cfg)
 	       (uint64_t)cfg->naddrs * sizeof(uint32_t);
 }
 
+/* Idle times are computed modulo 2^32 ms (session.h), so a timeout must
+ * stay well below that: under 2^31 ms, about 24 days. */
+static bool timeout_valid(uint32_t ms)
+{
+	return ms && ms < NAT_TIMEOUT_MAX_MS;
+}
+
 static bool alg_config_valid(const struct nat_alg_config *a)
 {
 	return !a->enabled ||
@@ -156,8 +163,9 @@ static bool config_valid(const struct nat_config *c)
 		return false;
 	if (!c->max_sessions || c->max_sessions > NAT_SESSIONS_MAX)
 		return false;
-	if (!c->tcp_est_ms || !c->tcp_trans_ms || !c->udp_ms || !c->icmp_ms ||
-	    !c->gre_ms)
+	if (!timeout_valid(c->tcp_est_ms) || !timeout_valid(c->tcp_trans_ms) ||
+	    !timeout_valid(c->udp_ms) || !timeout_valid(c->icmp_ms) ||
+	    !timeout_valid(c->gre_ms))
 		return false;
 	for (i = 0; i < NAT_ALG_N; i++)
 		if (!alg_config_valid(&c->alg[i]))

@@ -3,7 +3,10 @@
  *
  * The engine is pure: it makes no system calls and reads no clock.  The
  * caller passes the time (@now_ms, any monotonic millisecond clock) to every
- * call, and a random seed once, at nat_new().  Everything the engine needs is
+ * call, and a random seed once, at nat_new().  Only the clock's low 32 bits
+ * are kept per session, so idle times are computed modulo 2^32 ms (49.7
+ * days): the caller must call nat_expire() at least every few minutes,
+ * which it does anyway to give memory back, and the clock may wrap.  Everything the engine needs is
  * allocated by nat_new(); nothing is allocated or copied per packet.
  */
 #ifndef TN_NAT_H
@@ -18,6 +21,7 @@
 #define NAT_POOL_MAX		1024	/* public addresses */
 #define NAT_SESSIONS_MAX	(1u << 24)
 #define NAT_ALG_PORTS_MAX	8
+#define NAT_TIMEOUT_MAX_MS	(1u << 31)	/* timeouts stay below this */
 
 /* The application gateways, one row each in alg.c's table. */
 enum nat_alg {
@@ -81,7 +85,8 @@ struct nat_event {
  * @naddrs:		1..NAT_POOL_MAX
  * @port_lo, @port_hi:	TCP/UDP ports the pool hands out, host order, >= 1
  * @max_sessions:	1..NAT_SESSIONS_MAX
- * @tcp_est_ms, @tcp_trans_ms, @udp_ms, @icmp_ms: idle timeouts
+ * @tcp_est_ms, @tcp_trans_ms, @udp_ms, @icmp_ms: idle timeouts, each
+ *			1..NAT_TIMEOUT_MAX_MS - 1
  * @router_addr:	source of ICMP the router sends into the inside
  *			network (network order); must not be in @addrs
  * @gre_ms:		idle timeout of GRE calls and tunnels

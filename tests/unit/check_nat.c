@@ -548,18 +548,23 @@ END_TEST
 
 START_TEST(tcp_opening_is_transitory)
 {
+	/* answered just within the transitory time: still there */
 	ck_assert_int_eq(tcp_seg(DIR_OUT, LAN_A, 5000, SRV, 80, 0, TCP_SYN, 0),
 			 VERDICT_FORWARD);
 	ck_assert_int_eq(tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5000,
 				 TCP_SYN | TCP_ACK, 240 * S - 1),
 			 VERDICT_FORWARD);
-	ck_assert_int_eq(tcp_seg(DIR_OUT, LAN_A, 5000, SRV, 80, 0, TCP_SYN, 0),
-			 VERDICT_FORWARD);
-	/* a SYN never answered */
-	ck_assert_int_eq(tcp_seg(DIR_OUT, LAN_A, 5001, SRV, 80, 0, TCP_SYN, 0),
-			 VERDICT_FORWARD);
+	/* a SYN never answered: gone after exactly 240 s, although the
+	 * established timer would have kept it */
+	ck_assert_int_eq(tcp_seg(DIR_OUT, LAN_A, 5001, SRV, 80, 0, TCP_SYN,
+				 10 * S), VERDICT_FORWARD);
 	expect_drop(tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5001, TCP_SYN | TCP_ACK,
-			    240 * S), DROP_NO_SESSION);
+			    250 * S), DROP_NO_SESSION);
+	/* the answered one went established: it outlives 240 s idle */
+	ck_assert_int_eq(tcp_seg(DIR_OUT, LAN_A, 5000, SRV, 80, 0, TCP_ACK,
+				 240 * S), VERDICT_FORWARD);
+	ck_assert_int_eq(tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5000, TCP_ACK,
+				 1000 * S), VERDICT_FORWARD);
 }
 END_TEST
 
@@ -682,6 +687,100 @@ START_TEST(icmp_query_timer)
 	len = pb_icmp_query(pb_data(&in), (struct pb_ip){ .src = SRV,
 			    .dst = PUB }, ICMP_ECHOREPLY, 77, 1, payload, 8);
 	expect_drop(run(len, DIR_IN, 120 * S - 1), DROP_NO_SESSION);
+}
+END_TEST
+
+/*
+ * The engine keeps each session's last refresh as the low 32 bits of the
+ * caller's millisecond clock, which wrap every 49.7 days (of the clock:
+ * libuv's counts from boot).  Idle times are computed modulo 2^32, so
+ * every timer must behave the same across the wrap as anywhere else.
+ */
+#define WRAP	(1ULL << 32)
+
+/* A timeout must stay below 2^31 ms for the 32-bit idle arithmetic. */
+START_TEST(timeouts_must_fit_the_clock)
+{
+	struct nat *bad;
+
+	cfg.udp_ms = NAT_TIMEOUT_MAX_MS;
+	bad = nat_new(&cfg);
+	ck_assert_ptr_null(bad);
+	ck_assert_int_eq(errno, EINVAL);
+	cfg.udp_ms = NAT_TIMEOUT_MAX_MS - 1;
+	bad = nat_new(&cfg);
+	ck_assert_ptr_nonnull(bad);
+	nat_free(bad);
+}
+END_TEST
+
+START_TEST(timers_across_the_clock_wrap)
+{
+	uint64_t t0 = WRAP - 100 * S;	/* 100 s before the low bits wrap */
+	uint16_t a;
+
+	a = udp_out(LAN_A, 40000, SRV, 53, t0);
+	ck_assert_int_eq(udp_in(SRV, 53, a, t0 + 300 * S - 1), VERDICT_FORWARD);
+	expect_drop(udp_in(SRV, 53, a, t0 + 600 * S - 1), DROP_NO_SESSION);
+
+	/* TCP: established across the wrap, transitory after a FIN each way */
+	tcp_seg(DIR_OUT, LAN_A, 5000, SRV, 80, 0, TCP_SYN, t0);
+	ck_assert_int_eq(tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5000,
+				 TCP_SYN | TCP_ACK, t0), VERDICT_FORWARD);
+	ck_assert_int_eq(tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5000, TCP_ACK,
+				 t0 + 7440 * S - 1), VERDICT_FORWARD);
+	expect_drop(tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5000, TCP_ACK,
+			    t0 + 2 * 7440 * S - 1), DROP_NO_SESSION);
+
+	/* two wraps in, the same: swept at its exact timeout */
+	a = udp_out(LAN_A, 41000, SRV, 53, 2 * WRAP + 5 * S);
+	ck_assert_int_eq(udp_in(SRV, 53, a, 2 * WRAP + 6 * S),
+			 VERDICT_FORWARD);
+	ck_assert_uint_eq(nat_expire(n, 2 * WRAP + 306 * S - 1, 100), 0);
+	ck_assert_uint_eq(nat_expire(n, 2 * WRAP + 306 * S, 100), 1);
+	expect_drop(udp_in(SRV, 53, a, 2 * WRAP + 306 * S), DROP_NO_SESSION);
+}
+END_TEST
+
+/* The sweep pops expired sessions in order across the wrap, and keeps
+ * the live ones. */
+START_TEST(expiry_sweep_across_the_clock_wrap)
+{
+	uint64_t t0 = WRAP - 2 * S;
+	unsigned i;
+
+	for (i = 0; i < 4; i++)		/* at -2 s, -1 s, 0 s, +1 s */
+		udp_out(LAN_A, (uint16_t)(1000 + i), SRV, 53, t0 + i * S);
+	ck_assert_uint_eq(nat_expire(n, t0 + 300 * S - 1, 100), 0);
+	ck_assert_uint_eq(nat_expire(n, t0 + 301 * S, 100), 2);
+	ck_assert_uint_eq(nat_stats(n)->sessions, 2);
+	ck_assert_int_eq(udp_in(SRV, 53, 1003, t0 + 301 * S), VERDICT_FORWARD);
+	ck_assert_uint_eq(nat_expire(n, t0 + 302 * S, 100), 1);
+	ck_assert_uint_eq(nat_stats(n)->sessions, 1);
+}
+END_TEST
+
+/* A later fragment from outside follows its first across the wrap, for
+ * the fragment timeout and no longer. */
+START_TEST(fragments_across_the_clock_wrap)
+{
+	static uint8_t data[2000], whole[2100], f[2][1600];
+	uint64_t t0 = WRAP - 1 * S;
+	size_t fl[2];
+	uint16_t a;
+
+	a = udp_out(LAN_A, 40000, SRV, 53, t0);
+	pb_udp(whole, (struct pb_ip){ .src = SRV, .dst = PUB, .id = 6 }, 53,
+	       a, data, sizeof(data));
+	fl[0] = pb_fragment(f[0], whole, 0, 1480, true);
+	fl[1] = pb_fragment(f[1], whole, 1480, 2008 - 1480, false);
+	memcpy(pb_data(&in), f[0], fl[0]);
+	ck_assert_int_eq(run(fl[0], DIR_IN, t0), VERDICT_FORWARD);
+	memcpy(pb_data(&in), f[1], fl[1]);
+	ck_assert_int_eq(run(fl[1], DIR_IN, t0 + 2 * S), VERDICT_FORWARD);
+	ck_assert_uint_eq(ipv4_hdr(&p)->daddr, pb_addr(LAN_A));
+	memcpy(pb_data(&in), f[1], fl[1]);
+	expect_drop(run(fl[1], DIR_IN, t0 + 30 * S), DROP_FRAGMENT);
 }
 END_TEST
 
@@ -1235,6 +1334,39 @@ START_TEST(rfc5508_req5_outbound_error_translated)
 }
 END_TEST
 
+/* An inside router's error about an echo reply we delivered: the quoted
+ * reply gets its public identifier back, its own ICMP checksum fixed for
+ * it, and the error leaves from the public address (RFC 5508 REQ-5). */
+START_TEST(rfc5508_req5_outbound_error_quoting_echo_reply)
+{
+	uint8_t got[128], quote[128];
+	size_t len, wlen, qlen;
+	uint16_t a;
+
+	len = pb_icmp_query(pb_data(&in), (struct pb_ip){ .src = LAN_B,
+			    .dst = SRV }, ICMP_ECHO, 9, 1, payload, 4);
+	ck_assert_int_eq(run(len, DIR_OUT, 0), VERDICT_FORWARD);
+	len = pb_icmp_query(pb_data(&in), (struct pb_ip){ .src = LAN_A,
+			    .dst = SRV }, ICMP_ECHO, 9, 1, payload, 4);
+	ck_assert_int_eq(run(len, DIR_OUT, 0), VERDICT_FORWARD);
+	a = out_icmp_id();
+	ck_assert_uint_ne(a, 9);
+	len = pb_icmp_query(pb_data(&in), (struct pb_ip){ .src = SRV,
+			    .dst = PUB }, ICMP_ECHOREPLY, a, 1, payload, 4);
+	ck_assert_int_eq(run(len, DIR_IN, 1), VERDICT_FORWARD);
+	memcpy(got, p.data, p.len);
+	len = pb_icmp_error(pb_data(&in), (struct pb_ip){ .src = "10.0.0.1",
+			    .dst = SRV }, ICMP_TIME_EXCEEDED, 0, 0, got, p.len);
+	qlen = pb_icmp_query(quote, (struct pb_ip){ .src = SRV, .dst = PUB,
+			     .ttl = 63 }, ICMP_ECHOREPLY, a, 1, payload, 4);
+	wlen = pb_icmp_error(pb_data(&want), (struct pb_ip){ .src = PUB,
+			     .dst = SRV, .ttl = 63 }, ICMP_TIME_EXCEEDED, 0, 0,
+			     quote, qlen);
+	ck_assert_int_eq(run(len, DIR_OUT, 2), VERDICT_FORWARD);
+	expect_packet(wlen);
+}
+END_TEST
+
 /* ---- hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8) --------------------- */
 
 START_TEST(rfc4787_req9_udp_hairpin)
@@ -1405,6 +1537,10 @@ static Suite *nat_suite(void)
 	tcase_add_test(tc, tcp_rst_never_opens);
 	tcase_add_test(tc, icmp_query_timer);
 	tcase_add_test(tc, expire_sweeps_with_budget);
+	tcase_add_test(tc, timeouts_must_fit_the_clock);
+	tcase_add_test(tc, timers_across_the_clock_wrap);
+	tcase_add_test(tc, expiry_sweep_across_the_clock_wrap);
+	tcase_add_test(tc, fragments_across_the_clock_wrap);
 	tcase_add_test(tc, churn_keeps_table_consistent);
 	suite_add_tcase(s, tc);
 
@@ -1434,6 +1570,7 @@ static Suite *nat_suite(void)
 	tcase_add_test(tc, rfc5508_req4a_error_without_session_dropped);
 	tcase_add_test(tc, rfc5508_req6_errors_do_not_refresh);
 	tcase_add_test(tc, rfc5508_req5_outbound_error_translated);
+	tcase_add_test(tc, rfc5508_req5_outbound_error_quoting_echo_reply);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("hairpin");

@@ -6,9 +6,11 @@
  * uncomplemented pseudo-header sum; the device that finally sends it sums
  * the segment over it.  So the NAT must fold address changes into that
  * field without the complement, and leave port and payload changes out.
- * Each test checks the field against the pseudo-header sum of the
- * translated addresses, computed here from scratch, and then finishes the
- * checksum as a device would, to prove the result verifies.
+ * Each test builds the packet the translation should produce from the
+ * translated addresses and ports it names (never from the engine's
+ * output), puts the pseudo-header sum of those addresses in its field,
+ * and compares every byte; where it can, it then finishes the checksum
+ * as a device would, to prove the result verifies.
  */
 
 #include <arpa/inet.h>
@@ -80,6 +82,18 @@ static uint16_t pseudo(const uint8_t *b)
 		0, b[9], (uint8_t)(l4 >> 8), (uint8_t)l4 }, 4);
 }
 
+/* The same sum for the addresses @src -> @dst, built from scratch. */
+static uint16_t pseudo_of(const char *src, const char *dst, uint8_t proto,
+			  size_t l4_len)
+{
+	uint32_t a[2] = { pb_addr(src), pb_addr(dst) };
+
+	return (uint16_t)pb_sum(pb_sum(0, (const uint8_t *)a, 8),
+				(const uint8_t[]){ 0, proto,
+						   (uint8_t)(l4_len >> 8),
+						   (uint8_t)l4_len }, 4);
+}
+
 static unsigned csum_off(uint8_t proto)
 {
 	return proto == IPPROTO_TCP ? 16 : 6;
@@ -135,9 +149,10 @@ START_TEST(partial_tcp_out_folds_addresses_only)
 	ck_assert_int_eq(run(len, DIR_OUT, partial_hdr(IPPROTO_TCP)),
 			 VERDICT_FORWARD);
 	ck_assert_uint_ne(get16(p.data + 20), 4000);
-	/* the field is the pseudo-header sum of the new addresses; the new
-	 * port did not go into it */
-	ck_assert_uint_eq(get16(p.data + 36), pseudo(p.data));
+	/* the field is the pseudo-header sum of PUB -> SRV; the new port
+	 * did not go into it */
+	ck_assert_uint_eq(get16(p.data + 36),
+			  pseudo_of(PUB, SRV, IPPROTO_TCP, 20 + sizeof(data)));
 	ck_assert(pb_ip_csum_ok(p.data));
 	/* DATA_VALID is a read-side hint and does not travel on */
 	ck_assert_uint_eq(p.vnet.flags, VNET_NEEDS_CSUM);
@@ -174,7 +189,8 @@ START_TEST(partial_udp_in_folds_addresses_only)
 	ck_assert_int_eq(run(len, DIR_IN, partial_hdr(IPPROTO_UDP)),
 			 VERDICT_FORWARD);
 	ck_assert_uint_eq(get16(p.data + 22), 5000);
-	ck_assert_uint_eq(get16(p.data + 26), pseudo(p.data));
+	ck_assert_uint_eq(get16(p.data + 26),
+			  pseudo_of(SRV, LAN, IPPROTO_UDP, 8 + 5));
 	finish(p.data);
 	wl = pb_udp(pb_data(&want), (struct pb_ip){ .src = SRV, .dst = LAN,
 		    .ttl = 63 }, 53, 5000, "reply", 5);
@@ -187,7 +203,7 @@ START_TEST(tso_superpacket_translated_whole)
 {
 	static uint8_t data[30000];
 	struct pkt_vnet v = partial_hdr(IPPROTO_TCP);
-	size_t len, i;
+	size_t len, wl, i;
 
 	for (i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 13);
@@ -198,12 +214,34 @@ START_TEST(tso_superpacket_translated_whole)
 	v.gso_type = VNET_GSO_TCPV4;
 	v.gso_size = 1448;
 	ck_assert_int_eq(run(len, DIR_OUT, v), VERDICT_FORWARD);
-	ck_assert_uint_eq(p.len, len);
 	ck_assert_uint_eq(p.vnet.gso_type, VNET_GSO_TCPV4);
 	ck_assert_uint_eq(p.vnet.gso_size, 1448);
-	ck_assert_uint_eq(get16(p.data + 36), pseudo(p.data));
+	/* source address and TTL changed, port 4000 kept, field = the
+	 * pseudo-header sum of PUB -> SRV */
+	wl = pb_tcp(pb_data(&want), (struct pb_ip){ .src = PUB, .dst = SRV,
+		    .ttl = 63 }, 4000, 80, TCP_ACK | TCP_PSH | TCP_FIN, 1, 1,
+		    data, sizeof(data));
+	make_partial(pb_data(&want));
+	ck_assert_uint_eq(p.len, wl);
+	ck_assert_mem_eq(p.data, pb_data(&want), 40);
 	ck_assert_mem_eq(p.data + 40, data, sizeof(data));
+	ck_assert(pb_ip_csum_ok(p.data));
 	ck_assert_uint_eq(nat_stats(n)->sessions, 1);
+
+	/* and the reply superpacket comes back to LAN, field and all */
+	len = pb_tcp(pb_data(&in), (struct pb_ip){ .src = SRV, .dst = PUB },
+		     80, 4000, TCP_ACK | TCP_PSH, 1, 30002, data,
+		     sizeof(data));
+	make_partial(pb_data(&in));
+	ck_assert_int_eq(run(len, DIR_IN, v), VERDICT_FORWARD);
+	wl = pb_tcp(pb_data(&want), (struct pb_ip){ .src = SRV, .dst = LAN,
+		    .ttl = 63 }, 80, 4000, TCP_ACK | TCP_PSH, 1, 30002, data,
+		    sizeof(data));
+	make_partial(pb_data(&want));
+	ck_assert_uint_eq(p.len, wl);
+	ck_assert_mem_eq(p.data, pb_data(&want), 40);
+	finish(p.data);
+	ck_assert(pb_l4_csum_ok(p.data, p.len));
 }
 END_TEST
 
@@ -315,7 +353,9 @@ START_TEST(alg_rewrite_in_partial_superpacket)
 	ck_assert_int_eq(run(len, DIR_OUT, v), VERDICT_FORWARD);
 	ck_assert_uint_eq(get16(p.data + 40 + 156 + 12) >> 8, 0);
 	ck_assert_uint_ne(get16(p.data + 40 + 156 + 12), 0);
-	ck_assert_uint_eq(get16(p.data + 36), pseudo(p.data));
+	ck_assert_uint_eq(ipv4_hdr(&p)->saddr, pb_addr(PUB));
+	ck_assert_uint_eq(get16(p.data + 36),
+			  pseudo_of(PUB, SRV, IPPROTO_TCP, 20 + 324));
 	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].calls, 1);
 }
 END_TEST

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* check_portpool.c - port preservation, classes, exhaustion, release */
 
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <check.h>
 
@@ -90,6 +92,45 @@ START_TEST(exhaustion_and_release)
 }
 END_TEST
 
+/* Every port of both classes of a range that straddles 1024 is handed
+ * out exactly once, in the class of the port asked for, whatever the
+ * random start; a full class fails while the other still serves. */
+START_TEST(every_port_once_in_its_class)
+{
+	static bool seen[65536];
+	unsigned i;
+	int p;
+
+	memset(seen, 0, sizeof(seen));
+	portpool_range_ports(&r, 1000, 1100);
+	portpool_init(&pp, &r);
+	for (i = 0; i < 24; i++) {		/* 1000..1023 */
+		p = portpool_alloc(&pp, &r, 1010, (uint32_t)random());
+		ck_assert_int_ge(p, 1000);
+		ck_assert_int_le(p, 1023);
+		ck_assert(!seen[p]);
+		seen[p] = true;
+	}
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 1010, 5), -1);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 999, 5), -1);
+	for (i = 0; i < 77; i++) {		/* 1024..1100 */
+		p = portpool_alloc(&pp, &r, 1050, (uint32_t)random());
+		ck_assert_int_ge(p, 1024);
+		ck_assert_int_le(p, 1100);
+		ck_assert(!seen[p]);
+		seen[p] = true;
+	}
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 1050, 5), -1);
+	ck_assert_uint_eq(pp.free[0], 0);
+	ck_assert_uint_eq(pp.free[1], 0);
+	/* a released port is the only one free: it is the one given */
+	portpool_release(&pp, &r, 1077);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 60000, 12345), 1077);
+	portpool_release(&pp, &r, 1001);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 1, 999), 1001);
+}
+END_TEST
+
 START_TEST(scan_wraps_and_crosses_words)
 {
 	unsigned i;
@@ -148,6 +189,7 @@ static Suite *portpool_suite(void)
 	tcase_add_test(tc, low_port_without_low_range_fails);
 	tcase_add_test(tc, out_of_range_port_is_not_preserved);
 	tcase_add_test(tc, exhaustion_and_release);
+	tcase_add_test(tc, every_port_once_in_its_class);
 	tcase_add_test(tc, scan_wraps_and_crosses_words);
 	tcase_add_test(tc, random_start_spreads);
 	tcase_add_test(tc, icmp_ids_one_class);

@@ -726,34 +726,70 @@ END_TEST
 
 /* ---- fail closed ------------------------------------------------------- */
 
-/* @m from the inside end must reset the connection: the segment comes
- * back as a RST to its sender, and the server's next segment too. */
+/* The reason of the newest NAT_EV_ALG_RESET event. */
+static const char *last_reset_reason(void)
+{
+	unsigned i;
+
+	for (i = nevents; i-- > 0;)
+		if (events[i].type == NAT_EV_ALG_RESET)
+			return events[i].reason;
+	ck_abort_msg("no reset event");
+	return NULL;
+}
+
+/* The RST tunnat answers a segment of @c from @dir with: to the client
+ * from the server's endpoint (it acks the client's bytes), or to the
+ * server from the public endpoint (acking the server's). */
+static size_t rst_to(uint8_t *b, const struct conn *c, enum pkt_dir dir)
+{
+	if (dir == DIR_OUT)
+		return pb_tcp_window(b, (struct pb_ip){ .src = c->srv,
+				     .dst = c->lan, .frag_off = IPV4_DF },
+				     c->sport, c->lport, TCP_RST, c->out_seq,
+				     0, 0, NULL, 0);
+	return pb_tcp_window(b, (struct pb_ip){ .src = c->pub, .dst = c->srv,
+			     .frag_off = IPV4_DF }, c->pport, c->sport,
+			     TCP_RST, c->in_seq, 0, 0, NULL, 0);
+}
+
+/* The segment of @l bytes in @in, from side @dir of @c, must reset the
+ * connection for reason @why: it comes back as a RST to its sender, and
+ * the other end's next segment is answered with a RST too. */
+static void expect_reset_seg(struct conn *c, enum pkt_dir dir, size_t l,
+			     const char *why)
+{
+	uint64_t resets = nat_stats(n)->alg[NAT_ALG_PPTP].resets;
+
+	ck_assert_int_eq(run(l, dir), VERDICT_BACK);
+	expect_packet(rst_to(pb_data(&want), c, dir));
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].resets, resets + 1);
+	ck_assert_str_eq(last_reset_reason(), why);
+	/* the other end hears of it at its next segment */
+	if (dir == DIR_OUT)
+		l = seg_in(pb_data(&in), c, TCP_ACK, c->out_seq, c->in_seq,
+			   NULL, 0);
+	else
+		l = seg_out(pb_data(&in), c, TCP_ACK, c->in_seq, c->out_seq,
+			    NULL, 0);
+	ck_assert_int_eq(run(l, !dir), VERDICT_BACK);
+	expect_packet(rst_to(pb_data(&want), c, !dir));
+}
+
+/* @m from the inside end must reset the connection. */
 static void expect_reset(struct conn *c, const uint8_t *m, size_t len,
 			 const char *why)
 {
-	size_t l = seg_out(pb_data(&in), c, TCP_ACK, c->in_seq, c->out_seq, m,
-			   len);
-	uint64_t resets = nat_stats(n)->alg[NAT_ALG_PPTP].resets;
-	unsigned i;
+	expect_reset_seg(c, DIR_OUT, seg_out(pb_data(&in), c, TCP_ACK,
+		c->in_seq, c->out_seq, m, len), why);
+}
 
-	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
-	/* RST from the server's address and port, at the client's ACK */
-	l = pb_tcp_window(pb_data(&want), (struct pb_ip){ .src = c->srv,
-			  .dst = c->lan, .frag_off = IPV4_DF }, c->sport,
-			  c->lport, TCP_RST, c->out_seq, 0, 0, NULL, 0);
-	expect_packet(l);
-	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].resets, resets + 1);
-	for (i = nevents; i-- > 0;)
-		if (events[i].type == NAT_EV_ALG_RESET)
-			break;
-	ck_assert_uint_lt(i, nevents);
-	ck_assert_str_eq(events[i].reason, why);
-	/* the server hears of it at its next segment */
-	l = seg_in(pb_data(&in), c, TCP_ACK, c->out_seq, c->in_seq, NULL, 0);
-	ck_assert_int_eq(run(l, DIR_IN), VERDICT_BACK);
-	ck_assert_uint_eq(p.data[20 + 13], TCP_RST);
-	ck_assert_uint_eq(ipv4_hdr(&p)->daddr, pb_addr(c->srv));
-	ck_assert_uint_eq(ipv4_hdr(&p)->saddr, pb_addr(PUB));
+/* @m from the outside end must reset the connection. */
+static void expect_reset_in(struct conn *c, const uint8_t *m, size_t len,
+			    const char *why)
+{
+	expect_reset_seg(c, DIR_IN, seg_in(pb_data(&in), c, TCP_ACK,
+		c->out_seq, c->in_seq, m, len), why);
 }
 
 /* A message spoiled in one 16-bit field, and why the reset says it came. */
@@ -837,9 +873,69 @@ START_TEST(picked_up_mid_stream_resets)
 	a.in_seq = 1000;
 	a.out_seq = 5;
 	l = seg_out(pb_data(&in), &a, TCP_ACK, a.in_seq, a.out_seq, m, len);
-	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
-	ck_assert_uint_eq(p.data[20 + 13], TCP_RST);
-	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].resets, 1);
+	expect_reset_seg(&a, DIR_OUT, l,
+			 "control connection picked up mid-stream");
+}
+END_TEST
+
+/* An IP fragment of a control segment holds only part of its payload:
+ * the ALG cannot read it, so the connection is reset, whichever end
+ * sent it, rather than let an untranslated Call ID through. */
+START_TEST(fragmented_control_segment_resets)
+{
+	enum pkt_dir dir = _i ? DIR_IN : DIR_OUT;
+	struct conn a = client(LAN_A, 5000);
+	uint8_t m[220];
+	size_t len, l;
+
+	session_start(&a);
+	len = msg(m, OCRQ, 0x4242, 1, 0);
+	/* a first fragment: MF set, the segment's first bytes only */
+	if (dir == DIR_OUT)
+		l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = a.lan,
+			   .dst = a.srv, .frag_off = IPV4_MF }, a.lport,
+			   a.sport, TCP_ACK, a.in_seq, a.out_seq, m, len);
+	else
+		l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = a.srv,
+			   .dst = a.pub, .frag_off = IPV4_MF }, a.sport,
+			   a.pport, TCP_ACK, a.out_seq, a.in_seq, m, len);
+	expect_reset_seg(&a, dir, l, "fragmented control segment");
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].calls, 0);
+}
+END_TEST
+
+/* A Call ID field from the server that names no call of ours cannot be
+ * translated back: reset, never passed on as it is. */
+START_TEST(peer_call_id_of_no_call_resets)
+{
+	struct conn a = client(LAN_A, 5000);
+	uint8_t m[64];
+	size_t len;
+	uint16_t x;
+
+	session_start(&a);
+	x = ocrq(&a, 0x0505);
+	ocrp(&a, 300, x, 0x0505, 1);
+	len = msg(m, WEN, (uint16_t)(x + 1), 0, 0);
+	expect_reset_in(&a, m, len, "Peer's Call ID of no call");
+	gre_in_dropped(x);
+}
+END_TEST
+
+/* Call-Disconnect-Notify from inside naming no call in either form. */
+START_TEST(disconnect_of_no_call_resets)
+{
+	struct conn a = client(LAN_A, 5000);
+	uint8_t m[160];
+	size_t len;
+	uint16_t x;
+
+	session_start(&a);
+	x = ocrq(&a, 0x0505);
+	ocrp(&a, 300, x, 0x0505, 1);
+	len = msg(m, CDN, 0x0506, 0, 0);
+	expect_reset(&a, m, len, "Call-Disconnect-Notify of no call");
+	gre_in_dropped(x);
 }
 END_TEST
 
@@ -917,9 +1013,16 @@ START_TEST(clearing_an_ended_call)
 	size_t len;
 	uint16_t x, y;
 
+	{
+		struct conn b = client(LAN_B, 5001);
+
+		session_start(&b);	/* b holds 0x0a0a: a's moves */
+		ck_assert_uint_eq(ocrq(&b, 0x0a0a), 0x0a0a);
+	}
 	session_start(&a);
 	ocrq(&a, 0x0a00);		/* hold 0x0a0a's neighbour */
 	x = ocrq(&a, 0x0a0a);
+	ck_assert_uint_ne(x, 0x0a0a);
 	now += 30 * S;
 	y = ocrq(&a, 0x0b0b);
 	ocrp(&a, 301, y, 0x0b0b, 1);
@@ -1051,6 +1154,89 @@ START_TEST(call_limit_per_host)
 }
 END_TEST
 
+/* The limit is reached at max-calls-per-server calls, not one later. */
+START_TEST(call_limit_per_server)
+{
+	struct conn a = client(LAN_A, 5000), b = client(LAN_B, 5001);
+	struct conn c = client(LAN_B, 5002);
+	uint8_t m[220];
+	size_t len;
+
+	cfg.alg[NAT_ALG_PPTP].max_calls_per_server = 2;
+	renew();
+	session_start(&a);
+	session_start(&b);
+	ocrq(&a, 1);
+	ocrq(&b, 2);		/* the second: still within the limit */
+	len = msg(m, OCRQ, 3, 1, 0);
+	expect_reset(&a, m, len, "max-calls-per-server reached");
+	/* another server has its own count */
+	c.srv = CLI;
+	session_start(&c);
+	ocrq(&c, 4);
+}
+END_TEST
+
+/* No session left for the call: reset, and the table is untouched. */
+START_TEST(table_full_resets)
+{
+	struct conn a = client(LAN_A, 5000);
+	uint8_t m[220];
+	size_t len, l;
+
+	cfg.max_sessions = 3;
+	renew();
+	session_start(&a);
+	/* two UDP flows take the rest of the table */
+	l = pb_udp(pb_data(&in), (struct pb_ip){ .src = LAN_B, .dst = SRV },
+		   53, 53, "x", 1);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_FORWARD);
+	l = pb_udp(pb_data(&in), (struct pb_ip){ .src = LAN_B, .dst = CLI },
+		   53, 53, "x", 1);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_FORWARD);
+	ck_assert_uint_eq(nat_stats(n)->sessions, 3);
+	len = msg(m, OCRQ, 0x0707, 1, 0);
+	expect_reset(&a, m, len, "session table full");
+	ck_assert_uint_eq(nat_stats(n)->sessions, 3);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].calls, 0);
+}
+END_TEST
+
+/* The client whose Call ID was moved: WAN-Error-Notify naming its
+ * translated ID reaches it as its own, and its Call-Clear-Request leaves
+ * with the translated ID.  Untranslated, that request would name the
+ * other client's call (its ID is the first client's translated one), and
+ * the server would clear the wrong call. */
+START_TEST(moved_call_id_in_wan_error_and_clear)
+{
+	struct conn a = client(LAN_A, 5000), b = client(LAN_B, 10000);
+	uint8_t m[64], xm[64];
+	uint16_t xa, xb;
+	size_t len;
+
+	session_start(&a);
+	session_start(&b);
+	xa = ocrq(&a, 30061);
+	xb = ocrq(&b, 30061);
+	ck_assert_uint_eq(xa, 30061);
+	ck_assert_uint_ne(xb, 30061);
+	ocrp(&a, 256, xa, 30061, 1);
+	ocrp(&b, 512, xb, 30061, 1);
+	len = msg(m, WEN, xb, 0, 0);
+	msg(xm, WEN, 30061, 0, 0);
+	in_msg(&b, m, xm, len);
+	len = msg(m, CCRQ, 30061, 0, 0);
+	msg(xm, CCRQ, xb, 0, 0);
+	out_msg(&b, m, xm, len);
+	/* the grace ends b's call, and only b's */
+	now += 10 * S;
+	gre_in_dropped(xb);
+	gre_in_ok(xa, LAN_A, 30061);
+	gre_out_ok(LAN_A, 256, true, false);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].resets, 0);
+}
+END_TEST
+
 /* All IDs under one high byte taken: the next call with that high byte
  * is refused; quarantined IDs stay taken until their time is up. */
 START_TEST(call_id_exhaustion_and_quarantine)
@@ -1153,13 +1339,16 @@ END_TEST
 
 START_TEST(clear_request_grace)
 {
-	struct conn a = client(LAN_A, 5000);
+	struct conn a = client(LAN_A, 5000), b = client(LAN_B, 5001);
 	uint8_t m[64], xm[64];
 	size_t len;
 	uint16_t x;
 
+	session_start(&b);
+	ck_assert_uint_eq(ocrq(&b, 77), 77);	/* so that a's 77 moves */
 	session_start(&a);
 	x = ocrq(&a, 77);
+	ck_assert_uint_ne(x, 77);
 	ocrp(&a, 300, x, 77, 1);
 	len = msg(m, CCRQ, 77, 0, 0);
 	msg(xm, CCRQ, x, 0, 0);
@@ -1167,6 +1356,41 @@ START_TEST(clear_request_grace)
 	now += 10 * S - 1;
 	gre_in_ok(x, LAN_A, 77);
 	now += 1;
+	gre_in_dropped(x);
+}
+END_TEST
+
+/* The call timers run on the same 32-bit idle arithmetic as sessions:
+ * the 60 s answer time, the GRE idle time and the 120 s quarantine of a
+ * Call ID all hold across the wrap of the clock's low 32 bits. */
+START_TEST(call_timers_across_the_clock_wrap)
+{
+	struct conn a = client(LAN_A, 5000), b = client(LAN_B, 5001);
+	struct conn c = client(LAN_B, 5002);
+	uint64_t t0 = (1ULL << 32) - 30 * S;
+	uint16_t x;
+
+	now = t0;
+	session_start(&a);
+	session_start(&b);
+	session_start(&c);
+	x = ocrq(&a, 77);
+	ck_assert_uint_eq(ocrq(&a, 78), 78);	/* never answered */
+	now = t0 + 60 * S - 1;
+	ocrp(&a, 300, x, 77, 1);		/* just in time */
+	gre_in_ok(x, LAN_A, 77);
+	now = t0 + 60 * S;
+	nat_expire(n, now, 1000);		/* 78: quarantined from now */
+	now = t0 + 180 * S - 1;
+	nat_expire(n, now, 1000);
+	ck_assert_uint_ne(ocrq(&b, 78), 78);	/* still resting */
+	now = t0 + 180 * S;
+	nat_expire(n, now, 1000);
+	ck_assert_uint_eq(ocrq(&c, 78), 78);	/* free again */
+	/* the live call idles out 300 s after its last GRE */
+	now = t0 + 360 * S - 2;
+	gre_in_ok(x, LAN_A, 77);
+	now += 300 * S;
 	gre_in_dropped(x);
 }
 END_TEST
@@ -1521,6 +1745,7 @@ static Suite *pptp_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, two_clients_same_call_id);
 	tcase_add_test(tc, call_mapping_event);
+	tcase_add_test(tc, moved_call_id_in_wan_error_and_clear);
 	tcase_add_test(tc, two_calls_on_one_connection);
 	tcase_add_test(tc, incoming_call);
 	tcase_add_test(tc, server_inside);
@@ -1545,6 +1770,10 @@ static Suite *pptp_suite(void)
 	tcase_add_test(tc, reset_ends_calls);
 	tcase_add_test(tc, unknown_call_resets);
 	tcase_add_test(tc, picked_up_mid_stream_resets);
+	tcase_add_loop_test(tc, fragmented_control_segment_resets, 0, 2);
+	tcase_add_test(tc, peer_call_id_of_no_call_resets);
+	tcase_add_test(tc, disconnect_of_no_call_resets);
+	tcase_add_test(tc, table_full_resets);
 	tcase_add_test(tc, no_state_slot_refuses_connection);
 	tcase_add_test(tc, blind_rst_ends_nothing);
 	tcase_add_test(tc, blind_syn_changes_nothing);
@@ -1555,6 +1784,7 @@ static Suite *pptp_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, call_limit_per_connection);
 	tcase_add_test(tc, call_limit_per_host);
+	tcase_add_test(tc, call_limit_per_server);
 	tcase_add_test(tc, host_limit_counts_quarantine);
 	tcase_add_test(tc, clearing_an_ended_call);
 	tcase_add_test(tc, handle_not_reused_across_calls);
@@ -1563,6 +1793,7 @@ static Suite *pptp_suite(void)
 	tcase_add_test(tc, pending_call_dropped_after_60_s);
 	tcase_add_test(tc, clear_request_grace);
 	tcase_add_test(tc, gre_idle_timeout_both_ways);
+	tcase_add_test(tc, call_timers_across_the_clock_wrap);
 	tcase_add_test(tc, control_connection_end_ends_calls);
 	tcase_add_test(tc, stop_control_connection_ends_calls);
 	tcase_add_test(tc, control_connection_expiry_ends_calls);
