@@ -19,6 +19,9 @@
 #define CONF_ROUTES_MAX		64
 #define CONF_POOL_MAX		1024	/* equals NAT_POOL_MAX */
 #define CONF_ALG_PORTS_MAX	8	/* equals NAT_ALG_PORTS_MAX */
+#define CONF_PREFIXES_MAX	256	/* nat.exempt, nat.inside-prefixes */
+#define CONF_FORWARDS_MAX	1024	/* entries of forwards */
+#define CONF_FROM_MAX		32	/* prefixes in one forward's from */
 
 enum log_level {
 	LVL_ERROR = 0,
@@ -33,6 +36,49 @@ struct conf_prefix {
 	uint8_t len;
 };
 
+/* Filtering behaviour of RFC 4787 section 5, for one protocol. */
+enum conf_filter {
+	CONF_FILTER_EI = 0,	/* endpoint-independent */
+	CONF_FILTER_AD,		/* address-dependent */
+	CONF_FILTER_APD,	/* address-and-port-dependent */
+};
+
+/* The protocols nat.filtering can be set for, in its map form. */
+enum conf_l4 {
+	CONF_L4_TCP = 0,
+	CONF_L4_UDP,
+	CONF_L4_ICMP,
+	CONF_L4_N
+};
+
+/* nat.unsolicited-syn: what becomes of an inbound SYN no filter lets in,
+ * once it has been held 6 s without an outbound SYN (RFC 5382 REQ-4) */
+enum conf_syn {
+	CONF_SYN_DROP = 0,	/* dropped silently (REQ-4a) */
+	CONF_SYN_REJECT,	/* answered with ICMP port unreachable */
+};
+
+/**
+ * struct conf_forward - one entry of forwards
+ * @proto:	IP protocol: IPPROTO_TCP or IPPROTO_UDP (ports), or any other
+ *		but ICMP (address only: every packet of that protocol)
+ * @pub_addr, @in_addr:	network order; @pub_addr is in nat.addresses
+ * @pub_lo, @pub_hi:	public ports, host order, @pub_lo <= @pub_hi; both 0
+ *		for an address-only forward
+ * @in_lo:	first inside port, host order (the inside range has the same
+ *		length as the public one); 0 for an address-only forward
+ * @from:	remote prefixes allowed to open sessions through it, @nfrom of
+ *		them; none: any remote
+ */
+struct conf_forward {
+	uint8_t proto;
+	uint32_t pub_addr, in_addr;
+	uint16_t pub_lo, pub_hi;
+	uint16_t in_lo;
+	struct conf_prefix from[CONF_FROM_MAX];
+	unsigned nfrom;
+};
+
 /**
  * struct conf_dev - one TUN device: the "inside" or "outside" section
  * @name:	device name, 1..IFNAMSIZ-1 characters
@@ -41,7 +87,8 @@ struct conf_prefix {
  * @create:	create the device if it does not exist (default true)
  * @has_address: @address is set
  * @address:	address and prefix length to assign to the device
- * @mtu:	MTU to set, 0 to leave the device's own
+ * @mtu:	MTU to set, 0 to leave the device's own; either way the MTU
+ *		the device has is the one tunnat fragments for
  * @routes:	prefixes to route into the device, in its namespace
  */
 struct conf_dev {
@@ -80,7 +127,21 @@ struct conf_pptp {
  * @addrs:		nat.addresses expanded to single addresses, network order
  * @port_lo, @port_hi:	nat.ports, host order
  * @max_sessions:	nat.max-sessions
- * @tcp_est_s, @tcp_trans_s, @udp_s, @icmp_s, @gre_s: nat.timeouts, seconds
+ * @tcp_est_s, @tcp_trans_s, @udp_s, @icmp_s, @gre_s, @other_s: nat.timeouts,
+ *			seconds
+ * @filtering:		nat.filtering, per enum conf_l4
+ * @allow_short_timeouts: nat.allow-short-timeouts: timeouts and the port
+ *			hold-down may go down to 1 s
+ * @inbound_refresh:	nat.inbound-refresh: inbound UDP refreshes sessions
+ * @port_holddown_s:	nat.port-holddown, seconds
+ * @port_parity:	nat.port-parity: a port that must change keeps parity
+ * @max_sessions_per_host: nat.max-sessions-per-host, 0 for no limit
+ * @icmp_on_failure:	nat.icmp-on-failure
+ * @unsolicited_syn:	nat.unsolicited-syn
+ * @exempt:		nat.exempt, @nexempt prefixes
+ * @inside_prefixes:	nat.inside-prefixes, @ninside_prefixes; none: any
+ * @tcp_mss_clamp:	nat.tcp-mss-clamp: -1 auto, 0 off, else the MSS
+ * @forwards:		forwards, @nforwards of them, in file order
  * @pptp:		alg.pptp
  * @offload:		"auto" (true): negotiate TUN offloads; "off" (false)
  * @user:		account to run as after setup
@@ -93,7 +154,22 @@ struct config {
 	unsigned naddrs;
 	uint16_t port_lo, port_hi;
 	uint32_t max_sessions;
-	uint32_t tcp_est_s, tcp_trans_s, udp_s, icmp_s, gre_s;
+	uint32_t tcp_est_s, tcp_trans_s, udp_s, icmp_s, gre_s, other_s;
+	enum conf_filter filtering[CONF_L4_N];
+	bool allow_short_timeouts;
+	bool inbound_refresh;
+	uint32_t port_holddown_s;
+	bool port_parity;
+	uint32_t max_sessions_per_host;
+	bool icmp_on_failure;
+	enum conf_syn unsolicited_syn;
+	struct conf_prefix exempt[CONF_PREFIXES_MAX];
+	unsigned nexempt;
+	struct conf_prefix inside_prefixes[CONF_PREFIXES_MAX];
+	unsigned ninside_prefixes;
+	int tcp_mss_clamp;
+	struct conf_forward forwards[CONF_FORWARDS_MAX];
+	unsigned nforwards;
 	struct conf_pptp pptp;
 	bool offload;
 	char user[256];
