@@ -72,64 +72,7 @@ struct alg_ctx {
 	enum drop_reason drop;
 };
 
-/* ---- counts of calls per address, for the limits ---------------------- */
-
-/* Open addressing, linear probing, deletion by backward shift. */
-static uint32_t count_slot(const struct nat *n, const struct alg_counts *ac,
-			   uint32_t addr)
-{
-	return (uint32_t)siphash13_2w(n->hkey, addr, 0x636f756e74) &
-	       ac->mask;
-}
-
-static uint32_t *count_find(const struct nat *n, struct alg_counts *ac,
-			    uint32_t addr, bool add)
-{
-	uint32_t i = count_slot(n, ac, addr);
-
-	for (;; i = (i + 1) & ac->mask) {
-		if (ac->e[i].n && ac->e[i].addr == addr)
-			return &ac->e[i].n;
-		if (!ac->e[i].n) {
-			if (!add)
-				return NULL;
-			ac->e[i].addr = addr;
-			return &ac->e[i].n;
-		}
-	}
-}
-
-static void count_drop(const struct nat *n, struct alg_counts *ac,
-		       uint32_t addr)
-{
-	uint32_t *c = count_find(n, ac, addr, false), i, j;
-
-	assert(c && *c);
-	if (--*c)
-		return;
-	i = (uint32_t)(((struct alg_count_entry *)(void *)c) - ac->e);
-	/* backward shift: pull later entries of the run into the hole */
-	for (j = (i + 1) & ac->mask; ac->e[j].n; j = (j + 1) & ac->mask) {
-		uint32_t home = count_slot(n, ac, ac->e[j].addr);
-
-		if (((j - home) & ac->mask) >= ((j - i) & ac->mask)) {
-			ac->e[i] = ac->e[j];
-			ac->e[j].n = 0;
-			i = j;
-		}
-	}
-}
-
 /* ---- set up ----------------------------------------------------------- */
-
-static uint32_t pow2_at_least(uint64_t v)
-{
-	uint64_t p = 64;
-
-	while (p < v)
-		p <<= 1;
-	return (uint32_t)p;
-}
 
 const char *nat_alg_name(enum nat_alg a)
 {
@@ -153,13 +96,8 @@ static int alg_state_init(struct alg_state *a, enum nat_alg id,
 	calls = (uint64_t)ac->max_connections * ac->max_calls_per_connection;
 	if (calls > max_sessions)
 		calls = max_sessions;
-	a->calls_host.mask = pow2_at_least(2 * calls) - 1;
-	a->calls_server.mask = a->calls_host.mask;
-	a->calls_host.e = calloc(a->calls_host.mask + 1,
-				 sizeof(*a->calls_host.e));
-	a->calls_server.e = calloc(a->calls_server.mask + 1,
-				   sizeof(*a->calls_server.e));
-	if (!a->slots || !a->calls_host.e || !a->calls_server.e)
+	if (!a->slots || addr_counts_init(&a->calls_host, calls) ||
+	    addr_counts_init(&a->calls_server, calls))
 		return -ENOMEM;
 	return 0;
 }
@@ -182,8 +120,8 @@ void alg_fini(struct nat *n)
 
 	for (i = 0; i < NAT_ALG_N; i++) {
 		free(n->alg[i].slots);
-		free(n->alg[i].calls_host.e);
-		free(n->alg[i].calls_server.e);
+		addr_counts_fini(&n->alg[i].calls_host);
+		addr_counts_fini(&n->alg[i].calls_server);
 	}
 }
 
@@ -392,7 +330,7 @@ static void call_quarantine(struct nat *n, uint32_t call, const char *why,
 	assert(s->klass != CLASS_GRE_QUARANTINE && s->alg_slot);
 	/* the host's count drops only when the quarantine ends: a host that
 	 * opens and ends calls fast cannot hold more IDs than its limit */
-	count_drop(n, &n->alg[s->alg].calls_server, s->rem_addr);
+	addr_count_sub(&n->alg[s->alg].calls_server, n->hkey, s->rem_addr, 1);
 	emit(n, s->klass == CLASS_GRE_PENDING ? NAT_EV_CALL_REFUSED
 					      : NAT_EV_CALL_DOWN,
 	     s->alg_slot, call, why);
@@ -406,26 +344,22 @@ uint32_t alg_call_open(struct alg_ctx *c, uint16_t inside_id,
 	const struct nat_session *ctl = &n->t.s[c->si];
 	const struct nat_alg_config *lim = &n->cfg.alg[ctl->alg];
 	struct alg_state *a = &n->alg[ctl->alg];
-	uint32_t *host, *server, call, start;
+	uint32_t call, start;
 	struct nat_session tmpl;
+	enum drop_reason full;
 	struct flow_key k;
 	unsigned i;
 
-	host = count_find(n, &a->calls_host, ctl->in_addr, false);
-	server = count_find(n, &a->calls_server, ctl->rem_addr, false);
-	if (host && *host >= lim->max_calls_per_host) {
+	if (addr_count(&a->calls_host, n->hkey, ctl->in_addr) >=
+	    lim->max_calls_per_host) {
 		*why = "max-calls-per-host reached";
 		return 0;
 	}
-	if (server && *server >= lim->max_calls_per_server) {
+	if (addr_count(&a->calls_server, n->hkey, ctl->rem_addr) >=
+	    lim->max_calls_per_server) {
 		*why = "max-calls-per-server reached";
 		return 0;
 	}
-	if (n->t.sp.used >= n->t.sp.max) {
-		*why = "session table full";
-		return 0;
-	}
-
 	/* the inside ID itself if free, else a random low byte */
 	start = rng_next(n);
 	for (i = 0; i <= 256; i++) {
@@ -461,10 +395,14 @@ uint32_t alg_call_open(struct alg_ctx *c, uint16_t inside_id,
 		.alg = ctl->alg,
 		.alg_slot = c->si,
 	};
-	call = session_add(&n->t, 0, &tmpl, c->now);
-	(*count_find(n, &a->calls_host, ctl->in_addr, true))++;
-	(*count_find(n, &a->calls_server, ctl->rem_addr, true))++;
-	n->st.sessions_created++;
+	call = table_session_add(n, 0, &tmpl, c->now, &full);
+	if (!call) {
+		*why = full == DROP_HOST_LIMIT ? "max-sessions-per-host reached"
+					       : "session table full";
+		return 0;
+	}
+	addr_count_add(&a->calls_host, n->hkey, ctl->in_addr, 1);
+	addr_count_add(&a->calls_server, n->hkey, ctl->rem_addr, 1);
 	n->st.alg[ctl->alg].calls++;
 	return call;
 }
@@ -541,7 +479,8 @@ bool alg_call_recent(struct alg_ctx *c, uint16_t xlated, uint16_t *inside_id)
 
 void alg_call_freed(struct nat *n, uint32_t si)
 {
-	count_drop(n, &n->alg[n->t.s[si].alg].calls_host, n->t.s[si].in_addr);
+	addr_count_sub(&n->alg[n->t.s[si].alg].calls_host, n->hkey,
+		       n->t.s[si].in_addr, 1);
 }
 
 void alg_call_expired(struct nat *n, uint32_t si, uint64_t now)

@@ -7,35 +7,41 @@
  * (protocol, inside address and port, remote address and port); a packet
  * from outside (DIR_IN) by its outside view (protocol, public address and
  * port, remote address and port).  ICMP queries use their identifier as the
- * port and 0 as the remote port.  The session table (session.c) indexes
- * every session under both views.
+ * port and 0 as the remote port; protocols without ports use addresses
+ * alone (proto_other.c).  The session table (session.c) indexes every
+ * session under both views; table.c makes and frees sessions, mappings and
+ * ports under every limit.
  *
- * Mappings.  A new outbound flow reuses the mapping of its inside endpoint
- * if there is one (endpoint-independent mapping, RFC 4787 REQ-1, RFC 5382
- * REQ-1, RFC 5508 REQ-1).  Otherwise it gets a public port on the public
- * address paired with its inside host: a keyed hash of the inside address
- * picks the address, so a host always leaves from the same one (paired
- * pooling, RFC 4787 REQ-2) and its later fragments can be translated
- * without state.  The port is the inside port itself when free, else a
- * random one of the same class (portpool.c).
+ * A packet from inside, in order: drop what may never be routed (martian
+ * addresses, source routes); answer what is for the router itself; pass a
+ * packet to an exempt destination untranslated (RFC 6888 REQ-6); drop a
+ * source outside the inside prefixes; answer an expired TTL (RFC 5508 7.2)
+ * and, with DF set, a packet too big for the next hop (RFC 5508 7.1.1);
+ * then translate: a later fragment follows its first (frag.c), anything
+ * else goes to its protocol's handler and gets its session, opened if it
+ * may open one.  A packet to a public address goes on, through the
+ * destination's mapping, back inside (hairpinning, RFC 4787 REQ-9, RFC
+ * 5382 REQ-8).  Last, TTL down by one, the MSS clamped on a SYN, and the
+ * packet cut to fit the next hop if it must be.
  *
- * Filtering.  An inbound packet must match a session: endpoint- and
- * port-dependent filtering, the strictest of RFC 4787 section 5.  Hairpinned
- * packets (inside to a public endpoint) are the exception: they are
- * translated out, then in again through the destination's mapping.
+ * A packet from outside goes the same way, with filtering (filter.c) deciding
+ * what a mapping lets in without a session of its own, unsolicited SYNs
+ * held (RFC 5382 REQ-4), and forwards opening sessions to inside servers.
  *
- * Timeouts (idle, refreshed by traffic both ways; ICMP errors never refresh):
- * TCP established >= 2 h 4 min and transitory >= 4 min (RFC 5382 REQ-5),
- * UDP >= 2 min, 5 min default (RFC 4787 REQ-5), ICMP query >= 60 s (RFC 5508
- * REQ-2).  See session.h for how expiry is exact yet swept lazily.
+ * Timeouts (idle; ICMP errors never refresh): TCP established >= 2 h 4 min
+ * and transitory >= 4 min (RFC 5382 REQ-5), UDP >= 2 min, 5 min default (RFC
+ * 4787 REQ-5), refreshed from outside only with nat.inbound-refresh (REQ-6),
+ * ICMP query >= 60 s (RFC 5508 REQ-2); shorter ones only as the caller
+ * allows.  See session.h for how expiry is exact yet swept lazily.
  *
- * The router itself.  It answers echo requests to its inside address and to
- * the public addresses, and sends ICMP time exceeded (rate-limited) when a
- * packet's TTL runs out: into the inside network from the inside router
- * address, to the outside from the public address the packet was sent to.
+ * The router itself answers echo requests to its inside address and to the
+ * public addresses, and sends ICMP errors (rate-limited, table.c): time
+ * exceeded, fragmentation needed, and when a session cannot be made,
+ * destination unreachable.
  *
- * Checksums are updated incrementally (RFC 1624), except for ICMP errors,
- * whose whole message is summed again after the quote is rewritten.
+ * Checksums are updated incrementally (RFC 1624, rewrite.c), except for
+ * ICMP errors, whose whole message is summed again after the quote is
+ * rewritten.
  */
 
 #include <arpa/inet.h>
@@ -45,32 +51,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../net/csum.h"
 #include "../net/icmp.h"
 #include "nat_int.h"
-#include "siphash.h"
 
 #define PREFETCH_MIN_SESSIONS	32768
 #define ICMP_ID_LO	0
 #define ICMP_ID_HI	65535
-
-enum verdict nat_drop(struct nat *n, struct pkt *p, enum drop_reason r)
-{
-	p->drop = r;
-	n->st.drops[r]++;
-	return VERDICT_DROP;
-}
-
-/* xoroshiro128+ (Blackman and Vigna): cheap, and only used for port choice. */
-uint32_t rng_next(struct nat *n)
-{
-	uint64_t s0 = n->rng[0], s1 = n->rng[1], r = s0 + s1;
-
-	s1 ^= s0;
-	n->rng[0] = ((s0 << 24) | (s0 >> 40)) ^ s1 ^ (s1 << 16);
-	n->rng[1] = (s1 << 37) | (s1 >> 27);
-	return (uint32_t)(r >> 32);
-}
 
 static int addr_cmp(const void *a, const void *b)
 {
@@ -79,62 +65,16 @@ static int addr_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int nat_pool_index(const struct nat *n, uint32_t addr)
-{
-	uint32_t key = ntohl(addr);
-	unsigned lo = 0, hi = n->naddrs;
-
-	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
-		uint32_t v = ntohl(n->addrs[mid]);
-
-		if (v == key)
-			return (int)mid;
-		if (v < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
-uint32_t nat_pair_address(const struct nat *n, uint32_t in_addr)
-{
-	return n->addrs[nat_pair_index(n, in_addr)];
-}
-
-unsigned nat_pair_index(const struct nat *n, uint32_t in_addr)
-{
-	if (n->naddrs == 1)
-		return 0;
-	return (unsigned)(siphash13_2w(n->hkey, in_addr, 0x70616972) %
-			  n->naddrs);
-}
-
-static enum port_space space_of(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-		return PSPACE_TCP;
-	case IPPROTO_UDP:
-		return PSPACE_UDP;
-	default:
-		return PSPACE_ICMP;
-	}
-}
-
-static struct portpool *pool_of(struct nat *n, unsigned pub_idx,
-				 enum port_space sp)
-{
-	return &n->pools[pub_idx * PSPACE_N + sp];
-}
-
 uint64_t nat_memory_bytes(const struct nat_config *cfg)
 {
 	return sizeof(struct nat) + session_table_bytes(cfg->max_sessions) +
 	       (uint64_t)cfg->naddrs * PSPACE_N * sizeof(struct portpool) +
-	       (uint64_t)cfg->naddrs * sizeof(uint32_t);
+	       (uint64_t)cfg->naddrs * sizeof(uint32_t) +
+	       (uint64_t)(cfg->max_sessions + 1) *
+	       (sizeof(struct perm) + sizeof(uint64_t) + 2 * 8 + 4);
 }
+
+/* ---- the configuration ---------------------------------------------------- */
 
 /* Idle times are computed modulo 2^32 ms (session.h), so a timeout must
  * stay well below that: under 2^31 ms, about 24 days. */
@@ -153,6 +93,48 @@ static bool alg_config_valid(const struct nat_alg_config *a)
 		a->max_calls_per_host && a->max_calls_per_server);
 }
 
+static bool prefixes_valid(const struct nat_prefix *p, unsigned cnt,
+			   unsigned max)
+{
+	unsigned i;
+
+	if (cnt > max || (cnt && !p))
+		return false;
+	for (i = 0; i < cnt; i++) {
+		uint32_t mask = p[i].len ? ~0u << (32 - p[i].len) : 0;
+
+		if (p[i].len > 32 || (ntohl(p[i].addr) & ~mask))
+			return false;
+	}
+	return true;
+}
+
+static bool in_pool(const struct nat_config *c, uint32_t addr)
+{
+	unsigned i;
+
+	for (i = 0; i < c->naddrs; i++)
+		if (c->addrs[i] == addr)
+			return true;
+	return false;
+}
+
+static bool forward_valid(const struct nat_config *c,
+			  const struct nat_forward *f)
+{
+	bool ports = f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP;
+
+	if (!f->proto || f->proto == IPPROTO_ICMP || !in_pool(c, f->pub_addr) ||
+	    ipv4_addr_martian(f->in_addr) || in_pool(c, f->in_addr) ||
+	    f->in_addr == c->router_addr ||
+	    !prefixes_valid(f->from, f->nfrom, NAT_FROM_MAX))
+		return false;
+	if (!ports)
+		return !f->pub_lo && !f->pub_hi && !f->in_lo;
+	return f->pub_lo && f->pub_lo <= f->pub_hi && f->in_lo &&
+	       (uint32_t)f->in_lo + (f->pub_hi - f->pub_lo) <= 65535;
+}
+
 static bool config_valid(const struct nat_config *c)
 {
 	unsigned i;
@@ -165,8 +147,25 @@ static bool config_valid(const struct nat_config *c)
 		return false;
 	if (!timeout_valid(c->tcp_est_ms) || !timeout_valid(c->tcp_trans_ms) ||
 	    !timeout_valid(c->udp_ms) || !timeout_valid(c->icmp_ms) ||
-	    !timeout_valid(c->gre_ms))
+	    !timeout_valid(c->gre_ms) || !timeout_valid(c->other_ms) ||
+	    c->holddown_ms >= NAT_TIMEOUT_MAX_MS)
 		return false;
+	for (i = 0; i < NAT_L4_N; i++)
+		if ((unsigned)c->filtering[i] > NAT_FILTER_APD)
+			return false;
+	if ((c->mtu_inside && c->mtu_inside < NAT_MTU_MIN) ||
+	    (c->mtu_outside && c->mtu_outside < NAT_MTU_MIN) ||
+	    c->mtu_inside > 65535 || c->mtu_outside > 65535)
+		return false;
+	if (!prefixes_valid(c->exempt, c->nexempt, NAT_PREFIXES_MAX) ||
+	    !prefixes_valid(c->inside_prefixes, c->ninside_prefixes,
+			    NAT_PREFIXES_MAX))
+		return false;
+	if (c->nforwards > NAT_FORWARDS_MAX || (c->nforwards && !c->forwards))
+		return false;
+	for (i = 0; i < c->nforwards; i++)
+		if (!forward_valid(c, &c->forwards[i]))
+			return false;
 	for (i = 0; i < NAT_ALG_N; i++)
 		if (!alg_config_valid(&c->alg[i]))
 			return false;
@@ -178,10 +177,27 @@ static bool config_valid(const struct nat_config *c)
 	return true;
 }
 
+/* Keep copies of the prefix lists @cfg points to. */
+static int prefixes_copy(struct nat *n, const struct nat_config *cfg)
+{
+	n->exempt = calloc(cfg->nexempt + 1, sizeof(*n->exempt));
+	n->inside_prefixes = calloc(cfg->ninside_prefixes + 1,
+				    sizeof(*n->inside_prefixes));
+	if (!n->exempt || !n->inside_prefixes)
+		return -ENOMEM;
+	memcpy(n->exempt, cfg->exempt, cfg->nexempt * sizeof(*n->exempt));
+	memcpy(n->inside_prefixes, cfg->inside_prefixes,
+	       cfg->ninside_prefixes * sizeof(*n->inside_prefixes));
+	n->cfg.exempt = n->exempt;
+	n->cfg.inside_prefixes = n->inside_prefixes;
+	return 0;
+}
+
 struct nat *nat_new(const struct nat_config *cfg)
 {
 	struct nat *n;
 	unsigned i, sp;
+	int err;
 
 	if (!config_valid(cfg)) {
 		errno = EINVAL;
@@ -189,7 +205,7 @@ struct nat *nat_new(const struct nat_config *cfg)
 	}
 	n = calloc(1, sizeof(*n));
 	if (!n)
-		return NULL;
+		goto nomem;
 	n->addrs = malloc(cfg->naddrs * sizeof(uint32_t));
 	n->pools = malloc((size_t)cfg->naddrs * PSPACE_N * sizeof(*n->pools));
 	if (!n->addrs || !n->pools)
@@ -199,9 +215,8 @@ struct nat *nat_new(const struct nat_config *cfg)
 	n->naddrs = cfg->naddrs;
 	for (i = 1; i < n->naddrs; i++) {
 		if (n->addrs[i] == n->addrs[i - 1]) {
-			nat_free(n);
-			errno = EINVAL;
-			return NULL;
+			err = -EINVAL;
+			goto fail;
 		}
 	}
 
@@ -212,7 +227,8 @@ struct nat *nat_new(const struct nat_config *cfg)
 	portpool_range_ids(&n->ranges[PSPACE_ICMP], ICMP_ID_LO, ICMP_ID_HI);
 	for (i = 0; i < n->naddrs; i++)
 		for (sp = 0; sp < PSPACE_N; sp++)
-			portpool_init(pool_of(n, i, sp), &n->ranges[sp]);
+			portpool_init(&n->pools[i * PSPACE_N + sp],
+				      &n->ranges[sp]);
 
 	n->hkey[0] = cfg->seed[0];
 	n->hkey[1] = cfg->seed[1];
@@ -230,16 +246,32 @@ struct nat *nat_new(const struct nat_config *cfg)
 	n->t.timeout_ms[CLASS_GRE_PENDING] = GRE_PENDING_MS;
 	n->t.timeout_ms[CLASS_GRE_CLOSING] = GRE_CLOSING_MS;
 	n->t.timeout_ms[CLASS_GRE_QUARANTINE] = GRE_QUARANTINE_MS;
+	n->t.timeout_ms[CLASS_OTHER] = cfg->other_ms;
 	n->cfg = *cfg;
 	n->cfg.addrs = n->addrs;
-	if (alg_init(n, cfg))
-		goto nomem;
+	if (!n->cfg.mtu_inside)
+		n->cfg.mtu_inside = 65535;
+	if (!n->cfg.mtu_outside)
+		n->cfg.mtu_outside = 65535;
 	n->icmp_credit = (uint64_t)cfg->icmp_errors_per_s * 1000;
+	err = prefixes_copy(n, cfg);
+	if (!err)
+		err = filter_init(n, cfg);
+	if (!err)
+		err = frag_init(n, cfg);
+	if (!err)
+		err = alg_init(n, cfg);
+	if (!err)
+		err = table_init(n, cfg);
+	if (err)
+		goto fail;
 	return n;
 
 nomem:
+	err = -ENOMEM;
+fail:
 	nat_free(n);
-	errno = ENOMEM;
+	errno = err == -ENOMEM ? ENOMEM : EINVAL;
 	return NULL;
 }
 
@@ -247,8 +279,13 @@ void nat_free(struct nat *n)
 {
 	if (!n)
 		return;
+	table_fini(n);
 	alg_fini(n);
+	frag_fini(n);
+	filter_fini(n);
 	session_table_fini(&n->t);
+	free(n->exempt);
+	free(n->inside_prefixes);
 	free(n->pools);
 	free(n->addrs);
 	free(n);
@@ -261,179 +298,19 @@ const struct nat_stats *nat_stats(struct nat *n)
 	return &n->st;
 }
 
-/* Free session @si, and its mapping and public port if it was the last. */
-static void session_free(struct nat *n, uint32_t si)
-{
-	uint32_t mi = session_del(&n->t, si);
-
-	n->st.sessions_expired++;
-	if (mi) {
-		const struct nat_mapping *m = &n->t.m[mi];
-		enum port_space sp = space_of(mapping_proto(m));
-
-		portpool_release(pool_of(n, m->pub_idx, sp), &n->ranges[sp],
-				 ntohs(m->pub_port));
-		mapping_del(&n->t, mi);
-	}
-}
-
-/* Session @si's time ran out: free it, or move a call to its next stage. */
-static void session_end(struct nat *n, uint32_t si, uint64_t now)
-{
-	struct nat_session *s = &n->t.s[si];
-
-	if (s->proto == IPPROTO_GRE && !(s->flags & SESS_GRE0)) {
-		if (s->klass != CLASS_GRE_QUARANTINE) {
-			alg_call_expired(n, si, now);
-			return;
-		}
-		alg_call_freed(n, si);
-	}
-	if (s->proto == IPPROTO_TCP && s->alg_slot)
-		alg_conn_end(n, si, now);
-	session_free(n, si);
-}
-
-uint32_t nat_session_live(struct nat *n, const struct flow_key *k,
-			  uint64_t now)
-{
-	uint32_t si = session_find(&n->t, k);
-
-	if (si && session_expired(&n->t, &n->t.s[si], now)) {
-		session_end(n, si, now);
-		return 0;
-	}
-	return si;
-}
-
 unsigned nat_expire(struct nat *n, uint64_t now_ms, unsigned budget)
 {
-	unsigned freed = 0;
-	enum nat_class c;
+	unsigned freed;
 
-	for (c = 0; c < CLASS_N; c++) {
-		uint32_t si;
-
-		while (freed < budget && (si = session_oldest(&n->t, c)) &&
-		       session_expired(&n->t, &n->t.s[si], now_ms)) {
-			session_end(n, si, now_ms);
-			freed++;
-		}
-	}
+	pending_reset(n);
+	freed = table_expire_sessions(n, now_ms, budget);
+	table_expire_holddown(n, now_ms);
+	syn_hold_expire(n, now_ms);
+	frag_expire(n, now_ms);
 	return freed;
 }
 
-static void l4_csum_update(const struct l4_view *v, uint32_t old, uint32_t new,
-			   bool wide)
-{
-	uint16_t c;
-
-	if (!v->csum)
-		return;
-	c = ipv4_load16(v->csum);
-	if (v->partial) {
-		/* a running sum, not a checksum: add without complementing */
-		c = (uint16_t)~(wide ? csum_update32((uint16_t)~c, old, new)
-				     : csum_update16((uint16_t)~c, (uint16_t)old,
-						     (uint16_t)new));
-		ipv4_store16(v->csum, c);
-		return;
-	}
-	if (v->udp && !c)
-		return;		/* RFC 768: the sender computed no checksum */
-	c = wide ? csum_update32(c, old, new)
-		 : csum_update16(c, (uint16_t)old, (uint16_t)new);
-	if (v->udp && !c)
-		c = 0xffff;	/* RFC 768: a computed 0 is sent as all ones */
-	ipv4_store16(v->csum, c);
-}
-
-void nat_set_addr(struct ipv4_hdr *ip, const struct l4_view *v,
-		  uint32_t *field, uint32_t addr)
-{
-	uint32_t old = *field;
-
-	if (old == addr)
-		return;
-	ip->check = csum_update32(ip->check, old, addr);
-	if (v->pseudo)
-		l4_csum_update(v, old, addr, true);
-	*field = addr;
-}
-
-void nat_set_port(const struct l4_view *v, uint16_t port)
-{
-	uint16_t old;
-
-	if (!v->port)
-		return;
-	old = ipv4_load16(v->port);
-	if (old == port)
-		return;
-	/* a partial sum covers the pseudo-header only, not the port */
-	if (!v->partial)
-		l4_csum_update(v, old, port, false);
-	ipv4_store16(v->port, port);
-}
-
-void nat_flow_ports(struct pkt *p, struct pkt_flow *f, unsigned csum_off)
-{
-	struct ipv4_hdr *ip = ipv4_hdr(p);
-	uint8_t *l4 = pkt_l4(p);
-	uint16_t sport = ipv4_load16(l4), dport = ipv4_load16(l4 + 2);
-
-	if (p->dir == DIR_OUT) {
-		flow_key_set(&f->key, SIDE_IN, p->proto, ip->saddr, sport,
-			     ip->daddr, dport);
-		f->v.port = l4;
-	} else {
-		flow_key_set(&f->key, SIDE_OUT, p->proto, ip->daddr, dport,
-			     ip->saddr, sport);
-		f->v.port = l4 + 2;
-	}
-	f->v.csum = l4 + csum_off;
-	f->v.pseudo = true;
-	f->v.partial = pkt_csum_partial(p);
-}
-
-static void ttl_decrement(struct ipv4_hdr *ip)
-{
-	uint16_t old = ipv4_load16(&ip->ttl);
-
-	ip->ttl--;
-	ip->check = csum_update16(ip->check, old, ipv4_load16(&ip->ttl));
-}
-
-/* Token bucket for generated ICMP errors: a second's worth of burst. */
-static bool icmp_credit_take(struct nat *n, uint64_t now)
-{
-	uint32_t rate = n->cfg.icmp_errors_per_s;
-	uint64_t cap = (uint64_t)rate * 1000;
-
-	if (now > n->icmp_last_ms) {
-		n->icmp_credit += (now - n->icmp_last_ms) * rate;
-		if (n->icmp_credit > cap)
-			n->icmp_credit = cap;
-	}
-	n->icmp_last_ms = now;
-	if (n->icmp_credit < 1000)
-		return false;
-	n->icmp_credit -= 1000;
-	return true;
-}
-
-/* Answer a packet whose TTL ran out with ICMP time exceeded from @src. */
-static enum verdict ttl_exceeded(struct nat *n, struct pkt *p, uint32_t src,
-				 uint64_t now)
-{
-	if (!icmp_error_allowed(p))
-		return nat_drop(n, p, DROP_TTL);
-	if (!icmp_credit_take(n, now))
-		return nat_drop(n, p, DROP_ICMP_RATE);
-	icmp_error_build(p, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, src, 0);
-	n->st.icmp_errors++;
-	return VERDICT_BACK;
-}
+/* ---- one packet ---------------------------------------------------------- */
 
 /* A packet addressed to the router itself: answer echo, drop the rest. */
 static enum verdict to_router(struct nat *n, struct pkt *p)
@@ -454,18 +331,36 @@ static bool is_icmp_error(const struct pkt *p)
 			      pkt_l4(p))->type);
 }
 
+static bool is_icmp_request(const struct pkt *p)
+{
+	return p->proto == IPPROTO_ICMP && !(p->frag & PKT_FRAG_LATER) &&
+	       icmp_is_request(((const struct icmp_hdr *)(const void *)
+				pkt_l4(p))->type);
+}
+
+/* A TCP segment with SYN and neither ACK nor RST: a connection's start. */
+static bool is_tcp_open(uint8_t flags)
+{
+	return (flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN;
+}
+
 static enum drop_reason flow_of(struct pkt *p, struct pkt_flow *f)
 {
+	enum drop_reason r;
+
 	switch (p->proto) {
 	case IPPROTO_TCP:
-		return proto_tcp_flow(p, f);
+		r = proto_tcp_flow(p, f);
+		break;
 	case IPPROTO_UDP:
-		return proto_udp_flow(p, f);
-	case IPPROTO_ICMP:
-		return proto_icmp_flow(p, f);
+		r = proto_udp_flow(p, f);
+		break;
 	default:
-		return DROP_PROTO;
+		r = proto_icmp_flow(p, f);
+		break;
 	}
+	f->space = space_of(p->proto);
+	return r;
 }
 
 /* Account for a packet of flow @f on live session @si. */
@@ -477,242 +372,76 @@ static void session_touch(struct nat *n, uint32_t si, const struct pkt_flow *f,
 
 	if (s->proto == IPPROTO_TCP)
 		c = proto_tcp_track(s, f->tcp_flags, dir);
+	else if (s->proto == IPPROTO_UDP && dir == DIR_IN &&
+		 !n->cfg.inbound_refresh)
+		return;		/* RFC 4787 REQ-6: outbound refresh only */
 	session_refresh(&n->t, si, c, now);
 }
 
-/* The ALG a new TCP session toward @server_port gets, if any.  A connection
- * the ALG has no room to watch is refused: it would carry untranslated
- * identifiers. */
-static bool alg_choose(const struct nat *n, uint8_t proto,
-		       uint16_t server_port, enum nat_alg *alg,
-		       enum drop_reason *why)
-{
-	*alg = proto == IPPROTO_TCP ? alg_for_port(n, ntohs(server_port))
-				    : NAT_ALG_NONE;
-	if (*alg == NAT_ALG_NONE || alg_has_room(n, *alg))
-		return true;
-	*why = DROP_ALG_NO_STATE;
-	return false;
-}
-
-/* Create the session (and if needed the mapping) for a new outbound flow. */
-static uint32_t open_outbound(struct nat *n, const struct pkt_flow *f,
-			      uint64_t now, enum drop_reason *why)
-{
-	struct flow_key mk = f->key;
-	struct nat_session tmpl;
-	enum port_space sp;
-	enum nat_alg alg;
-	uint32_t mi, si;
-	unsigned idx;
-	int port;
-
-	if (n->t.sp.used >= n->t.sp.max) {
-		*why = DROP_TABLE_FULL;
-		return 0;
-	}
-	if (!alg_choose(n, f->key.proto, f->key.rem_port, &alg, why))
-		return 0;
-	mk.rem_addr = 0;
-	mk.rem_port = 0;
-	mi = mapping_find(&n->t, &mk);
-	if (mi && n->t.m[mi].nsessions == MAP_SESSIONS_MAX) {
-		*why = DROP_MAPPING_FULL;
-		return 0;
-	}
-	if (!mi) {
-		struct nat_mapping m;
-
-		/* static mappings hold slots with no session: the mapping
-		 * pool can be full while the session pool is not */
-		if (n->t.mp.used >= n->t.mp.max) {
-			*why = DROP_TABLE_FULL;
-			return 0;
-		}
-		idx = nat_pair_index(n, f->key.addr);
-		sp = space_of(f->key.proto);
-		port = portpool_alloc(pool_of(n, idx, sp), &n->ranges[sp],
-				      ntohs(f->key.port), rng_next(n));
-		if (port < 0) {
-			*why = DROP_NO_PORT;
-			return 0;
-		}
-		m = (struct nat_mapping){
-			.in_addr = f->key.addr,
-			.in_port = f->key.port,
-			.pub_port = htons((uint16_t)port),
-			.pub_idx = (uint16_t)idx,
-			.pclass = mapping_pclass(f->key.proto) & 3,
-		};
-		mi = mapping_add(&n->t, &m);	/* a slot is free: checked */
-		n->st.mappings_created++;
-	}
-
-	tmpl = (struct nat_session){
-		.in_addr = f->key.addr,
-		.in_port = f->key.port,
-		.rem_addr = f->key.rem_addr,
-		.rem_port = f->key.rem_port,
-		.pub_addr = n->addrs[n->t.m[mi].pub_idx],
-		.pub_port = n->t.m[mi].pub_port,
-		.pub_idx = n->t.m[mi].pub_idx,
-		.proto = f->key.proto,
-		.klass = f->klass,
-	};
-	if (tmpl.proto == IPPROTO_TCP)
-		tmpl.klass = proto_tcp_track(&tmpl, f->tcp_flags, DIR_OUT);
-	si = session_add(&n->t, mi, &tmpl, now);
-	n->st.sessions_created++;
-	if (alg != NAT_ALG_NONE)
-		alg_conn_attach(n, si, alg);
-	return si;
-}
-
 /**
- * open_inbound() - a session opened from the public side of a mapping
- * @hairpin:	the packet came from inside, through a public address: any
- *		mapping will do (RFC 4787 REQ-9); from outside, only a
- *		static one (a port forward)
+ * inbound_new() - an inbound packet of flow @f with no session of its own
+ * @si:	set to the session opened for it, or left 0 when the packet goes
+ *	through its mapping without one (@in_addr, @in_port set)
  *
- * Only what could open an outbound session may: a TCP SYN, a UDP datagram.
+ * What it may do depends on the mapping of its public endpoint: a static
+ * one (a forward) opens sessions for the remotes its from list allows; a
+ * dynamic one lets in what its filter allows; a hairpinned packet from
+ * inside may use any mapping (RFC 4787 REQ-9).  Only a TCP SYN opens a TCP
+ * session; other TCP segments need one.  A SYN nothing lets in is held
+ * (RFC 5382 REQ-4).
+ *
+ * Return: VERDICT_FORWARD to go on translating, else the verdict (counted)
  */
-static uint32_t open_inbound(struct nat *n, const struct pkt_flow *f,
-			     bool hairpin, uint64_t now, enum drop_reason *why)
+static enum verdict inbound_new(struct nat *n, struct pkt *p,
+				const struct pkt_flow *f, bool hairpin,
+				uint64_t now, uint32_t *si, uint32_t *in_addr,
+				uint16_t *in_port)
 {
+	bool tcp = f->key.proto == IPPROTO_TCP;
+	bool open = tcp && is_tcp_open(f->tcp_flags);
 	struct flow_key mk = f->key;
 	const struct nat_mapping *m;
-	struct nat_session tmpl;
-	enum nat_alg alg;
-	uint32_t mi, si;
+	enum drop_reason why;
+	uint32_t mi;
 
-	*why = DROP_NO_SESSION;
-	if (f->key.proto == IPPROTO_TCP &&
-	    (f->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
-		return 0;
-	if (f->key.proto == IPPROTO_ICMP)
-		return 0;
 	mk.rem_addr = 0;
 	mk.rem_port = 0;
 	mi = mapping_find(&n->t, &mk);
-	if (!mi || (!hairpin && !n->t.m[mi].is_static))
-		return 0;
-	if (n->t.m[mi].nsessions == MAP_SESSIONS_MAX) {
-		*why = DROP_MAPPING_FULL;
-		return 0;
-	}
-	if (n->t.sp.used >= n->t.sp.max) {
-		*why = DROP_TABLE_FULL;
-		return 0;
+	if (!mi) {
+		if (open && !hairpin)
+			return syn_hold(n, p, now);
+		return nat_drop(n, p, DROP_NO_SESSION);
 	}
 	m = &n->t.m[mi];
-	if (!alg_choose(n, mapping_proto(m), m->in_port, &alg, why))
-		return 0;
-	tmpl = (struct nat_session){
-		.in_addr = m->in_addr,
-		.in_port = m->in_port,
-		.rem_addr = f->key.rem_addr,
-		.rem_port = f->key.rem_port,
-		.pub_addr = f->key.addr,
-		.pub_port = m->pub_port,
-		.pub_idx = m->pub_idx,
-		.proto = mapping_proto(m),
-		.klass = f->klass,
-		.flags = hairpin ? SESS_HAIRPIN : SESS_INBOUND,
-	};
-	if (tmpl.proto == IPPROTO_TCP)
-		tmpl.klass = proto_tcp_track(&tmpl, f->tcp_flags, DIR_IN);
-	si = session_add(&n->t, mi, &tmpl, now);
-	n->st.sessions_created++;
-	if (alg != NAT_ALG_NONE)
-		alg_conn_attach(n, si, alg);
-	return si;
-}
+	if (hairpin) {
+		if ((tcp && !open) || f->key.proto == IPPROTO_ICMP)
+			return nat_drop(n, p, DROP_NO_SESSION);
+		*si = table_open_inbound(n, mi, f, SESS_HAIRPIN, now, &why);
+		return *si ? VERDICT_FORWARD : table_refuse(n, p, why, now);
+	}
+	if (m->is_static) {
+		const struct nat_forward *fw = table_forward_of(n,
+				f->key.proto, f->key.addr, ntohs(m->pub_port));
 
-int nat_static_add(struct nat *n, uint8_t proto, uint32_t in_addr,
-		   uint16_t in_port, uint32_t pub_addr, uint16_t pub_port)
-{
-	int idx = nat_pool_index(n, pub_addr);
-	struct flow_key k;
-	struct nat_mapping m;
-	struct portpool *pp;
-	enum port_space sp;
-
-	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || idx < 0 ||
-	    !in_port || !pub_port || ipv4_addr_martian(in_addr) ||
-	    nat_pool_index(n, in_addr) >= 0 ||
-	    (unsigned)idx != nat_pair_index(n, in_addr))
-		return -EINVAL;
-	flow_key_set(&k, SIDE_IN, proto, in_addr, htons(in_port), 0, 0);
-	if (mapping_find(&n->t, &k))
-		return -EADDRINUSE;
-	if (n->t.mp.used >= n->t.mp.max)
-		return -ENOSPC;
-	sp = space_of(proto);
-	pp = pool_of(n, (unsigned)idx, sp);
-	if (!portpool_take_any(pp, &n->ranges[sp], pub_port))
-		return -EADDRINUSE;
-	m = (struct nat_mapping){
-		.in_addr = in_addr,
-		.in_port = htons(in_port),
-		.pub_port = htons(pub_port),
-		.pub_idx = (uint16_t)idx & 0x3ff,
-		.pclass = mapping_pclass(proto) & 3,
-		.is_static = 1,
-	};
-	mapping_add(&n->t, &m);
-	n->st.mappings_created++;
-	return 0;
-}
-
-static struct nat_frag *frag_slot(struct nat *n, uint32_t rem, uint32_t pub,
-				  uint16_t id, uint8_t proto)
-{
-	uint64_t h = siphash13_2w(n->hkey, (uint64_t)rem << 32 | pub,
-				  (uint64_t)id << 8 | proto);
-
-	return &n->frags[h % NAT_FRAG_SLOTS];
-}
-
-void nat_frag_note(struct nat *n, const struct ipv4_hdr *ip, uint32_t in_addr,
-		   uint64_t now)
-{
-	struct nat_frag *f = frag_slot(n, ip->saddr, ip->daddr, ip->id,
-				       ip->proto);
-
-	*f = (struct nat_frag){
-		.rem_addr = ip->saddr, .pub_addr = ip->daddr,
-		.in_addr = in_addr, .seen_ms = (uint32_t)now,
-		.id = ip->id, .proto = ip->proto, .used = 1,
-	};
-}
-
-/* A later fragment from outside follows its first fragment inside. */
-static enum verdict frag_in(struct nat *n, struct pkt *p, uint64_t now)
-{
-	struct ipv4_hdr *ip = ipv4_hdr(p);
-	const struct nat_frag *f = frag_slot(n, ip->saddr, ip->daddr, ip->id,
-					     ip->proto);
-	const struct l4_view none = { 0 };
-
-	if (!f->used || f->rem_addr != ip->saddr || f->pub_addr != ip->daddr ||
-	    f->id != ip->id || f->proto != ip->proto ||
-	    (uint32_t)((uint32_t)now - f->seen_ms) >= NAT_FRAG_TIMEOUT_MS)
-		return nat_drop(n, p, DROP_FRAGMENT);
-	nat_set_addr(ip, &none, &ip->daddr, f->in_addr);
-	return VERDICT_FORWARD;
-}
-
-/* A later fragment from inside leaves from its host's paired address. */
-static enum verdict frag_out(struct nat *n, struct pkt *p)
-{
-	struct ipv4_hdr *ip = ipv4_hdr(p);
-	const struct l4_view none = { 0 };
-
-	if (nat_pool_index(n, ip->daddr) >= 0)
-		return nat_drop(n, p, DROP_FRAGMENT);	/* no hairpin */
-	nat_set_addr(ip, &none, &ip->saddr,
-		     n->addrs[nat_pair_index(n, ip->saddr)]);
-	return VERDICT_FORWARD;
+		if (fw && fw->nfrom &&
+		    !prefix_match(fw->from, fw->nfrom, f->key.rem_addr))
+			return nat_drop(n, p, DROP_FORWARD_FROM);
+	} else if (!filter_allows(n, mi, f->space, f->key.rem_addr)) {
+		if (open)
+			return syn_hold(n, p, now);
+		return nat_drop(n, p, DROP_FILTERED);
+	}
+	if (tcp && !open)
+		return nat_drop(n, p, DROP_NO_SESSION);
+	if (!tcp && !m->is_static && !n->cfg.inbound_refresh) {
+		/* let in through the mapping: no session, so inbound
+		 * traffic keeps nothing alive (RFC 4787 REQ-6) */
+		*in_addr = m->in_addr;
+		*in_port = m->in_port;
+		return VERDICT_FORWARD;
+	}
+	*si = table_open_inbound(n, mi, f, SESS_INBOUND, now, &why);
+	return *si ? VERDICT_FORWARD : table_refuse(n, p, why, now);
 }
 
 /* Translate the destination of a packet arriving at a public address. */
@@ -720,36 +449,44 @@ static enum verdict translate_in(struct nat *n, struct pkt *p, uint64_t now,
 				 bool hairpin)
 {
 	struct ipv4_hdr *ip = ipv4_hdr(p);
-	const struct nat_session *s;
-	enum drop_reason r;
+	uint32_t si, in_addr = 0;
+	uint16_t in_port = 0;
 	struct pkt_flow f;
+	enum drop_reason r;
 	enum verdict v;
-	uint32_t si;
 
-	if (p->frag & PKT_FRAG_LATER)
-		return frag_in(n, p, now);
 	if (is_icmp_error(p))
 		return proto_icmp_error(n, p, now);
 	if (p->proto == IPPROTO_GRE)
 		return proto_gre(n, p, now, hairpin);
+	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP &&
+	    p->proto != IPPROTO_ICMP)
+		return proto_other(n, p, now, hairpin, CLASS_OTHER);
 	r = flow_of(p, &f);
 	if (r)
 		return nat_drop(n, p, r);
 	si = nat_session_live(n, &f.key, now);
-	if (si)
+	if (si) {
 		session_touch(n, si, &f, DIR_IN, now);
-	else if (!(si = open_inbound(n, &f, hairpin, now, &r)))
-		return nat_drop(n, p, r);
-	s = &n->t.s[si];
-	if (s->alg_slot) {
-		v = alg_segment(n, si, p, DIR_IN, hairpin, now);
+	} else {
+		v = inbound_new(n, p, &f, hairpin, now, &si, &in_addr,
+				&in_port);
 		if (v != VERDICT_FORWARD)
 			return v;
 	}
-	if (p->frag & PKT_FRAG_MORE && !hairpin)
-		nat_frag_note(n, ip, s->in_addr, now);
-	nat_set_addr(ip, &f.v, &ip->daddr, s->in_addr);
-	nat_set_port(&f.v, s->in_port);
+	if (si) {
+		const struct nat_session *s = &n->t.s[si];
+
+		if (s->alg_slot) {
+			v = alg_segment(n, si, p, DIR_IN, hairpin, now);
+			if (v != VERDICT_FORWARD)
+				return v;
+		}
+		in_addr = s->in_addr;
+		in_port = s->in_port;
+	}
+	nat_set_addr(ip, &f.v, &ip->daddr, in_addr);
+	nat_set_port(&f.v, in_port);
 	return VERDICT_FORWARD;
 }
 
@@ -773,14 +510,18 @@ static enum verdict translate_flow_out(struct nat *n, struct pkt *p,
 	else if (!f.may_create)
 		return nat_drop(n, p, f.tcp_flags & TCP_RST ? DROP_TCP_NO_SYN
 							      : DROP_NO_SESSION);
-	else if (!(si = open_outbound(n, &f, now, &r)))
-		return nat_drop(n, p, r);
+	else if (!(si = table_open_outbound(n, &f, now, &r)))
+		return table_refuse(n, p, r, now);
 	s = &n->t.s[si];
 	if (s->alg_slot) {
 		v = alg_segment(n, si, p, DIR_OUT, false, now);
 		if (v != VERDICT_FORWARD)
 			return v;
 	}
+	/* RFC 5382 REQ-4: a simultaneous open drops the held SYN silently */
+	if (f.tcp_flags & TCP_SYN)
+		syn_hold_cancel(n, s->pub_addr, s->pub_port, s->rem_addr,
+				s->rem_port);
 	nat_set_addr(ip, &f.v, &ip->saddr, s->pub_addr);
 	nat_set_port(&f.v, s->pub_port);
 	return VERDICT_FORWARD;
@@ -792,12 +533,13 @@ static enum verdict translate_out(struct nat *n, struct pkt *p, uint64_t now)
 	struct ipv4_hdr *ip = ipv4_hdr(p);
 	enum verdict v;
 
-	if (p->frag & PKT_FRAG_LATER)
-		return frag_out(n, p);
 	if (is_icmp_error(p))
 		v = proto_icmp_error(n, p, now);
 	else if (p->proto == IPPROTO_GRE)
 		v = proto_gre(n, p, now, false);
+	else if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP &&
+		 p->proto != IPPROTO_ICMP)
+		v = proto_other(n, p, now, false, CLASS_OTHER);
 	else
 		v = translate_flow_out(n, p, now);
 	if (v != VERDICT_FORWARD || nat_pool_index(n, ip->daddr) < 0)
@@ -812,53 +554,119 @@ static enum verdict translate_out(struct nat *n, struct pkt *p, uint64_t now)
 	return VERDICT_BACK;
 }
 
-static enum verdict from_inside(struct nat *n, struct pkt *p, uint64_t now)
+/* Lower the MSS a translated SYN announces, if it is above the clamp. */
+static void mss_clamp(struct nat *n, struct pkt *p)
+{
+	const struct tcp_hdr *th = (const void *)pkt_l4(p);
+
+	if (n->cfg.mss_clamp && p->proto == IPPROTO_TCP &&
+	    !(p->frag & PKT_FRAG_LATER) && th->flags & TCP_SYN &&
+	    nat_mss_clamp(p, n->cfg.mss_clamp))
+		n->st.mss_clamped++;
+}
+
+/**
+ * translate() - a packet read from @p->dir that is not for the router:
+ * translate it (or follow its first fragment) and make it fit the next hop
+ * @to_inside:	it goes to the inside device if forwarded
+ * @err_src:	the source of an ICMP error about it
+ */
+static enum verdict translate(struct nat *n, struct pkt *p, bool to_inside,
+			      uint32_t err_src, uint64_t now)
+{
+	struct ipv4_hdr *ip = ipv4_hdr(p);
+	uint32_t orig_src = ip->saddr, orig_dst = ip->daddr;
+	uint16_t orig_id = ip->id;
+	enum pkt_dir dir = p->dir;
+	enum verdict v;
+
+	if (ip->ttl <= 1)
+		return nat_icmp_error(n, p, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL,
+				      err_src, 0, DROP_TTL, now);
+	if (frag_too_big(n, p, to_inside, err_src, now, &v))
+		return v;
+	if (p->frag & PKT_FRAG_LATER) {
+		v = frag_later(n, p, now);
+	} else {
+		v = dir == DIR_OUT ? translate_out(n, p, now)
+				   : translate_in(n, p, now, false);
+		if (p->frag & PKT_FRAG_MORE)
+			frag_first_done(n, p, p->local ? VERDICT_DROP : v, dir,
+					orig_src, orig_dst, orig_id, now);
+	}
+	if (v == VERDICT_DROP || p->local)
+		return v;
+	nat_ttl_decrement(ip);
+	mss_clamp(n, p);
+	v = frag_fit(n, p, v, orig_src, now);
+	if (v == VERDICT_FORWARD)
+		n->st.forwarded[dir]++;
+	return v;
+}
+
+/* A packet that goes on untranslated (nat.exempt), if it fits. */
+static enum verdict pass(struct nat *n, struct pkt *p, bool to_inside,
+			 uint32_t err_src, uint64_t now)
 {
 	struct ipv4_hdr *ip = ipv4_hdr(p);
 	enum verdict v;
 
+	if (ip->ttl <= 1)
+		return nat_icmp_error(n, p, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL,
+				      err_src, 0, DROP_TTL, now);
+	if (frag_too_big(n, p, to_inside, err_src, now, &v))
+		return v;
+	nat_ttl_decrement(ip);
+	v = frag_fit(n, p, VERDICT_FORWARD, ip->saddr, now);
+	if (v == VERDICT_FORWARD) {
+		n->st.exempted++;
+		n->st.forwarded[p->dir]++;
+	}
+	return v;
+}
+
+static enum verdict from_inside(struct nat *n, struct pkt *p, uint64_t now)
+{
+	struct ipv4_hdr *ip = ipv4_hdr(p);
+	bool hairpin;
+
 	if (ipv4_addr_martian(ip->saddr) || ipv4_addr_martian(ip->daddr) ||
 	    ip->saddr == n->cfg.router_addr || nat_pool_index(n, ip->saddr) >= 0)
 		return nat_drop(n, p, DROP_MARTIAN);
+	if (p->l3_len > IPV4_HDR_LEN && ipv4_source_routed(ip))
+		return nat_drop(n, p, DROP_SOURCE_ROUTE);
 	if (ip->daddr == n->cfg.router_addr)
 		return to_router(n, p);
-	if (p->proto == IPPROTO_ICMP && !(p->frag & PKT_FRAG_LATER) &&
-	    icmp_is_request(((struct icmp_hdr *)(void *)pkt_l4(p))->type) &&
-	    nat_pool_index(n, ip->daddr) >= 0)
+	hairpin = nat_pool_index(n, ip->daddr) >= 0;
+	if (hairpin && is_icmp_request(p))
 		return to_router(n, p);
-	if (ip->ttl <= 1)
-		return ttl_exceeded(n, p, n->cfg.router_addr, now);
-
-	v = translate_out(n, p, now);
-	if (v == VERDICT_DROP || p->local)
-		return v;
-	ttl_decrement(ip);
-	if (v == VERDICT_FORWARD)
-		n->st.forwarded[DIR_OUT]++;
-	return v;
+	if (n->cfg.nexempt &&
+	    prefix_match(n->exempt, n->cfg.nexempt, ip->daddr))
+		return pass(n, p, false, n->cfg.router_addr, now);
+	if (n->cfg.ninside_prefixes &&
+	    !prefix_match(n->inside_prefixes, n->cfg.ninside_prefixes,
+			  ip->saddr))
+		return nat_drop(n, p, DROP_NOT_INSIDE);
+	return translate(n, p, hairpin, n->cfg.router_addr, now);
 }
 
 static enum verdict from_outside(struct nat *n, struct pkt *p, uint64_t now)
 {
 	struct ipv4_hdr *ip = ipv4_hdr(p);
-	enum verdict v;
 
-	if (nat_pool_index(n, ip->daddr) < 0)
+	if (nat_pool_index(n, ip->daddr) < 0) {
+		if (n->cfg.nexempt && !ipv4_addr_martian(ip->daddr) &&
+		    prefix_match(n->exempt, n->cfg.nexempt, ip->saddr))
+			return pass(n, p, true, 0, now);
 		return nat_drop(n, p, DROP_NOT_OURS);
+	}
 	if (ipv4_addr_martian(ip->saddr) || nat_pool_index(n, ip->saddr) >= 0)
 		return nat_drop(n, p, DROP_MARTIAN);
-	if (p->proto == IPPROTO_ICMP && !(p->frag & PKT_FRAG_LATER) &&
-	    icmp_is_request(((struct icmp_hdr *)(void *)pkt_l4(p))->type))
+	if (p->l3_len > IPV4_HDR_LEN && ipv4_source_routed(ip))
+		return nat_drop(n, p, DROP_SOURCE_ROUTE);
+	if (is_icmp_request(p))
 		return to_router(n, p);
-	if (ip->ttl <= 1)
-		return ttl_exceeded(n, p, ip->daddr, now);
-
-	v = translate_in(n, p, now, false);
-	if (v == VERDICT_DROP || p->local)
-		return v;
-	ttl_decrement(ip);
-	n->st.forwarded[DIR_IN]++;
-	return v;
+	return translate(n, p, true, ip->daddr, now);
 }
 
 /* The key a TCP or UDP packet will be looked up by, from its bytes alone
@@ -915,6 +723,7 @@ enum verdict nat_translate(struct nat *n, struct pkt *p, uint64_t now_ms)
 	enum drop_reason r;
 
 	assert(p->cap >= ICMP_ERR_MAX_LEN && p->dir < DIR_N);
+	pending_reset(n);
 	n->st.rx[p->dir]++;
 	p->drop = DROP_NONE;
 	p->local = false;

@@ -6,8 +6,15 @@
  * call, and a random seed once, at nat_new().  Only the clock's low 32 bits
  * are kept per session, so idle times are computed modulo 2^32 ms (49.7
  * days): the caller must call nat_expire() at least every few minutes,
- * which it does anyway to give memory back, and the clock may wrap.  Everything the engine needs is
- * allocated by nat_new(); nothing is allocated or copied per packet.
+ * which it does anyway to give memory back, and the clock may wrap.
+ *
+ * Everything the engine needs is allocated by nat_new(); nothing is
+ * allocated per packet, and a packet is copied only where the wire demands
+ * a new one: a later fragment held until its first fragment arrives, the
+ * fragments of a packet too big for the next hop.  Those, and the few
+ * messages the engine sends on its own (an ICMP error for a SYN held past
+ * its time), wait in a small queue the caller drains with nat_pending()
+ * after each call.
  */
 #ifndef TN_NAT_H
 #define TN_NAT_H
@@ -22,6 +29,10 @@
 #define NAT_SESSIONS_MAX	(1u << 24)
 #define NAT_ALG_PORTS_MAX	8
 #define NAT_TIMEOUT_MAX_MS	(1u << 31)	/* timeouts stay below this */
+#define NAT_PREFIXES_MAX	256	/* exempt, inside prefixes */
+#define NAT_FORWARDS_MAX	1024
+#define NAT_FROM_MAX		32	/* prefixes in one forward's from */
+#define NAT_MTU_MIN		68	/* RFC 791: every host takes 68 bytes */
 
 /* The application gateways, one row each in alg.c's table. */
 enum nat_alg {
@@ -47,6 +58,53 @@ struct nat_alg_config {
 	uint32_t max_calls_per_connection;
 	uint32_t max_calls_per_host;
 	uint32_t max_calls_per_server;
+};
+
+/* Filtering behaviour, RFC 4787 section 5 (RFC 5382 REQ-3 for TCP). */
+enum nat_filter {
+	NAT_FILTER_EI = 0,	/* endpoint-independent: any remote */
+	NAT_FILTER_AD,		/* address-dependent: a remote address the
+				 * mapping has sent to */
+	NAT_FILTER_APD,		/* address-and-port-dependent: a remote
+				 * endpoint the mapping has sent to */
+};
+
+/* The protocols whose filtering can be set (struct nat_config). */
+enum nat_l4 {
+	NAT_L4_TCP = 0,
+	NAT_L4_UDP,
+	NAT_L4_ICMP,
+	NAT_L4_N
+};
+
+/* An IPv4 prefix; @addr in network order, bits past @len clear. */
+struct nat_prefix {
+	uint32_t addr;
+	uint8_t len;
+};
+
+/**
+ * struct nat_forward - a port forward, or a protocol forward
+ * @proto:	IPPROTO_TCP or IPPROTO_UDP: ports @pub_lo..@pub_hi of
+ *		@pub_addr lead to ports @in_lo.. of @in_addr; any other
+ *		protocol but ICMP: every packet of it to @pub_addr leads to
+ *		@in_addr (ports 0)
+ * @pub_addr:	a public address (in @addrs), network order
+ * @in_addr:	the inside host, network order
+ * @pub_lo, @pub_hi, @in_lo: host order
+ * @from:	remotes that may open sessions through it, @nfrom prefixes
+ *		(<= NAT_FROM_MAX); none: any
+ *
+ * The inside host's own traffic from a forwarded port (or of a forwarded
+ * protocol) leaves from the forward's public endpoint.  Forwards must not
+ * overlap on either side.
+ */
+struct nat_forward {
+	uint8_t proto;
+	uint32_t pub_addr, in_addr;
+	uint16_t pub_lo, pub_hi, in_lo;
+	const struct nat_prefix *from;
+	unsigned nfrom;
 };
 
 enum nat_event_type {
@@ -85,12 +143,37 @@ struct nat_event {
  * @naddrs:		1..NAT_POOL_MAX
  * @port_lo, @port_hi:	TCP/UDP ports the pool hands out, host order, >= 1
  * @max_sessions:	1..NAT_SESSIONS_MAX
- * @tcp_est_ms, @tcp_trans_ms, @udp_ms, @icmp_ms: idle timeouts, each
- *			1..NAT_TIMEOUT_MAX_MS - 1
+ * @tcp_est_ms, @tcp_trans_ms, @udp_ms, @icmp_ms, @other_ms: idle
+ *			timeouts, each 1..NAT_TIMEOUT_MAX_MS - 1 (@other_ms:
+ *			protocols translated by address only)
  * @router_addr:	source of ICMP the router sends into the inside
  *			network (network order); must not be in @addrs
  * @gre_ms:		idle timeout of GRE calls and tunnels
  * @icmp_errors_per_s:	rate limit of generated ICMP errors (0: none sent)
+ * @filtering:		which inbound packets may use a mapping, per
+ *			enum nat_l4
+ * @inbound_refresh:	inbound UDP refreshes its session, and one a filter
+ *			lets in opens a session (RFC 4787 REQ-6)
+ * @holddown_ms:	a released public port rests this long before any
+ *			mapping may take it again (RFC 6888 REQ-8), < 2^31
+ * @port_parity:	a port that cannot be kept keeps its parity (RFC
+ *			4787 REQ-4)
+ * @max_sessions_per_host: sessions one inside address may have, 0: no
+ *			limit (RFC 6888 REQ-4)
+ * @icmp_on_failure:	answer a packet no session could be made for with
+ *			ICMP destination unreachable, code 13 (RFC 5508
+ *			REQ-8)
+ * @syn_reject:		answer an unsolicited SYN held NAT_SYN_HOLD_MS with
+ *			ICMP port unreachable (RFC 5382 REQ-4), else drop it
+ * @exempt:		destinations that pass untranslated both ways,
+ *			@nexempt prefixes
+ * @inside_prefixes:	the only sources translated, @ninside_prefixes of
+ *			them; none: any
+ * @mtu_inside, @mtu_outside: MTU of each device, NAT_MTU_MIN..65535
+ * @mss_clamp:		largest TCP MSS a SYN may announce, 0 for no clamp
+ * @forwards:		port and protocol forwards, @nforwards of them
+ *
+ * nat_new() copies every array it is given.
  * @seed:		secret random bits for hashing and port choice
  * @alg:		the ALGs, by enum nat_alg ([NAT_ALG_NONE] unused)
  * @event:		called (if set) for each struct nat_event, with
@@ -105,10 +188,25 @@ struct nat_config {
 	unsigned naddrs;
 	uint16_t port_lo, port_hi;
 	uint32_t max_sessions;
-	uint32_t tcp_est_ms, tcp_trans_ms, udp_ms, icmp_ms, gre_ms;
+	uint32_t tcp_est_ms, tcp_trans_ms, udp_ms, icmp_ms, gre_ms, other_ms;
 	uint32_t router_addr;
 	uint32_t icmp_errors_per_s;
 	uint64_t seed[4];
+	enum nat_filter filtering[NAT_L4_N];
+	bool inbound_refresh;
+	uint32_t holddown_ms;
+	bool port_parity;
+	uint32_t max_sessions_per_host;
+	bool icmp_on_failure;
+	bool syn_reject;
+	const struct nat_prefix *exempt;
+	unsigned nexempt;
+	const struct nat_prefix *inside_prefixes;
+	unsigned ninside_prefixes;
+	uint32_t mtu_inside, mtu_outside;
+	uint16_t mss_clamp;
+	const struct nat_forward *forwards;
+	unsigned nforwards;
 	struct nat_alg_config alg[NAT_ALG_N];
 	void (*event)(void *event_arg, const struct nat_event *ev);
 	void *event_arg;
@@ -138,6 +236,10 @@ struct nat_alg_stats {
  * @hairpinned:		inside packets sent back inside via a public address
  * @icmp_errors:	ICMP errors the router generated
  * @echo_answered:	echo requests to the router answered
+ * @exempted:		packets passed untranslated (nat.exempt)
+ * @frags_held:		later fragments held until their first came
+ * @frags_made:		fragments made of packets too big for the next hop
+ * @mss_clamped:	SYNs whose MSS option was lowered
  * @drops:		packets dropped, per enum drop_reason
  * @sessions_created, @sessions_expired, @mappings_created: totals
  * @sessions, @mappings: in use now
@@ -149,6 +251,10 @@ struct nat_stats {
 	uint64_t hairpinned;
 	uint64_t icmp_errors;
 	uint64_t echo_answered;
+	uint64_t exempted;
+	uint64_t frags_held;
+	uint64_t frags_made;
+	uint64_t mss_clamped;
 	uint64_t drops[DROP_REASON_N];
 	uint64_t sessions_created;
 	uint64_t sessions_expired;
@@ -175,9 +281,11 @@ void nat_free(struct nat *n);
  * @p:	packet from pkt_init(); its buffer must hold at least 576 bytes
  *	from @data (room for a generated ICMP error)
  *
- * Return: what to do with @p; on VERDICT_DROP, @p->drop says why.  On
+ * Return: what to do with @p; on VERDICT_DROP, @p->drop says why
+ * (DROP_NONE: a fragment held until its first fragment comes).  On
  * VERDICT_BACK, @p is hairpinned traffic or an ICMP message the router built
- * in @p's buffer, to be written to the device @p came from.
+ * in @p's buffer, to be written to the device @p came from.  Then take
+ * what nat_pending() has.
  */
 enum verdict nat_translate(struct nat *n, struct pkt *p, uint64_t now_ms);
 
@@ -198,39 +306,37 @@ enum verdict nat_translate(struct nat *n, struct pkt *p, uint64_t now_ms);
 void nat_prefetch(struct nat *n, struct pkt *const *pkts, unsigned cnt);
 
 /**
- * nat_expire() - free sessions idle for their whole timeout
+ * nat_expire() - free sessions idle for their whole timeout, and whatever
+ * else ran out of time: resting ports, held SYNs, fragments
  * @budget:	most sessions to free in this call
  *
  * A session is treated as gone from the exact millisecond it expires,
  * whether or not it has been swept; this only returns its memory and its
- * port, at most a second after it expired if called often enough.
+ * port, at most a second after it expired if called often enough.  A held
+ * SYN whose time ran out may leave an ICMP error to send: take it with
+ * nat_pending().
  *
  * Return: sessions freed
  */
 unsigned nat_expire(struct nat *n, uint64_t now_ms, unsigned budget);
 
+/**
+ * nat_pending() - the next packet the engine sends on its own, after a
+ * call to nat_translate() or nat_expire(): a fragment held until its first
+ * came, a fragment of a packet too big for the next hop, an ICMP error
+ * @p:	filled in to point into the engine's memory, valid until the next
+ *	call into the engine; @p->dir is the side it counts as read from
+ *
+ * Call it until it returns VERDICT_DROP: what is not taken before the next
+ * nat_translate() or nat_expire() is discarded.
+ *
+ * Return: VERDICT_FORWARD (write @p to the other side), VERDICT_BACK
+ * (write it to side @p->dir), or VERDICT_DROP when there is none left
+ */
+enum verdict nat_pending(struct nat *n, struct pkt *p);
+
 /* nat_stats() - the counters of @n, with the in-use gauges up to date */
 const struct nat_stats *nat_stats(struct nat *n);
-
-/**
- * nat_static_add() - map a public endpoint to an inside one, for good
- * @proto:		IPPROTO_TCP or IPPROTO_UDP
- * @in_addr, @pub_addr:	network order; @pub_addr must be the public
- *			address paired with @in_addr (nat_pair_address()),
- *			so that all of the host's traffic, fragments too,
- *			leaves from one address (RFC 4787 REQ-2)
- * @in_port, @pub_port:	host order, non-zero
- *
- * Traffic from outside to @pub_addr:@pub_port opens sessions to the inside
- * endpoint (a port forward); traffic from the inside endpoint leaves from
- * @pub_addr:@pub_port.  A TCP mapping whose inside port is an ALG port has
- * its control connections translated by that ALG in the server's role.
- *
- * Return: 0; -EINVAL for bad arguments, -EADDRINUSE if either endpoint is
- * already mapped, -ENOSPC if the table is full
- */
-int nat_static_add(struct nat *n, uint8_t proto, uint32_t in_addr,
-		   uint16_t in_port, uint32_t pub_addr, uint16_t pub_port);
 
 /* nat_pair_address() - the public address inside host @in_addr always
  * leaves from (RFC 4787 REQ-2 paired pooling), network order */

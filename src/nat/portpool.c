@@ -44,13 +44,14 @@ void portpool_init(struct portpool *pp, const struct portpool_range *r)
 			      (uint32_t)r->hi[c] - r->lo[c] + 1 : 0;
 }
 
-/* First clear bit in [from, to], or -1. */
-static int find_free(const uint64_t *used, unsigned from, unsigned to)
+/* First clear bit in [from, to] among the bits set in @allow, or -1. */
+static int find_free(const uint64_t *used, unsigned from, unsigned to,
+		     uint64_t allow)
 {
 	unsigned w, last = to / 64;
 
 	for (w = from / 64; w <= last; w++) {
-		uint64_t word = used[w];
+		uint64_t word = used[w] | ~allow;
 
 		if (w == from / 64 && from % 64)
 			word |= (1ULL << (from % 64)) - 1;
@@ -91,20 +92,36 @@ bool portpool_take(struct portpool *pp, const struct portpool_range *r,
 	return true;
 }
 
+/* A free port of [lo, hi] among @allow, scanning from @start round. */
+static int scan(const struct portpool *pp, unsigned lo, unsigned hi,
+		unsigned start, uint64_t allow)
+{
+	int port = find_free(pp->used, start, hi, allow);
+
+	if (port < 0 && start > lo)
+		port = find_free(pp->used, lo, start - 1, allow);
+	return port;
+}
+
 int portpool_alloc(struct portpool *pp, const struct portpool_range *r,
-		   uint16_t want, uint32_t rnd)
+		   uint16_t want, uint32_t rnd, bool parity)
 {
 	unsigned c = class_of(r, want), lo = r->lo[c], hi = r->hi[c], start;
-	int port;
+	int port = -1;
 
 	if (!pp->free[c])
 		return -1;
 	if (portpool_take(pp, r, want))
 		return want;
 	start = lo + rnd % (hi - lo + 1);
-	port = find_free(pp->used, start, hi);
-	if (port < 0 && start > lo)
-		port = find_free(pp->used, lo, start - 1);
+	/* RFC 4787 REQ-4: an even port stays even, an odd one odd, while
+	 * the class has such a port free */
+	if (parity)
+		port = scan(pp, lo, hi, start,
+			    want & 1 ? 0xaaaaaaaaaaaaaaaaULL
+				     : 0x5555555555555555ULL);
+	if (port < 0)
+		port = scan(pp, lo, hi, start, ~0ULL);
 	assert(port >= 0);	/* free[c] said there was one */
 	mark(pp, r, (uint16_t)port);
 	return port;

@@ -4,8 +4,9 @@
  * One bitmap of 65536 bits per (public address, protocol): a set bit is a
  * port in use.  A request first tries the inside port itself (port
  * preservation), then a random start in the same class followed by a linear
- * scan, 64 ports a word (RFC 6056 algorithm 1).  Classes keep ports below
- * 1024 below 1024 and the rest at or above it (RFC 4787 REQ-3a).
+ * scan, 64 ports a word (RFC 6056 algorithm 1), first among the ports of the
+ * same parity if asked (RFC 4787 REQ-4).  Classes keep ports below 1024
+ * below 1024 and the rest at or above it (RFC 4787 REQ-3a).
  */
 #ifndef TN_PORTPOOL_H
 #define TN_PORTPOOL_H
@@ -46,11 +47,12 @@ void portpool_init(struct portpool *pp, const struct portpool_range *r);
  * @r:		its range
  * @want:	inside port, host byte order; kept if free and in range
  * @rnd:	random value choosing where the scan starts
+ * @parity:	if @want is taken, prefer a port of its parity
  *
  * Return: the port taken (host byte order), or -1 if @want's class is full
  */
 int portpool_alloc(struct portpool *pp, const struct portpool_range *r,
-		   uint16_t want, uint32_t rnd);
+		   uint16_t want, uint32_t rnd, bool parity);
 
 /* portpool_take() - take exactly @port; false if used or out of range */
 bool portpool_take(struct portpool *pp, const struct portpool_range *r,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* proto_gre.c - GRE: PPTP calls keyed by Call ID, plain tunnels by address
+/* proto_gre.c - GRE: PPTP calls keyed by Call ID, other GRE by address
  *
  * Version 1 (PPTP, RFC 2637 4.1) has no ports.  The key field's low half
  * holds the *receiver's* Call ID: GRE from inside carries the outside
@@ -12,10 +12,10 @@
  * the IPv4 header checksum changes; payload length, sequence and
  * acknowledgment numbers are never touched.
  *
- * Version 0 (RFC 2784/2890) tunnels carry nothing to tell their flows
- * apart, so they get address-only translation: one tunnel per (public
- * address, remote address), opened by the first inside host to send; a
- * second inside host toward the same remote is refused (DROP_GRE0_IN_USE).
+ * Version 0 (RFC 2784/2890) tunnels, and version 1 while the PPTP ALG is
+ * off, carry nothing tunnat reads to tell their flows apart: they are
+ * translated by address only (proto_other.c), one inside host per
+ * (public address, remote address).
  */
 
 #include <arpa/inet.h>
@@ -23,8 +23,7 @@
 #include "../net/gre.h"
 #include "nat_int.h"
 
-static enum verdict gre_call(struct nat *n, struct pkt *p, uint64_t now,
-			     bool hairpin)
+static enum verdict gre_call(struct nat *n, struct pkt *p, uint64_t now)
 {
 	struct ipv4_hdr *ip = ipv4_hdr(p);
 	uint8_t *id = pkt_l4(p) + GRE_V1_CALL_ID;
@@ -50,65 +49,8 @@ static enum verdict gre_call(struct nat *n, struct pkt *p, uint64_t now,
 		nat_set_addr(ip, &none, &ip->saddr, s->pub_addr);
 		return VERDICT_FORWARD;
 	}
-	if (p->frag & PKT_FRAG_MORE && !hairpin)
-		nat_frag_note(n, ip, s->in_addr, now);
 	nat_set_addr(ip, &none, &ip->daddr, s->in_addr);
 	ipv4_store16(id, s->in_port);
-	return VERDICT_FORWARD;
-}
-
-static enum verdict gre_tunnel(struct nat *n, struct pkt *p, uint64_t now,
-			       bool hairpin)
-{
-	struct ipv4_hdr *ip = ipv4_hdr(p);
-	const struct l4_view none = { 0 };
-	struct nat_session tmpl;
-	struct flow_key k;
-	unsigned idx;
-	uint32_t si;
-
-	if (p->dir == DIR_IN) {
-		flow_key_set(&k, SIDE_OUT, IPPROTO_GRE, ip->daddr, 0,
-			     ip->saddr, 0);
-		k.kind = KEY_KIND_GRE0;
-		si = nat_session_live(n, &k, now);
-		if (!si)
-			return nat_drop(n, p, DROP_NO_SESSION);
-		session_refresh(&n->t, si, CLASS_GRE, now);
-		if (p->frag & PKT_FRAG_MORE && !hairpin)
-			nat_frag_note(n, ip, n->t.s[si].in_addr, now);
-		nat_set_addr(ip, &none, &ip->daddr, n->t.s[si].in_addr);
-		return VERDICT_FORWARD;
-	}
-
-	flow_key_set(&k, SIDE_IN, IPPROTO_GRE, ip->saddr, 0, ip->daddr, 0);
-	k.kind = KEY_KIND_GRE0;
-	si = nat_session_live(n, &k, now);
-	if (si) {
-		session_refresh(&n->t, si, CLASS_GRE, now);
-		nat_set_addr(ip, &none, &ip->saddr, n->t.s[si].pub_addr);
-		return VERDICT_FORWARD;
-	}
-	idx = nat_pair_index(n, ip->saddr);
-	flow_key_set(&k, SIDE_OUT, IPPROTO_GRE, n->addrs[idx], 0, ip->daddr,
-		     0);
-	k.kind = KEY_KIND_GRE0;
-	if (nat_session_live(n, &k, now))
-		return nat_drop(n, p, DROP_GRE0_IN_USE);
-	if (n->t.sp.used >= n->t.sp.max)
-		return nat_drop(n, p, DROP_TABLE_FULL);
-	tmpl = (struct nat_session){
-		.in_addr = ip->saddr,
-		.pub_addr = n->addrs[idx],
-		.rem_addr = ip->daddr,
-		.pub_idx = (uint16_t)idx,
-		.proto = IPPROTO_GRE,
-		.klass = CLASS_GRE,
-		.flags = SESS_GRE0,
-	};
-	session_add(&n->t, 0, &tmpl, now);
-	n->st.sessions_created++;
-	nat_set_addr(ip, &none, &ip->saddr, n->addrs[idx]);
 	return VERDICT_FORWARD;
 }
 
@@ -123,7 +65,7 @@ enum verdict proto_gre(struct nat *n, struct pkt *p, uint64_t now,
 {
 	const struct gre_hdr *g = (const void *)pkt_l4(p);
 
-	if (gre_version(g) == 1)
-		return gre_call(n, p, now, hairpin);
-	return gre_tunnel(n, p, now, hairpin);
+	if (gre_version(g) == 1 && n->cfg.alg[NAT_ALG_PPTP].enabled)
+		return gre_call(n, p, now);
+	return proto_other(n, p, now, hairpin, CLASS_GRE);
 }

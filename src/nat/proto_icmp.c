@@ -12,7 +12,10 @@
  * going out from an inside host quotes a packet we delivered to it: the
  * embedded destination and the outer source become the public endpoint
  * (REQ-5).  Errors neither refresh nor end a session (RFC 5508 REQ-6, RFC
- * 4787 REQ-12).  The embedded transport checksum is updated when its field
+ * 4787 REQ-12).  A quoted GRE packet of a PPTP call is found by the Call ID
+ * it carries, the remote's in what we sent and the inside peer's in what
+ * we delivered, so path MTU discovery works for calls too; a quoted packet
+ * of a protocol translated by address only is found by its addresses.  The embedded transport checksum is updated when its field
  * was quoted but never verified (REQ-3c: it often covers data that was cut
  * off); the embedded IPv4 header and the ICMP checksum must verify (REQ-3,
  * REQ-3a).
@@ -21,6 +24,7 @@
 #include <arpa/inet.h>
 
 #include "../net/csum.h"
+#include "../net/gre.h"
 #include "nat_int.h"
 
 enum drop_reason proto_icmp_flow(struct pkt *p, struct pkt_flow *f)
@@ -49,20 +53,61 @@ enum drop_reason proto_icmp_flow(struct pkt *p, struct pkt_flow *f)
 	return DROP_NONE;
 }
 
-/* The quoted packet's endpoints and the fields to rewrite in it. */
+/**
+ * struct quoted - the packet an ICMP error quotes
+ * @ip:		its IPv4 header
+ * @v:		the fields to rewrite; @v.port NULL if its port stays
+ * @key:	the session it belongs to
+ */
 struct quoted {
 	struct ipv4_hdr *ip;
 	struct l4_view v;
 	struct flow_key key;
 };
 
+/* The key of a quoted packet with ports: by what we sent (@in: the error
+ * came from outside) or by what we delivered. */
+static void quoted_ports_key(struct quoted *q, bool in, uint16_t sport,
+			     uint16_t dport)
+{
+	if (in)
+		flow_key_set(&q->key, SIDE_OUT, q->ip->proto, q->ip->saddr,
+			     sport, q->ip->daddr, dport);
+	else
+		flow_key_set(&q->key, SIDE_IN, q->ip->proto, q->ip->daddr,
+			     dport, q->ip->saddr, sport);
+}
+
+/* A quoted GRE packet (first 8 bytes at @l4). */
+static enum drop_reason quoted_gre(const struct nat *n, struct quoted *q,
+				   uint8_t *l4, bool in)
+{
+	const struct gre_hdr *g = (const void *)l4;
+	uint16_t id = ipv4_load16(l4 + GRE_V1_CALL_ID);
+
+	if (gre_version(g) != 1 || !n->cfg.alg[NAT_ALG_PPTP].enabled)
+		return DROP_NONE;	/* by address, as the caller set */
+	if (in) {
+		/* we sent it with the remote's Call ID, which stays */
+		flow_key_set(&q->key, SIDE_GRE_REM, IPPROTO_GRE, q->ip->saddr,
+			     0, q->ip->daddr, id);
+	} else {
+		/* we delivered it with the inside peer's: the remote sent
+		 * the translated one */
+		flow_key_set(&q->key, SIDE_GRE_IN, IPPROTO_GRE, q->ip->daddr,
+			     id, q->ip->saddr, 0);
+		q->v.port = l4 + GRE_V1_CALL_ID;
+	}
+	return DROP_NONE;
+}
+
 /* Find the session a quoted packet belongs to; fill @q's key and view. */
-static enum drop_reason quoted_parse(struct pkt *p, struct quoted *q)
+static enum drop_reason quoted_parse(const struct nat *n, struct pkt *p,
+				     struct quoted *q)
 {
 	uint8_t *emb = pkt_l4(p) + sizeof(struct icmp_hdr), *l4;
 	unsigned avail = p->l4_len - sizeof(struct icmp_hdr), ihl, l4_len;
 	bool in = p->dir == DIR_IN;
-	uint16_t sport, dport;
 
 	q->ip = (struct ipv4_hdr *)(void *)emb;
 	if (avail < IPV4_HDR_LEN || (q->ip->ver_ihl >> 4) != 4)
@@ -84,40 +129,42 @@ static enum drop_reason quoted_parse(struct pkt *p, struct quoted *q)
 	case IPPROTO_UDP: {
 		unsigned csum_off = q->ip->proto == IPPROTO_TCP ? 16 : 6;
 
-		sport = ipv4_load16(l4);
-		dport = ipv4_load16(l4 + 2);
 		q->v.port = in ? l4 : l4 + 2;
 		if (csum_off + 2 <= l4_len)
 			q->v.csum = l4 + csum_off;
 		q->v.pseudo = true;
 		q->v.udp = q->ip->proto == IPPROTO_UDP;
-		break;
+		quoted_ports_key(q, in, ipv4_load16(l4), ipv4_load16(l4 + 2));
+		return DROP_NONE;
 	}
 	case IPPROTO_ICMP:
 		/* quoting a request we sent, or a reply we delivered */
 		if (!icmp_is_query(l4[0]))
 			return DROP_ICMP_NO_SESSION;
-		sport = ipv4_load16(l4 + 4);
-		dport = 0;
 		q->v.port = l4 + 4;
 		q->v.csum = l4 + 2;
 		if (in)
 			flow_key_set(&q->key, SIDE_OUT, IPPROTO_ICMP,
-				     q->ip->saddr, sport, q->ip->daddr, 0);
+				     q->ip->saddr, ipv4_load16(l4 + 4),
+				     q->ip->daddr, 0);
 		else
 			flow_key_set(&q->key, SIDE_IN, IPPROTO_ICMP,
-				     q->ip->daddr, sport, q->ip->saddr, 0);
+				     q->ip->daddr, ipv4_load16(l4 + 4),
+				     q->ip->saddr, 0);
 		return DROP_NONE;
 	default:
-		return DROP_ICMP_NO_SESSION;
+		/* by address only */
+		if (in)
+			flow_key_set(&q->key, SIDE_OUT, q->ip->proto,
+				     q->ip->saddr, 0, q->ip->daddr, 0);
+		else
+			flow_key_set(&q->key, SIDE_IN, q->ip->proto,
+				     q->ip->daddr, 0, q->ip->saddr, 0);
+		q->key.kind = KEY_KIND_ADDR;
+		if (q->ip->proto == IPPROTO_GRE)
+			return quoted_gre(n, q, l4, in);
+		return DROP_NONE;
 	}
-	if (in)
-		flow_key_set(&q->key, SIDE_OUT, q->ip->proto, q->ip->saddr,
-			     sport, q->ip->daddr, dport);
-	else
-		flow_key_set(&q->key, SIDE_IN, q->ip->proto, q->ip->daddr,
-			     dport, q->ip->saddr, sport);
-	return DROP_NONE;
 }
 
 /**
@@ -130,16 +177,16 @@ enum verdict proto_icmp_error(struct nat *n, struct pkt *p, uint64_t now)
 	struct icmp_hdr *ih = (struct icmp_hdr *)(void *)pkt_l4(p);
 	const struct l4_view none = { 0 };
 	struct ipv4_hdr *ip = ipv4_hdr(p);
-	const struct nat_session *s;
+	uint32_t si, in_addr, pub_addr;
+	uint16_t in_port, pub_port;
 	enum drop_reason r;
 	struct quoted q;
-	uint32_t si;
 
 	if (p->frag)
 		return nat_drop(n, p, DROP_FRAGMENT);
 	if (csum_fold(csum_add(0, ih, p->l4_len)) != 0xffff)
 		return nat_drop(n, p, DROP_BAD_ICMP_CSUM);
-	r = quoted_parse(p, &q);
+	r = quoted_parse(n, p, &q);
 	if (r)
 		return nat_drop(n, p, r);
 	/* An error from outside is addressed to whoever sent the quoted
@@ -149,18 +196,44 @@ enum verdict proto_icmp_error(struct nat *n, struct pkt *p, uint64_t now)
 	if (p->dir == DIR_IN && ip->daddr != q.ip->saddr)
 		return nat_drop(n, p, DROP_ICMP_NO_SESSION);
 	si = nat_session_live(n, &q.key, now);
-	if (!si)
+	if (si) {
+		const struct nat_session *s = &n->t.s[si];
+
+		in_addr = s->in_addr;
+		in_port = s->in_port;
+		pub_addr = s->pub_addr;
+		pub_port = s->pub_port;
+	} else if (p->dir == DIR_OUT && q.key.kind == KEY_KIND_PLAIN &&
+		   q.key.proto != IPPROTO_GRE) {
+		/* about a packet a filter let in without a session of its
+		 * own (endpoint-independent or address-dependent filtering):
+		 * the mapping has the whole answer */
+		struct flow_key mk = q.key;
+		const struct nat_mapping *m;
+		uint32_t mi;
+
+		mk.rem_addr = 0;
+		mk.rem_port = 0;
+		mi = mapping_find(&n->t, &mk);
+		if (!mi)
+			return nat_drop(n, p, DROP_ICMP_NO_SESSION);
+		m = &n->t.m[mi];
+		in_addr = m->in_addr;
+		in_port = m->in_port;
+		pub_addr = n->addrs[m->pub_idx];
+		pub_port = m->pub_port;
+	} else {
 		return nat_drop(n, p, DROP_ICMP_NO_SESSION);
-	s = &n->t.s[si];
+	}
 
 	if (p->dir == DIR_IN) {
-		nat_set_addr(q.ip, &q.v, &q.ip->saddr, s->in_addr);
-		nat_set_port(&q.v, s->in_port);
-		nat_set_addr(ip, &none, &ip->daddr, s->in_addr);
+		nat_set_addr(q.ip, &q.v, &q.ip->saddr, in_addr);
+		nat_set_port(&q.v, in_port);
+		nat_set_addr(ip, &none, &ip->daddr, in_addr);
 	} else {
-		nat_set_addr(q.ip, &q.v, &q.ip->daddr, s->pub_addr);
-		nat_set_port(&q.v, s->pub_port);
-		nat_set_addr(ip, &none, &ip->saddr, s->pub_addr);
+		nat_set_addr(q.ip, &q.v, &q.ip->daddr, pub_addr);
+		nat_set_port(&q.v, pub_port);
+		nat_set_addr(ip, &none, &ip->saddr, pub_addr);
 	}
 	/* many words changed inside the quote: sum the message afresh, a
 	 * complete checksum (so no longer one left for offload to finish) */

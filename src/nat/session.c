@@ -10,9 +10,9 @@
 #include "session.h"
 #include "siphash.h"
 
-#define ENTRY(idx, side)	((uint32_t)(idx) << 1 | (side))
-#define ENTRY_IDX(e)		((e) >> 1)
-#define ENTRY_SIDE(e)		((e) & 1)
+#define ENTRY(idx, side)	((uint32_t)(idx) << 2 | (side))
+#define ENTRY_IDX(e)		((e) >> 2)
+#define ENTRY_SIDE(e)		((e) & 3)
 
 static uint32_t pow2_at_least(uint64_t n)
 {
@@ -84,7 +84,7 @@ int session_table_init(struct session_table *t, uint32_t max,
 		       const struct session_mem *mem)
 {
 	memset(t, 0, sizeof(*t));
-	if (!max || max > (UINT32_MAX >> 2))
+	if (!max || max > (UINT32_MAX >> 3))
 		return -EINVAL;
 	if (mem && mem->alloc)
 		t->mem = *mem;
@@ -129,6 +129,16 @@ uint32_t session_hash(const struct session_table *t, const struct flow_key *k)
 	return key_hash(t, k);
 }
 
+static void flow_key_set_raw(struct flow_key *k, enum key_side side,
+			     uint8_t proto, uint32_t addr, uint16_t port,
+			     uint32_t rem_addr, uint16_t rem_port)
+{
+	*k = (struct flow_key){
+		.addr = addr, .rem_addr = rem_addr, .port = port,
+		.rem_port = rem_port, .proto = proto, .side = side,
+	};
+}
+
 static bool key_eq(const struct flow_key *a, const struct flow_key *b)
 {
 	return !memcmp(a, b, sizeof(*a));
@@ -140,9 +150,34 @@ static bool gre_call_open(const struct nat_session *s)
 	return s->klass == CLASS_GRE || s->klass == CLASS_GRE_CLOSING;
 }
 
+bool session_has_side(const struct nat_session *s, enum key_side side)
+{
+	if (side < SIDE_GRE_REM)
+		return true;
+	return s->proto == IPPROTO_GRE && !(s->flags & SESS_ADDR) &&
+	       gre_call_open(s);
+}
+
+/* Where session @s keeps its chain link for @side. */
+static uint32_t *side_link(struct nat_session *s, enum key_side side)
+{
+	return side < SIDE_GRE_REM ? &s->hnext[side]
+				   : &s->aux[side - SIDE_GRE_REM];
+}
+
 void session_key(const struct session_table *t, const struct nat_session *s,
 		 enum key_side side, struct flow_key *k)
 {
+	if (side == SIDE_GRE_REM || side == SIDE_GRE_IN) {
+		/* an outbound GRE packet carries the remote's Call ID, an
+		 * inbound one (once translated) the inside peer's */
+		flow_key_set_raw(k, side, IPPROTO_GRE,
+				 side == SIDE_GRE_REM ? s->pub_addr : s->in_addr,
+				 side == SIDE_GRE_REM ? 0 : s->in_port,
+				 s->rem_addr,
+				 side == SIDE_GRE_REM ? s->rem_port : 0);
+		return;
+	}
 	*k = (struct flow_key){
 		.addr = side == SIDE_IN ? s->in_addr : s->pub_addr,
 		.rem_addr = s->rem_addr,
@@ -151,13 +186,15 @@ void session_key(const struct session_table *t, const struct nat_session *s,
 		.proto = s->proto,
 		.side = side,
 	};
+	if (s->flags & SESS_ADDR) {
+		/* no ports: the addresses are the whole key */
+		k->port = k->rem_port = 0;
+		k->kind = KEY_KIND_ADDR;
+		return;
+	}
 	if (s->proto != IPPROTO_GRE)
 		return;
-	if (s->flags & SESS_GRE0) {
-		/* a plain tunnel: addresses only */
-		k->port = k->rem_port = 0;
-		k->kind = KEY_KIND_GRE0;
-	} else if (side == SIDE_OUT) {
+	if (side == SIDE_OUT) {
 		/* GRE from outside carries the translated Call ID */
 		k->rem_port = 0;
 	} else if (gre_call_open(s)) {
@@ -188,7 +225,7 @@ uint32_t session_find(const struct session_table *t, const struct flow_key *k)
 	uint32_t e = t->s_bucket[key_hash(t, k) & t->s_mask];
 
 	while (e) {
-		const struct nat_session *s = &t->s[ENTRY_IDX(e)];
+		struct nat_session *s = &t->s[ENTRY_IDX(e)];
 
 		if (ENTRY_SIDE(e) == k->side) {
 			struct flow_key sk;
@@ -197,7 +234,7 @@ uint32_t session_find(const struct session_table *t, const struct flow_key *k)
 			if (key_eq(&sk, k))
 				return ENTRY_IDX(e);
 		}
-		e = s->hnext[ENTRY_SIDE(e)];
+		e = *side_link(s, ENTRY_SIDE(e));
 	}
 	return 0;
 }
@@ -234,7 +271,8 @@ static void chain_unlink(uint32_t *head, uint32_t entry, uint32_t *(*link)(
 
 static uint32_t *session_link(void *base, uint32_t e)
 {
-	return &((struct nat_session *)base)[ENTRY_IDX(e)].hnext[ENTRY_SIDE(e)];
+	return side_link(&((struct nat_session *)base)[ENTRY_IDX(e)],
+			 ENTRY_SIDE(e));
 }
 
 static uint32_t *mapping_link(void *base, uint32_t e)
@@ -339,8 +377,18 @@ static void key_link(struct session_table *t, uint32_t si, enum key_side side)
 
 	session_key(t, s, side, &k);
 	head = &t->s_bucket[key_hash(t, &k) & t->s_mask];
-	s->hnext[side] = *head;
+	*side_link(s, side) = *head;
 	*head = ENTRY(si, side);
+}
+
+/* Index session @si under every key it has now. */
+static void keys_link(struct session_table *t, uint32_t si)
+{
+	enum key_side side;
+
+	for (side = SIDE_IN; side < SIDE_N; side++)
+		if (session_has_side(&t->s[si], side))
+			key_link(t, si, side);
 }
 
 static void key_unlink(struct session_table *t, uint32_t si,
@@ -353,13 +401,21 @@ static void key_unlink(struct session_table *t, uint32_t si,
 		     ENTRY(si, side), session_link, t->s);
 }
 
+static void keys_unlink(struct session_table *t, uint32_t si)
+{
+	enum key_side side;
+
+	for (side = SIDE_IN; side < SIDE_N; side++)
+		if (session_has_side(&t->s[si], side))
+			key_unlink(t, si, side);
+}
+
 uint32_t session_add(struct session_table *t, uint32_t mi,
 		     const struct nat_session *tmpl, uint64_t now)
 {
 	uint32_t si = pool_take(&t->sp, t->sp.free ? t->s[t->sp.free].next
 						   : 0);
 	struct nat_session *s;
-	enum key_side side;
 
 	if (!si)
 		return 0;
@@ -367,8 +423,7 @@ uint32_t session_add(struct session_table *t, uint32_t mi,
 	*s = *tmpl;
 	s->mapping = mi;
 	s->last_ms = (uint32_t)now;
-	for (side = SIDE_IN; side <= SIDE_OUT; side++)
-		key_link(t, si, side);
+	keys_link(t, si);
 	list_append(t, s->klass, si);
 	if (mi)
 		t->m[mi].nsessions++;
@@ -381,9 +436,16 @@ void session_refresh(struct session_table *t, uint32_t si,
 	struct nat_session *s = &t->s[si];
 
 	if (s->klass != klass || (uint32_t)now / 1000 != s->last_ms / 1000) {
+		bool rekey = s->proto == IPPROTO_GRE && s->klass != klass;
+
+		/* a GRE call's keys depend on its class */
+		if (rekey)
+			keys_unlink(t, si);
 		list_unlink(t, s->klass, si);
 		s->klass = klass;
 		list_append(t, klass, si);
+		if (rekey)
+			keys_link(t, si);
 	}
 	s->last_ms = (uint32_t)now;
 }
@@ -392,10 +454,8 @@ uint32_t session_del(struct session_table *t, uint32_t si)
 {
 	struct nat_session *s = &t->s[si];
 	uint32_t mi = s->mapping;
-	enum key_side side;
 
-	for (side = SIDE_IN; side <= SIDE_OUT; side++)
-		key_unlink(t, si, side);
+	keys_unlink(t, si);
 	list_unlink(t, s->klass, si);
 	s->next = t->sp.free;
 	t->sp.free = si;
@@ -410,14 +470,11 @@ void session_rekey(struct session_table *t, uint32_t si,
 		   const void *arg, uint64_t now)
 {
 	struct nat_session *s = &t->s[si];
-	enum key_side side;
 
-	for (side = SIDE_IN; side <= SIDE_OUT; side++)
-		key_unlink(t, si, side);
+	keys_unlink(t, si);
 	list_unlink(t, s->klass, si);
 	update(s, arg);
-	for (side = SIDE_IN; side <= SIDE_OUT; side++)
-		key_link(t, si, side);
+	keys_link(t, si);
 	list_append(t, s->klass, si);
 	s->last_ms = (uint32_t)now;
 }

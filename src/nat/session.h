@@ -17,8 +17,8 @@
  * secret, because remote hosts choose the ports we hash.
  *
  * Timers: one FIFO list per timeout class (TCP transitory, TCP established,
- * UDP, ICMP, and the stages of a GRE call: pending, active, closing,
- * quarantined).  A session moves to the tail of its list when it changes class,
+ * UDP, ICMP, the stages of a GRE call: pending, active, closing,
+ * quarantined, and other protocols).  A session moves to the tail of its list when it changes class,
  * and when a packet refreshes it in a later second than its previous refresh
  * (so a busy flow touches its neighbours' cache lines at most once a second,
  * as VPP does).  The list therefore stays ordered by the time each session was
@@ -43,12 +43,18 @@ enum nat_class {
 	CLASS_GRE_PENDING,	/* call requested, not yet answered */
 	CLASS_GRE_CLOSING,	/* call being cleared: GRE still passes */
 	CLASS_GRE_QUARANTINE,	/* call over: its Call ID is not reused yet */
+	CLASS_OTHER,		/* a protocol translated by address only */
 	CLASS_N
 };
 
 enum key_side {
 	SIDE_IN = 0,		/* inside address and port */
 	SIDE_OUT = 1,		/* public address and port */
+	/* a live GRE call is also found by what an ICMP error about its
+	 * packets quotes: */
+	SIDE_GRE_REM = 2,	/* public address, remote and its Call ID */
+	SIDE_GRE_IN = 3,	/* inside address and Call ID, remote */
+	SIDE_N
 };
 
 /**
@@ -72,13 +78,14 @@ struct flow_key {
 };
 
 #define KEY_KIND_PLAIN	0
-#define KEY_KIND_GRE0	1	/* GRE version 0 tunnel: addresses only */
+#define KEY_KIND_ADDR	1	/* translated by address only */
 static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
 
 /* Session flags */
 #define SESS_HAIRPIN	0x01	/* created by a hairpinned packet */
 #define SESS_INBOUND	0x02	/* opened from outside, through a static mapping */
-#define SESS_GRE0	0x04	/* GRE version 0 tunnel (else a version 1 call) */
+#define SESS_ADDR	0x04	/* translated by address only: a GRE version 0
+				 * tunnel, any protocol without ports */
 #define SESS_ALG_DEAD	0x08	/* control connection reset by its ALG */
 
 /**
@@ -98,6 +105,9 @@ static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
  * @alg:	ALG of a control connection (enum alg_id), 0 for none
  * @alg_slot:	the control connection's ALG state slot; for a GRE call,
  *		the session index of the control connection that owns it
+ * @aux:	a live GRE call: hash links of its SIDE_GRE_* keys; any
+ *		other session of a dynamic mapping: @aux[0] is its
+ *		address-dependent filter record (filter.c), 0 for none
  *
  * A GRE version 1 call keeps the inside peer's Call ID in @in_port, the
  * translated one in @pub_port and the outside peer's in @rem_port.
@@ -118,7 +128,7 @@ struct nat_session {
 	uint8_t spare0;
 	uint16_t spare1;
 	uint32_t alg_slot;
-	uint8_t spare[8];
+	uint32_t aux[2];
 } __attribute__((aligned(64)));
 static_assert(sizeof(struct nat_session) == 64, "a session is a cache line");
 
@@ -228,6 +238,9 @@ void session_table_fini(struct session_table *t);
 
 /* session_table_bytes() - memory reserved for a table of @max sessions */
 uint64_t session_table_bytes(uint32_t max);
+
+/* session_has_side() - is session @s indexed under side @side now? */
+bool session_has_side(const struct nat_session *s, enum key_side side);
 
 /* session_key() - the @side key under which session @s is indexed */
 void session_key(const struct session_table *t, const struct nat_session *s,

@@ -38,6 +38,12 @@ static void ip_fix(uint8_t *pkt, unsigned l3, size_t len, uint16_t id)
 	ip->check = csum_buf(ip, l3);
 }
 
+void gso_csum_finish(struct pkt *p)
+{
+	csum_finish_l4(p->data, p->len, p->l3_len, p->proto);
+	p->vnet.flags &= (uint8_t)~VNET_NEEDS_CSUM;
+}
+
 unsigned gso_segment(const struct pkt *p, uint8_t *out,
 		     void (*emit)(void *arg, const uint8_t *pkt, size_t len),
 		     void *arg)

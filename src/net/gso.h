@@ -29,4 +29,10 @@ unsigned gso_segment(const struct pkt *p, uint8_t *out,
 		     void (*emit)(void *arg, const uint8_t *pkt, size_t len),
 		     void *arg);
 
+/**
+ * gso_csum_finish() - complete the partial transport checksum of @p in
+ * place, as the device would, and clear its NEEDS_CSUM flag
+ */
+void gso_csum_finish(struct pkt *p);
+
 #endif /* TN_GSO_H */

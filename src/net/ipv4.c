@@ -32,11 +32,20 @@ static const char *const drop_reason_names[] = {
 	[DROP_ICMP_RATE]	= "icmp-rate-limited",
 	[DROP_TO_ROUTER]	= "to-router",
 	[DROP_GRE_NO_CALL]	= "gre-no-call",
-	[DROP_GRE0_IN_USE]	= "gre0-in-use",
+	[DROP_ADDR_IN_USE]	= "address-in-use",
 	[DROP_ALG_OUT_OF_ORDER]	= "alg-out-of-order",
 	[DROP_ALG_STALE]	= "alg-stale-segment",
 	[DROP_ALG_NO_STATE]	= "alg-no-state",
 	[DROP_ALG_RESET]	= "alg-reset",
+	[DROP_NOT_INSIDE]	= "not-inside-prefix",
+	[DROP_HOST_LIMIT]	= "host-session-limit",
+	[DROP_FILTERED]		= "filtered",
+	[DROP_SYN_UNSOLICITED]	= "unsolicited-syn",
+	[DROP_FORWARD_FROM]	= "forward-not-allowed",
+	[DROP_SOURCE_ROUTE]	= "source-route",
+	[DROP_TOO_BIG]		= "too-big",
+	[DROP_FRAG_LIMIT]	= "fragment-limit",
+	[DROP_FRAG_TIMEOUT]	= "fragment-timeout",
 };
 static_assert(sizeof(drop_reason_names) / sizeof(drop_reason_names[0]) ==
 	      DROP_REASON_N, "every drop reason has a name");
@@ -62,6 +71,29 @@ void ipv4_header_write(struct ipv4_hdr *ip, uint8_t tos, uint16_t tot_len,
 		.daddr = daddr,
 	};
 	ip->check = csum_buf(ip, sizeof(*ip));
+}
+
+bool ipv4_source_routed(const struct ipv4_hdr *ip)
+{
+	const uint8_t *opt = (const uint8_t *)ip + IPV4_HDR_LEN;
+	unsigned len = ipv4_ihl_len(ip) - IPV4_HDR_LEN, i = 0;
+
+	while (i < len) {
+		uint8_t type = opt[i];
+
+		if (type == 0)			/* end of options */
+			break;
+		if (type == 1) {		/* no operation */
+			i++;
+			continue;
+		}
+		if (type == IPOPT_LSRR || type == IPOPT_SSRR)
+			return true;
+		if (i + 1 >= len || opt[i + 1] < 2)
+			break;			/* malformed: nothing more */
+		i += opt[i + 1];
+	}
+	return false;
 }
 
 bool ipv4_addr_martian(uint32_t addr)

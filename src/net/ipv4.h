@@ -92,6 +92,12 @@ static_assert(sizeof(struct icmp_hdr) == 8, "ICMP header is 8 bytes");
 #define ICMP_TIMESTAMPREPLY	14
 
 #define ICMP_EXC_TTL		0
+#define ICMP_PORT_UNREACH	3	/* destination unreachable codes */
+#define ICMP_FRAG_NEEDED	4
+#define ICMP_ADMIN_PROHIBITED	13
+
+#define IPOPT_LSRR		131	/* loose source and record route */
+#define IPOPT_SSRR		137	/* strict source and record route */
 
 /* ipv4_hdr() - the IPv4 header view of @p */
 static inline struct ipv4_hdr *ipv4_hdr(const struct pkt *p)
@@ -148,6 +154,10 @@ enum drop_reason ipv4_parse(struct pkt *p);
  */
 void ipv4_header_write(struct ipv4_hdr *ip, uint8_t tos, uint16_t tot_len,
 		       uint8_t proto, uint32_t saddr, uint32_t daddr);
+
+/* ipv4_source_routed() - true if header @ip carries a loose or strict
+ * source route option (its length was checked by ipv4_parse()) */
+bool ipv4_source_routed(const struct ipv4_hdr *ip);
 
 /* ipv4_addr_martian() - true for addresses never valid as a source or
  * destination on a routed link: 0/8, 127/8, 224/4 (multicast), 240/4 and the

@@ -52,11 +52,23 @@ enum drop_reason {
 	DROP_ICMP_RATE,		/* ICMP error suppressed by the rate limit */
 	DROP_TO_ROUTER,		/* addressed to the router, not answerable */
 	DROP_GRE_NO_CALL,	/* GRE version 1 that belongs to no live call */
-	DROP_GRE0_IN_USE,	/* GRE version 0 to a remote another host uses */
+	DROP_ADDR_IN_USE,	/* address-only protocol to a remote another
+				 * inside host uses (GRE version 0, ...) */
 	DROP_ALG_OUT_OF_ORDER,	/* control segment after a gap in the stream */
 	DROP_ALG_STALE,		/* control segment older than the ALG remembers */
 	DROP_ALG_NO_STATE,	/* no room to track one more control connection */
 	DROP_ALG_RESET,		/* segment of a control connection being reset */
+	DROP_NOT_INSIDE,	/* source outside nat.inside-prefixes */
+	DROP_HOST_LIMIT,	/* the inside host has all its sessions */
+	DROP_FILTERED,		/* inbound, refused by the mapping's filter */
+	DROP_SYN_UNSOLICITED,	/* inbound SYN no filter lets in: held, then
+				 * dropped (RFC 5382 REQ-4) */
+	DROP_FORWARD_FROM,	/* inbound through a forward, remote not in
+				 * its from list */
+	DROP_SOURCE_ROUTE,	/* loose or strict source route option */
+	DROP_TOO_BIG,		/* DF set, larger than the next hop's MTU */
+	DROP_FRAG_LIMIT,	/* a fragment that could not be held */
+	DROP_FRAG_TIMEOUT,	/* a held fragment whose first never came */
 	DROP_REASON_N
 };
 

@@ -153,6 +153,7 @@ static struct nat *engine(uint32_t max)
 		.max_sessions = max,
 		.tcp_est_ms = 7440000, .tcp_trans_ms = 240000,
 		.udp_ms = 300000, .icmp_ms = 60000, .gre_ms = 300000,
+		.other_ms = 600000,
 		.router_addr = htonl(0xc0000008),
 		.icmp_errors_per_s = 100,
 		.seed = { 1, 2, 3, 4 },

@@ -44,6 +44,7 @@ static void setup(void)
 		.max_sessions = 1024,
 		.tcp_est_ms = 7440 * S, .tcp_trans_ms = 240 * S,
 		.udp_ms = 300 * S, .icmp_ms = 60 * S, .gre_ms = 300 * S,
+		.other_ms = 600 * S,
 		.router_addr = pb_addr("192.0.0.8"),
 		.icmp_errors_per_s = 100,
 		.seed = { 5, 6, 7, 8 },
@@ -360,6 +361,47 @@ START_TEST(alg_rewrite_in_partial_superpacket)
 }
 END_TEST
 
+/* A superpacket whose segments exceed the next hop's MTU: with DF, the
+ * sender hears the MTU; without, a TCP one gets smaller segments. */
+START_TEST(superpacket_segments_fit_the_mtu)
+{
+	static uint8_t data[20000];
+	struct pkt_vnet v = partial_hdr(IPPROTO_TCP);
+	struct nat_config c = {
+		.addrs = pool, .naddrs = 1, .port_lo = 1, .port_hi = 65535,
+		.max_sessions = 64, .tcp_est_ms = 7440 * S,
+		.tcp_trans_ms = 240 * S, .udp_ms = 300 * S, .icmp_ms = 60 * S,
+		.gre_ms = 300 * S, .other_ms = 600 * S,
+		.router_addr = pb_addr("192.0.0.8"), .icmp_errors_per_s = 100,
+		.mtu_outside = 1280,
+	};
+	size_t len;
+
+	nat_free(n);
+	n = nat_new(&c);
+	ck_assert_ptr_nonnull(n);
+	v.gso_type = VNET_GSO_TCPV4;
+	v.gso_size = 1448;
+	len = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN, .dst = SRV,
+		     .frag_off = IPV4_DF }, 4000, 80, TCP_ACK, 1, 1, data,
+		     sizeof(data));
+	make_partial(pb_data(&in));
+	ck_assert_int_eq(run(len, DIR_OUT, v), VERDICT_BACK);
+	ck_assert_uint_eq(p.data[20], 3);		/* unreachable */
+	ck_assert_uint_eq(p.data[21], 4);		/* fragmentation needed */
+	ck_assert_uint_eq(get16(p.data + 26), 1280);
+	ck_assert_uint_eq(p.vnet.gso_type, 0);
+	/* no DF: the segments shrink to 1280 - 40 bytes of payload */
+	len = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN, .dst = SRV },
+		     4000, 80, TCP_ACK, 1, 1, data, sizeof(data));
+	make_partial(pb_data(&in));
+	ck_assert_int_eq(run(len, DIR_OUT, v), VERDICT_FORWARD);
+	ck_assert_uint_eq(p.vnet.gso_size, 1240);
+	ck_assert_uint_eq(p.vnet.gso_type, VNET_GSO_TCPV4);
+	ck_assert_uint_eq(p.len, len);
+}
+END_TEST
+
 /* ---- the slow path: gso_segment() ------------------------------------ */
 
 static uint8_t segs[64][2000];
@@ -478,6 +520,7 @@ static Suite *offload_suite(void)
 	tcase_add_test(tc, local_packets_have_no_offload_header);
 	tcase_add_test(tc, fin_on_superpacket_closes);
 	tcase_add_test(tc, alg_rewrite_in_partial_superpacket);
+	tcase_add_test(tc, superpacket_segments_fit_the_mtu);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("software_segmentation");

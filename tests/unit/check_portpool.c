@@ -16,8 +16,8 @@ START_TEST(preserves_free_port)
 {
 	portpool_range_ports(&r, 1, 65535);
 	portpool_init(&pp, &r);
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 40000, 12345), 40000);
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 123, 12345), 123);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 40000, 12345, false), 40000);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 123, 12345, false), 123);
 	ck_assert(portpool_in_use(&pp, 40000));
 	ck_assert(portpool_in_use(&pp, 123));
 	ck_assert_uint_eq(pp.free[0], 1022);
@@ -31,17 +31,17 @@ START_TEST(collision_stays_in_class)
 
 	portpool_range_ports(&r, 1, 65535);
 	portpool_init(&pp, &r);
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 123, 0), 123);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 123, 0, false), 123);
 	for (i = 0; i < 200; i++) {
-		int p = portpool_alloc(&pp, &r, 123, (uint32_t)random());
+		int p = portpool_alloc(&pp, &r, 123, (uint32_t)random(), false);
 
 		ck_assert_int_ge(p, 1);
 		ck_assert_int_le(p, 1023);
 		ck_assert_int_ne(p, 123);
 	}
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 5000, 0), 5000);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 5000, 0, false), 5000);
 	for (i = 0; i < 200; i++) {
-		int p = portpool_alloc(&pp, &r, 5000, (uint32_t)random());
+		int p = portpool_alloc(&pp, &r, 5000, (uint32_t)random(), false);
 
 		ck_assert_int_ge(p, 1024);
 		ck_assert_int_le(p, 65535);
@@ -53,9 +53,9 @@ START_TEST(low_port_without_low_range_fails)
 {
 	portpool_range_ports(&r, 1024, 65535);
 	portpool_init(&pp, &r);
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 123, 7), -1);
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 1023, 7), -1);
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 1024, 7), 1024);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 123, 7, false), -1);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 1023, 7, false), -1);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 1024, 7, false), 1024);
 }
 END_TEST
 
@@ -65,7 +65,7 @@ START_TEST(out_of_range_port_is_not_preserved)
 
 	portpool_range_ports(&r, 2000, 2003);
 	portpool_init(&pp, &r);
-	p = portpool_alloc(&pp, &r, 5000, 1);
+	p = portpool_alloc(&pp, &r, 5000, 1, false);
 	ck_assert_int_ge(p, 2000);
 	ck_assert_int_le(p, 2003);
 }
@@ -78,7 +78,7 @@ START_TEST(exhaustion_and_release)
 	portpool_range_ports(&r, 2000, 2003);
 	portpool_init(&pp, &r);
 	for (i = 0; i < 4; i++) {
-		got[i] = portpool_alloc(&pp, &r, 5000, (uint32_t)random());
+		got[i] = portpool_alloc(&pp, &r, 5000, (uint32_t)random(), false);
 		ck_assert_int_ge(got[i], 2000);
 		ck_assert_int_le(got[i], 2003);
 	}
@@ -86,9 +86,9 @@ START_TEST(exhaustion_and_release)
 	ck_assert_int_ne(got[2], got[3]);
 	ck_assert_int_eq(got[0] + got[1] + got[2] + got[3],
 			 2000 + 2001 + 2002 + 2003);
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 5000, 3), -1);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 5000, 3, false), -1);
 	portpool_release(&pp, &r, (uint16_t)got[2]);
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 5000, 3), got[2]);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 5000, 3, false), got[2]);
 }
 END_TEST
 
@@ -105,29 +105,29 @@ START_TEST(every_port_once_in_its_class)
 	portpool_range_ports(&r, 1000, 1100);
 	portpool_init(&pp, &r);
 	for (i = 0; i < 24; i++) {		/* 1000..1023 */
-		p = portpool_alloc(&pp, &r, 1010, (uint32_t)random());
+		p = portpool_alloc(&pp, &r, 1010, (uint32_t)random(), false);
 		ck_assert_int_ge(p, 1000);
 		ck_assert_int_le(p, 1023);
 		ck_assert(!seen[p]);
 		seen[p] = true;
 	}
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 1010, 5), -1);
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 999, 5), -1);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 1010, 5, false), -1);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 999, 5, false), -1);
 	for (i = 0; i < 77; i++) {		/* 1024..1100 */
-		p = portpool_alloc(&pp, &r, 1050, (uint32_t)random());
+		p = portpool_alloc(&pp, &r, 1050, (uint32_t)random(), false);
 		ck_assert_int_ge(p, 1024);
 		ck_assert_int_le(p, 1100);
 		ck_assert(!seen[p]);
 		seen[p] = true;
 	}
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 1050, 5), -1);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 1050, 5, false), -1);
 	ck_assert_uint_eq(pp.free[0], 0);
 	ck_assert_uint_eq(pp.free[1], 0);
 	/* a released port is the only one free: it is the one given */
 	portpool_release(&pp, &r, 1077);
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 60000, 12345), 1077);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 60000, 12345, false), 1077);
 	portpool_release(&pp, &r, 1001);
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 1, 999), 1001);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 1, 999, false), 1001);
 }
 END_TEST
 
@@ -139,8 +139,8 @@ START_TEST(scan_wraps_and_crosses_words)
 	portpool_range_ports(&r, 1030, 1200);
 	portpool_init(&pp, &r);
 	for (i = 0; i < 171; i++)
-		ck_assert_int_ne(portpool_alloc(&pp, &r, 9000, 170), -1);
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 9000, 0), -1);
+		ck_assert_int_ne(portpool_alloc(&pp, &r, 9000, 170, false), -1);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 9000, 0, false), -1);
 	for (i = 1030; i <= 1200; i++)
 		ck_assert(portpool_in_use(&pp, (uint16_t)i));
 	ck_assert(!portpool_in_use(&pp, 1029));
@@ -154,10 +154,10 @@ START_TEST(random_start_spreads)
 
 	portpool_range_ports(&r, 1024, 65535);
 	portpool_init(&pp, &r);
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 7000, 0), 7000);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 7000, 0, false), 7000);
 	/* RFC 6056: collisions are not handed out sequentially */
 	for (i = 0; i < 100; i++) {
-		int p = portpool_alloc(&pp, &r, 7000, (uint32_t)random());
+		int p = portpool_alloc(&pp, &r, 7000, (uint32_t)random(), false);
 
 		low += p < 33000;
 	}
@@ -171,9 +171,9 @@ START_TEST(icmp_ids_one_class)
 	portpool_range_ids(&r, 0, 65535);
 	portpool_init(&pp, &r);
 	ck_assert_uint_eq(pp.free[0], 65536);
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 0, 1), 0);
-	ck_assert_int_eq(portpool_alloc(&pp, &r, 100, 1), 100);
-	ck_assert_int_ge(portpool_alloc(&pp, &r, 100, 65000), 0);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 0, 1, false), 0);
+	ck_assert_int_eq(portpool_alloc(&pp, &r, 100, 1, false), 100);
+	ck_assert_int_ge(portpool_alloc(&pp, &r, 100, 65000, false), 0);
 	ck_assert(portpool_take(&pp, &r, 65535));
 	ck_assert(!portpool_take(&pp, &r, 65535));
 }

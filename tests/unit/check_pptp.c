@@ -68,6 +68,7 @@ static void cfg_default(void)
 		.max_sessions = 4096,
 		.tcp_est_ms = 7440 * S, .tcp_trans_ms = 240 * S,
 		.udp_ms = 300 * S, .icmp_ms = 60 * S, .gre_ms = 300 * S,
+		.other_ms = 600 * S,
 		.router_addr = pb_addr("192.0.0.8"),
 		.icmp_errors_per_s = 100,
 		.seed = { 11, 12, 13, 14 },
@@ -114,6 +115,19 @@ static void put16(uint8_t *b, uint16_t v)
 {
 	b[0] = v >> 8;
 	b[1] = v & 0xff;
+}
+
+/* A forward of TCP 1723 on PUB to the PPTP server inside, LAN_S. */
+static void forward_pptp_server(void)
+{
+	static struct nat_forward fw;
+
+	fw = (struct nat_forward){ .proto = IPPROTO_TCP, .pub_addr = pool[0],
+				   .in_addr = pb_addr(LAN_S), .pub_lo = 1723,
+				   .pub_hi = 1723, .in_lo = 1723 };
+	cfg.forwards = &fw;
+	cfg.nforwards = 1;
+	renew();
 }
 
 /* ---- PPTP messages ------------------------------------------------------ */
@@ -1548,8 +1562,7 @@ START_TEST(server_inside)
 	size_t len, l;
 	uint16_t x;
 
-	ck_assert_int_eq(nat_static_add(n, IPPROTO_TCP, pb_addr(LAN_S), 1723,
-					pb_addr(PUB), 1723), 0);
+	forward_pptp_server();
 	/* an inside client of the same outside host holds 0x0600 first */
 	{
 		struct conn a = { .lan = LAN_A, .lport = 5000, .srv = CLI,
@@ -1608,8 +1621,7 @@ START_TEST(hairpin_client_to_inside_server)
 	uint16_t cport, xc, xs;
 	uint32_t cseq = 100, sseq = 700;
 
-	ck_assert_int_eq(nat_static_add(n, IPPROTO_TCP, pb_addr(LAN_S), 1723,
-					pb_addr(PUB), 1723), 0);
+	forward_pptp_server();
 	/* handshake: LAN_A:5000 -> PUB:1723 -> LAN_S:1723 */
 	l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN_A, .dst = PUB },
 		   5000, 1723, TCP_SYN, cseq - 1, 0, NULL, 0);
@@ -1645,6 +1657,56 @@ START_TEST(hairpin_client_to_inside_server)
 	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
 	l = gre1(pb_data(&want), PUB, LAN_A, 0x0101, true, false, "s2c", 63);
 	ck_assert_mem_eq(p.data, pb_data(&want), l);
+}
+END_TEST
+
+/* ICMP errors about a call's GRE are translated like any other, so path
+ * MTU discovery works for calls: one from outside quoting the GRE we sent
+ * (found by the server's Call ID), one from inside quoting the GRE we
+ * delivered (found by the client's). */
+START_TEST(icmp_errors_quoting_gre)
+{
+	struct conn a = client(LAN_A, 5000), b = client(LAN_B, 5001);
+	uint8_t sent[128], quote[128];
+	size_t l, sl, ql, wl;
+	uint16_t xa, xb;
+
+	session_start(&a);
+	session_start(&b);
+	xa = ocrq(&a, 0x0404);
+	xb = ocrq(&b, 0x0404);
+	ck_assert_uint_ne(xb, 0x0404);
+	ocrp(&a, 300, xa, 0x0404, 1);
+	ocrp(&b, 301, xb, 0x0404, 1);
+	/* a router beyond says b's GRE to the server was too big */
+	sl = gre1(sent, PUB, SRV, 301, true, false, "ppp-frame", 63);
+	l = pb_icmp_error(pb_data(&in), (struct pb_ip){ .src = "192.0.2.254",
+			  .dst = PUB }, 3, 4, 1400, sent, sl);
+	ql = gre1(quote, LAN_B, SRV, 301, true, false, "ppp-frame", 63);
+	wl = pb_icmp_error(pb_data(&want), (struct pb_ip){
+			   .src = "192.0.2.254", .dst = LAN_B, .ttl = 63 },
+			   3, 4, 1400, quote, ql);
+	ck_assert_int_eq(run(l, DIR_IN), VERDICT_FORWARD);
+	ck_assert_uint_eq(p.len, wl);
+	ck_assert_mem_eq(p.data, pb_data(&want), wl);
+	ck_assert(pb_l4_csum_ok(p.data, p.len));
+	/* a router inside says the server's GRE to b went nowhere */
+	sl = gre1(sent, SRV, LAN_B, 0x0404, true, false, "reply", 63);
+	l = pb_icmp_error(pb_data(&in), (struct pb_ip){ .src = "192.168.1.1",
+			  .dst = SRV }, 3, 1, 0, sent, sl);
+	ql = gre1(quote, SRV, PUB, xb, true, false, "reply", 63);
+	wl = pb_icmp_error(pb_data(&want), (struct pb_ip){ .src = PUB,
+			   .dst = SRV, .ttl = 63 }, 3, 1, 0, quote, ql);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_FORWARD);
+	ck_assert_uint_eq(p.len, wl);
+	ck_assert_mem_eq(p.data, pb_data(&want), wl);
+	/* about a call that is over: dropped */
+	now += 400 * S;
+	sl = gre1(sent, PUB, SRV, 300, true, false, "late", 63);
+	l = pb_icmp_error(pb_data(&in), (struct pb_ip){ .src = "192.0.2.254",
+			  .dst = PUB }, 3, 4, 1400, sent, sl);
+	ck_assert_int_eq(run(l, DIR_IN), VERDICT_DROP);
+	ck_assert_str_eq(drop_reason_str(p.drop), "icmp-error-no-session");
 }
 END_TEST
 
@@ -1697,27 +1759,37 @@ START_TEST(gre_v0_address_only_one_host_per_remote)
 	/* a second inside host to the same remote: refused */
 	l = gre0(pb_data(&in), LAN_B, SRV, 64);
 	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_DROP);
-	ck_assert_str_eq(drop_reason_str(p.drop), "gre0-in-use");
+	ck_assert_str_eq(drop_reason_str(p.drop), "address-in-use");
 	/* to another remote: fine */
 	l = gre0(pb_data(&in), LAN_B, CLI, 64);
 	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_FORWARD);
 }
 END_TEST
 
-/* With the ALG off, port 1723 is plain TCP and GRE finds no call. */
+/* With the ALG off, port 1723 is plain TCP and GRE goes by address only,
+ * as any NAT without a PPTP helper does: one inside host per server. */
 START_TEST(alg_disabled_passes_control_untouched)
 {
 	struct conn a = client(LAN_A, 5000);
 	uint8_t m[220];
-	size_t len;
+	size_t len, l, wl;
 
 	cfg.alg[NAT_ALG_PPTP].enabled = false;
 	renew();
 	session_start(&a);
 	len = msg(m, OCRQ, 5, 1, 0);
 	out_same(&a, m, len);
-	gre_out_dropped(LAN_A, 5);
 	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].calls, 0);
+	gre_out_ok(LAN_A, 300, true, false);
+	/* back by address, its Call ID untouched */
+	l = gre1(pb_data(&in), SRV, PUB, 5, true, false, "r", 64);
+	wl = gre1(pb_data(&want), SRV, LAN_A, 5, true, false, "r", 63);
+	ck_assert_int_eq(run(l, DIR_IN), VERDICT_FORWARD);
+	ck_assert_mem_eq(p.data, pb_data(&want), wl);
+	/* another inside host to the same server: refused */
+	l = gre1(pb_data(&in), LAN_B, SRV, 301, true, false, "x", 64);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_DROP);
+	ck_assert_str_eq(drop_reason_str(p.drop), "address-in-use");
 }
 END_TEST
 
@@ -1802,6 +1874,7 @@ static Suite *pptp_suite(void)
 	tc = tcase_create("gre");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, gre_v1_unmatched_dropped_both_ways);
+	tcase_add_test(tc, icmp_errors_quoting_gre);
 	tcase_add_test(tc, gre_v1_malformed_dropped);
 	tcase_add_test(tc, gre_v0_address_only_one_host_per_remote);
 	tcase_add_test(tc, alg_disabled_passes_control_untouched);

@@ -146,6 +146,28 @@ size_t pb_tcp_window(uint8_t *out, struct pb_ip ip, uint16_t sport,
 	return pb_ipv4(out, &ip, seg, len);
 }
 
+size_t pb_tcp_syn_opts(uint8_t *out, struct pb_ip ip, uint16_t sport,
+		       uint16_t dport, uint8_t flags, const uint8_t *opt,
+		       size_t optlen)
+{
+	uint8_t seg[80];
+	size_t len = 20 + optlen;
+
+	assert(optlen % 4 == 0 && optlen <= 40);
+	memset(seg, 0, 20);
+	put16(seg, sport);
+	put16(seg + 2, dport);
+	put16(seg + 6, 1);
+	seg[12] = (uint8_t)((len / 4) << 4);
+	seg[13] = flags;
+	put16(seg + 14, 65535);
+	memcpy(seg + 20, opt, optlen);
+	put16(seg + 16, (uint16_t)~pb_sum(pseudo_sum(&ip, IPPROTO_TCP, len),
+					  seg, len));
+	ip.proto = IPPROTO_TCP;
+	return pb_ipv4(out, &ip, seg, len);
+}
+
 size_t pb_icmp_query(uint8_t *out, struct pb_ip ip, uint8_t type, uint16_t id,
 		     uint16_t seq, const void *payload, size_t n)
 {

@@ -65,6 +65,12 @@ size_t pb_tcp_window(uint8_t *out, struct pb_ip ip, uint16_t sport,
 		     uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
 		     uint16_t window, const void *payload, size_t n);
 
+/* pb_tcp_syn_opts() - a TCP segment, sequence 1, with @optlen bytes of
+ * options (a multiple of 4, at most 40) and no payload */
+size_t pb_tcp_syn_opts(uint8_t *out, struct pb_ip ip, uint16_t sport,
+		       uint16_t dport, uint8_t flags, const uint8_t *opt,
+		       size_t optlen);
+
 /* pb_icmp_query() - an echo/timestamp message with id, seq and payload */
 size_t pb_icmp_query(uint8_t *out, struct pb_ip ip, uint8_t type, uint16_t id,
 		     uint16_t seq, const void *payload, size_t n);
