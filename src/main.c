@@ -2,17 +2,20 @@
 /* main.c - tunnat: command line, start-up sequence, exit status
  *
  * Start-up, in order: parse the command line; read and validate the whole
- * configuration (exit 78 on any error, before anything is touched); create
- * the engine; open and set up both TUN devices; drop every privilege; run
- * the loop until SIGTERM or SIGINT.  Exit statuses follow sysexits(3).
+ * configuration (exit 78 on any error, before anything is touched); open
+ * and set up both TUN devices; create the engine for their MTUs; drop every
+ * privilege; run the loop until SIGTERM or SIGINT.  Exit statuses follow
+ * sysexits(3).
  */
 
 #include <sys/random.h>
 
 #include <arpa/inet.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +68,54 @@ static int seed_fill(uint64_t *seed, size_t len)
 	return 0;
 }
 
-static struct nat *engine_new(const struct config *c)
+/* The engine's forwards for the configured ones: the from lists stay in
+ * @c, which outlives nat_new() (it copies them). */
+static struct nat_forward *forwards_of(const struct config *c)
 {
+	struct nat_forward *f = calloc(c->nforwards + 1, sizeof(*f));
+	unsigned i;
+
+	for (i = 0; f && i < c->nforwards; i++) {
+		const struct conf_forward *cf = &c->forwards[i];
+
+		f[i] = (struct nat_forward){
+			.proto = cf->proto,
+			.pub_addr = cf->pub_addr,
+			.in_addr = cf->in_addr,
+			.pub_lo = cf->pub_lo,
+			.pub_hi = cf->pub_hi,
+			.in_lo = cf->in_lo,
+			.from = (const struct nat_prefix *)cf->from,
+			.nfrom = cf->nfrom,
+		};
+	}
+	return f;
+}
+
+static_assert(sizeof(struct conf_prefix) == sizeof(struct nat_prefix) &&
+	      offsetof(struct conf_prefix, addr) ==
+	      offsetof(struct nat_prefix, addr) &&
+	      offsetof(struct conf_prefix, len) ==
+	      offsetof(struct nat_prefix, len), "prefixes are shared as is");
+static_assert((int)CONF_FILTER_APD == (int)NAT_FILTER_APD &&
+	      (int)CONF_L4_N == (int)NAT_L4_N, "filtering is shared as is");
+
+/* The MSS a SYN may announce: nat.tcp-mss-clamp, or for "auto" what the
+ * smaller MTU leaves after the IPv4 and TCP headers. */
+static uint16_t mss_clamp_of(const struct config *c, unsigned mtu_in,
+			     unsigned mtu_out)
+{
+	unsigned mtu = mtu_in < mtu_out ? mtu_in : mtu_out;
+
+	if (c->tcp_mss_clamp >= 0)
+		return (uint16_t)c->tcp_mss_clamp;
+	return mtu > 40 ? (uint16_t)(mtu - 40) : 0;
+}
+
+static struct nat *engine_new(const struct config *c, unsigned mtu_in,
+			      unsigned mtu_out)
+{
+	struct nat_forward *fwd = forwards_of(c);
 	struct nat_config nc = {
 		.addrs = c->addrs,
 		.naddrs = c->naddrs,
@@ -78,8 +127,30 @@ static struct nat *engine_new(const struct config *c)
 		.udp_ms = c->udp_s * 1000,
 		.icmp_ms = c->icmp_s * 1000,
 		.gre_ms = c->gre_s * 1000,
+		.other_ms = c->other_s * 1000,
 		.router_addr = c->router_addr,
 		.icmp_errors_per_s = ICMP_ERRORS_PER_S,
+		.filtering = {
+			[NAT_L4_TCP] = (enum nat_filter)c->filtering[CONF_L4_TCP],
+			[NAT_L4_UDP] = (enum nat_filter)c->filtering[CONF_L4_UDP],
+			[NAT_L4_ICMP] =
+				(enum nat_filter)c->filtering[CONF_L4_ICMP],
+		},
+		.inbound_refresh = c->inbound_refresh,
+		.holddown_ms = c->port_holddown_s * 1000,
+		.port_parity = c->port_parity,
+		.max_sessions_per_host = c->max_sessions_per_host,
+		.icmp_on_failure = c->icmp_on_failure,
+		.syn_reject = c->unsolicited_syn == CONF_SYN_REJECT,
+		.exempt = (const struct nat_prefix *)c->exempt,
+		.nexempt = c->nexempt,
+		.inside_prefixes = (const struct nat_prefix *)c->inside_prefixes,
+		.ninside_prefixes = c->ninside_prefixes,
+		.mtu_inside = mtu_in,
+		.mtu_outside = mtu_out,
+		.mss_clamp = mss_clamp_of(c, mtu_in, mtu_out),
+		.forwards = fwd,
+		.nforwards = c->nforwards,
 		.alg[NAT_ALG_PPTP] = {
 			.enabled = c->pptp.enabled,
 			.nports = c->pptp.nports,
@@ -98,12 +169,18 @@ static struct nat *engine_new(const struct config *c)
 
 	memcpy(nc.alg[NAT_ALG_PPTP].ports, c->pptp.ports,
 	       sizeof(nc.alg[NAT_ALG_PPTP].ports));
+	if (!fwd) {
+		log_err("out of memory");
+		return NULL;
+	}
 	err = seed_fill(nc.seed, sizeof(nc.seed));
 	if (err) {
 		log_err("cannot get random bytes: %s", strerror(-err));
+		free(fwd);
 		return NULL;
 	}
 	n = nat_new(&nc);
+	free(fwd);
 	if (!n)
 		log_err("cannot create the NAT engine for %u sessions (%llu MiB): %s",
 			c->max_sessions,
@@ -162,8 +239,8 @@ int main(int argc, char **argv)
 	struct tun inside = { .fd = -1 }, outside = { .fd = -1 };
 	int level = -1, opt, status = EX_OSERR;
 	bool check_only = false;
+	struct nat *n = NULL;
 	struct config *c;
-	struct nat *n;
 	uid_t uid;
 	gid_t gid;
 
@@ -224,13 +301,13 @@ int main(int argc, char **argv)
 	log_set_level(level >= 0 ? (enum log_level)level : c->log_level);
 	log_info("tunnat %s starting with %s", PACKAGE_VERSION, path);
 
-	n = engine_new(c);
-	if (!n)
-		goto out;
 	if (tun_open(&inside, &c->inside, "inside", c->offload) ||
 	    tun_open(&outside, &c->outside, "outside", c->offload))
 		goto out;
 	if (offloads_agree(&inside, &outside))
+		goto out;
+	n = engine_new(c, inside.mtu, outside.mtu);
+	if (!n)
 		goto out;
 	if (privs_drop(c->user))
 		goto out;

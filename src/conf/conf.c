@@ -153,6 +153,11 @@ void conf_defaults(struct config *c)
 	c->udp_s = 300;
 	c->icmp_s = 60;
 	c->gre_s = 300;
+	c->other_s = 600;
+	c->port_holddown_s = 120;
+	c->port_parity = true;
+	c->icmp_on_failure = true;
+	c->tcp_mss_clamp = -1;
 	c->pptp = (struct conf_pptp){
 		.ports = { 1723 },
 		.nports = 1,

@@ -270,18 +270,36 @@ static void packet_write(struct loop *l, enum pkt_dir to_dev,
 		write_failed(l, to_dev, p->len + hdr, w);
 }
 
+/* Write packet @p, read from side @p->dir, where verdict @v sends it. */
+static void verdict_write(struct loop *l, const struct pkt *p, enum verdict v)
+{
+	if (v == VERDICT_FORWARD)
+		packet_write(l, p->dir == DIR_OUT ? DIR_IN : DIR_OUT, p);
+	else if (v == VERDICT_BACK)
+		packet_write(l, p->dir, p);
+	else if (p->drop != DROP_NONE)
+		LOG_RATELIMIT(LVL_DEBUG, "%s: dropped a packet: %s",
+			      side_name[p->dir], drop_reason_str(p->drop));
+}
+
+/* Send what the engine has queued besides its last verdict. */
+static void pending_write(struct loop *l)
+{
+	struct pkt q;
+	enum verdict v;
+
+	while ((v = nat_pending(l->nat, &q)) != VERDICT_DROP)
+		verdict_write(l, &q, v);
+}
+
 /* Translate packet @p read from side @dir, and write it where it goes. */
 static void packet_handle(struct loop *l, enum pkt_dir dir, struct pkt *p)
 {
 	enum verdict v = nat_translate(l->nat, p, uv_now(&l->uv));
 
-	if (v == VERDICT_FORWARD)
-		packet_write(l, dir == DIR_OUT ? DIR_IN : DIR_OUT, p);
-	else if (v == VERDICT_BACK)
-		packet_write(l, dir, p);
-	else
-		LOG_RATELIMIT(LVL_DEBUG, "%s: dropped a packet: %s",
-			      side_name[dir], drop_reason_str(p->drop));
+	p->dir = dir;
+	verdict_write(l, p, v);
+	pending_write(l);
 }
 
 /**
@@ -359,6 +377,8 @@ static void expiry_cb(uv_timer_t *h)
 {
 	struct loop *l = h->data;
 	unsigned n = nat_expire(l->nat, uv_now(&l->uv), EXPIRY_BUDGET);
+
+	pending_write(l);
 
 	uv_timer_start(h, expiry_cb, n == EXPIRY_BUDGET ? EXPIRY_BACKLOG_MS
 							: EXPIRY_TICK_MS, 0);
