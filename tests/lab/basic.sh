@@ -77,10 +77,10 @@ check "the UDP server saw only 203.0.113.1" sh -c \
 	"[ \$(grep -c '^udp 203.0.113.1 ' '$WORK/udp.log') -eq 6 ]"
 
 # Unsolicited inbound traffic goes nowhere and is counted
-before=$(stat_value drop-no-session)
+before=$(drop_value no-session)
 n_wan $PEER udp-send 198.51.100.1 203.0.113.1 9999
 check "unsolicited inbound UDP counted as no-session" \
-	stat_is drop-no-session $((before + 1))
+	drop_is no-session $((before + 1))
 check "the sessions are in the table" test "$(stat_value sessions)" -ge 4
 
 # The WAN side never saw a LAN address

@@ -151,26 +151,102 @@ tunnat_start() {
 	fi
 }
 
-# tunnat_stats: make tunnat log its counters; print the newest stats line
+# stats_fail MESSAGE: a counter could not be read.  Say so, with the newest
+# stats line, and make the test fail at lab_end even when the caller (a
+# command substitution, say) drops the exit status.
+stats_fail() {
+	echo "FAIL: $*" >&2
+	echo "    last stats line: $(grep "stats:" "$WORK/tunnat.log" |
+		tail -n 1 || true)" >&2
+	echo "$*" >>"$WORK/stats.failed"
+	return 1
+}
+
+# tunnat_stats: make tunnat log its counters; print the stats line that
+# signal produced.  Fails (stats_fail) if no new line comes within 5 s.
 tunnat_stats() {
 	before=$(grep -c "stats:" "$WORK/tunnat.log" || true)
-	kill -USR1 "$TUNNAT_PID"
-	wait_for 5 sh -c "[ \$(grep -c 'stats:' '$WORK/tunnat.log') -gt $before ]"
+	if ! kill -USR1 "$TUNNAT_PID" 2>/dev/null; then
+		stats_fail "cannot signal tunnat (pid ${TUNNAT_PID:-none})"
+		return 1
+	fi
+	if ! wait_for 5 sh -c \
+	    "[ \$(grep -c 'stats:' '$WORK/tunnat.log') -gt $before ]"; then
+		stats_fail "tunnat logged no stats line within 5 s of SIGUSR1"
+		return 1
+	fi
 	grep "stats:" "$WORK/tunnat.log" | tail -n 1
 }
 
-# stat_value NAME: one counter from the newest stats line (0 if absent)
-stat_value() {
-	tunnat_stats | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1 |
-		grep . || echo 0
+# stats_field LINE NAME: the value of NAME=VALUE in a stats line, or nothing
+stats_field() {
+	printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
 }
 
-# stat_is NAME VALUE: poll (5 s) until counter NAME equals VALUE
+# stat_value NAME: counter NAME from a fresh stats line.  Every counter but
+# the drop-REASON ones is always on the line, so a missing NAME is a
+# failure, never a 0 (for drop counters use drop_value).
+stat_value() {
+	line=$(tunnat_stats) || return 1
+	v=$(stats_field "$line" "$1")
+	case $v in
+	'' | *[!0-9]*)
+		stats_fail "counter $1 is not on the stats line${v:+ (value $v)}"
+		return 1
+		;;
+	esac
+	echo "$v"
+}
+
+# drop_reasons: the names of the engine's drop reasons (src/net/ipv4.c),
+# but "none", which is never counted
+drop_reasons() {
+	sed -n 's/^[[:space:]]*\[DROP_[A-Z0-9_]*\][[:space:]]*=[[:space:]]*"\([a-z0-9-]*\)",$/\1/p' \
+		"$TOP_SRCDIR/src/net/ipv4.c" | grep -vx none
+}
+
+# drop_value REASON: counter drop-REASON from a fresh stats line.  tunnat
+# logs only the reasons that are not 0, so an absent drop-REASON is 0 --
+# but only if the stats line itself was read, and REASON is one the engine
+# knows (a misspelt reason would otherwise read 0 for ever).
+drop_value() {
+	if ! drop_reasons | grep -qx -- "$1"; then
+		stats_fail "drop reason \"$1\" is not one of the engine's: $(
+			drop_reasons | tr '\n' ' ')"
+		return 1
+	fi
+	line=$(tunnat_stats) || return 1
+	v=$(stats_field "$line" "drop-$1")
+	case $v in
+	'') echo 0 ;;
+	*[!0-9]*)
+		stats_fail "counter drop-$1 has the value $v"
+		return 1
+		;;
+	*) echo "$v" ;;
+	esac
+}
+
+# stat_is NAME VALUE, drop_is REASON VALUE: poll (5 s) until counter NAME
+# (drop-REASON) equals VALUE; fail at once if it cannot be read
 stat_is() {
+	counter_is stat_value "$@"
+}
+
+drop_is() {
+	counter_is drop_value "$@"
+}
+
+counter_is() {
 	i=0
-	while [ "$(stat_value "$1")" != "$2" ]; do
+	while :; do
+		v=$("$1" "$2") || return 1
+		[ "$v" != "$3" ] || return 0
 		i=$((i + 1))
-		[ "$i" -lt 50 ] || return 1
+		if [ "$i" -ge 50 ]; then
+			echo "$2 is $v after 5 s, want $3" >&2
+			return 1
+		fi
 		sleep 0.1
 	done
 }
@@ -187,6 +263,11 @@ tunnat_stop() {
 }
 
 lab_end() {
+	if [ -s "$WORK/stats.failed" ]; then
+		echo "counters that could not be read:"
+		sed 's/^/    /' "$WORK/stats.failed"
+		FAILED=$((FAILED + 1))
+	fi
 	if [ "$FAILED" -ne 0 ]; then
 		echo "$FAILED check(s) failed"
 		exit 1

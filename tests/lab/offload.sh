@@ -73,7 +73,8 @@ try:
 except (OSError, ValueError, KeyError):
     print(0)")
 	check "iperf3 $mode moved data" test "$bytes" -gt 10485760
-	reads=$(($(stat_value rx-inside) - before + 1))
+	after=$(stat_value rx-inside)
+	reads=$((after - before + 1))
 	# uploads arrive as superpackets: far fewer reads than MSS segments
 	[ -n "$mode" ] || check "uploads were read as superpackets" \
 		test $((bytes / reads)) -gt 4000
