@@ -84,8 +84,7 @@ check "unsolicited inbound UDP counted as no-session" \
 check "the sessions are in the table" test "$(stat_value sessions)" -ge 4
 
 # The WAN side never saw a LAN address
-kill "$PID_cap"
-wait "$PID_cap" 2>/dev/null || true
+bg_stop cap
 check "WAN capture holds the translated flows" sh -c \
 	"tcpdump -n -r '$WORK/wan.pcap' 2>/dev/null |
 	 grep -q '203.0.113.1.* > 198.51.100.1.5001'"

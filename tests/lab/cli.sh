@@ -12,13 +12,16 @@ WORK=$(mktemp -d /tmp/tunnat-cli.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 FAILED=0
 
-# expect STATUS DESCRIPTION COMMAND...: run, compare the exit status
+# expect STATUS DESCRIPTION COMMAND...: run, compare the exit status.
+# Each of these commands should end at once; one that runs on (tunnat
+# accepting what it should refuse, and forwarding) is killed after 10 s
+# and fails with status 124.
 expect() {
 	want=$1
 	desc=$2
 	shift 2
 	set +e
-	"$@" >"$WORK/out" 2>&1
+	timeout -k 2 10 "$@" >"$WORK/out" 2>&1
 	got=$?
 	set -e
 	if [ "$got" -eq "$want" ]; then

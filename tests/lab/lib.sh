@@ -89,6 +89,27 @@ wait_for() {
 	done
 }
 
+# pid_gone PID: the process has ended (an unreaped zombie has ended too)
+pid_gone() {
+	state=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$state" ] || [ "$state" = Z ]
+}
+
+# pid_wait SECONDS PID: wait for our child PID to end and return its exit
+# status; if it still runs after SECONDS, SIGKILL it and return 124 (as
+# timeout(1) does), so that no wait in a test is unbounded
+pid_wait() {
+	if ! wait_for "$1" pid_gone "$2"; then
+		echo "process $2 still running after $1 s: killing it" >&2
+		kill -KILL "$2" 2>/dev/null || true
+		wait "$2" 2>/dev/null || true
+		return 124
+	fi
+	rc=0
+	wait "$2" 2>/dev/null || rc=$?
+	return "$rc"
+}
+
 ns_add() {
 	ip netns add "$1" || broken "cannot create namespace $1"
 	LAB_NS="$LAB_NS $1"
@@ -106,6 +127,14 @@ bg_start() {
 	eval "PID_$name=$!"
 }
 
+# bg_stop NAME: SIGTERM what bg_start NAME started, and reap it (SIGKILL
+# after 5 s)
+bg_stop() {
+	eval "pid=\$PID_$1"
+	kill "$pid" 2>/dev/null || true
+	pid_wait 5 "$pid" || true
+}
+
 lab_cleanup() {
 	status=$?
 	set +e
@@ -113,7 +142,7 @@ lab_cleanup() {
 		kill "$pid" 2>/dev/null
 	done
 	for pid in $TUNNAT_PID $LAB_PIDS; do
-		wait "$pid" 2>/dev/null
+		pid_wait 5 "$pid"
 	done
 	for ns in $LAB_NS; do
 		ip netns del "$ns" 2>/dev/null
@@ -128,7 +157,7 @@ lab_cleanup() {
 
 lab_begin() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, TUN)"
-	for tool in ip ping /usr/bin/python3 "$@"; do
+	for tool in ip ping sysctl timeout /usr/bin/python3 "$@"; do
 		command -v "$tool" >/dev/null 2>&1 || skip "$tool not installed"
 	done
 	[ -x "$TUNNAT" ] || broken "$TUNNAT not built"
@@ -251,14 +280,14 @@ counter_is() {
 	done
 }
 
-# tunnat_stop: SIGTERM, and the exit status must be 0
+# tunnat_stop [SIGNAL]: send SIGNAL (default TERM) and wait, at most 10 s,
+# for tunnat to exit; succeeds if its exit status is 0
 tunnat_stop() {
-	kill -TERM "$TUNNAT_PID"
-	set +e
-	wait "$TUNNAT_PID"
-	rc=$?
-	set -e
+	kill -"${1:-TERM}" "$TUNNAT_PID"
+	rc=0
+	pid_wait 10 "$TUNNAT_PID" || rc=$?
 	TUNNAT_PID=""
+	[ "$rc" -eq 0 ] || echo "tunnat exited with status $rc" >&2
 	return "$rc"
 }
 

@@ -12,14 +12,28 @@
 #   peer.py udp-client SRC DST PORT [N]   send N datagrams (default 3), each
 #                                         must come back unchanged
 #   peer.py udp-send SRC DST PORT         send one datagram, expect nothing
-# Exit status 0 on success, 1 on any mismatch or timeout.
+# Exit status 0 on success, 1 on any mismatch or timeout.  Every socket
+# operation times out after TIMEOUT seconds, and the whole run after
+# CLIENT_DEADLINE (clients) or SERVER_DEADLINE (servers) seconds: a test
+# that waits on this program never waits for ever.
 
 import hashlib
 import os
+import signal
 import socket
 import sys
 
 TIMEOUT = 5.0
+CLIENT_DEADLINE = 30
+SERVER_DEADLINE = 120
+
+
+class Deadline(Exception):
+    pass
+
+
+def deadline_cb(signum, frame):
+    raise Deadline("no result within the deadline")
 
 
 def log(path, line):
@@ -35,6 +49,7 @@ def tcp_server(port, path, count):
     log(path, "listening")
     for _ in range(count):
         c, (ip, pport) = s.accept()
+        c.settimeout(TIMEOUT)
         h = hashlib.sha256()
         n = 0
         while True:
@@ -106,6 +121,9 @@ def udp_send(src, dst, port):
 
 def main(argv):
     cmd = argv[1]
+    signal.signal(signal.SIGALRM, deadline_cb)
+    signal.alarm(SERVER_DEADLINE if cmd.endswith("-server")
+                 else CLIENT_DEADLINE)
     if cmd == "tcp-server":
         return tcp_server(int(argv[2]), argv[3], int(argv[4]))
     if cmd == "tcp-client":
@@ -124,6 +142,6 @@ def main(argv):
 if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv))
-    except (OSError, socket.timeout) as e:
+    except (OSError, socket.timeout, Deadline) as e:
         print("peer.py: %s" % e, file=sys.stderr)
         sys.exit(1)

@@ -43,7 +43,7 @@ done
 
 ip -n "$NS_WAN" tuntap del dev "tout$ID" mode tun
 set +e
-"$TUNNAT" -c "$WORK/tunnat.yaml" >"$WORK/missing.log" 2>&1
+timeout -k 2 10 "$TUNNAT" -c "$WORK/tunnat.yaml" >"$WORK/missing.log" 2>&1
 rc=$?
 set -e
 check "a missing device it may not create stops it with status 71" \
