@@ -298,7 +298,7 @@ words() {
 # ----------------------------------------------------------------------
 # The lab
 
-tools="tcpdump tshark pptp pptpd pptpctrl unshare mknod ss"
+tools="tcpdump tshark pptp pptpd pptpctrl unshare mknod mount ss"
 [ "$PPTP_ROUTER" = kernel ] && tools="$tools nft"
 lab_begin $tools
 trap pptp_cleanup EXIT
