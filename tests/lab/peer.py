@@ -12,6 +12,8 @@
 #   peer.py udp-client SRC DST PORT [N]   send N datagrams (default 3), each
 #                                         must come back unchanged
 #   peer.py udp-send SRC DST PORT         send one datagram, expect nothing
+# SRC is an address, or ADDRESS:PORT to send from that source port
+# (default: one the kernel picks).
 # Exit status 0 on success, 1 on any mismatch or timeout.  Every socket
 # operation times out after TIMEOUT seconds, and the whole run after
 # CLIENT_DEADLINE (clients) or SERVER_DEADLINE (servers) seconds: a test
@@ -34,6 +36,12 @@ class Deadline(Exception):
 
 def deadline_cb(signum, frame):
     raise Deadline("no result within the deadline")
+
+
+def source(src):
+    """SRC or SRC:PORT, as a bind() address."""
+    addr, _, port = src.partition(":")
+    return addr, int(port) if port else 0
 
 
 def log(path, line):
@@ -68,7 +76,7 @@ def tcp_client(src, dst, port, size):
     data = os.urandom(size)
     c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     c.settimeout(TIMEOUT)
-    c.bind((src, 0))
+    c.bind(source(src))
     c.connect((dst, port))
     c.sendall(data)
     c.shutdown(socket.SHUT_WR)
@@ -100,7 +108,7 @@ def udp_server(port, path, count):
 def udp_client(src, dst, port, n):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(TIMEOUT)
-    s.bind((src, 0))
+    s.bind(source(src))
     for i in range(n):
         msg = os.urandom(64 + i)
         s.sendto(msg, (dst, port))
@@ -114,7 +122,7 @@ def udp_client(src, dst, port, n):
 
 def udp_send(src, dst, port):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((src, 0))
+    s.bind(source(src))
     s.sendto(b"unsolicited", (dst, port))
     return 0
 
