@@ -33,12 +33,22 @@ for run in first second; do
 		grep -q "attached to persistent tin$ID" "$WORK/tunnat.log"
 	check "$run start forwards" n_lan ping -c 1 -W 2 198.51.100.1
 	check "$run stop exits 0" tunnat_stop
-	check "the inside device is still there" \
+	check "after the $run stop the inside device is still there" \
 		ip -n "$NS_LAN" link show "tin$ID"
-	check "its address is still there" sh -c \
-		"ip -n $NS_LAN addr show tin$ID | grep -q 192.168.1.10/24"
-	check "its route is still there" sh -c \
-		"ip -n $NS_WAN route show 203.0.113.1 | grep -q tout$ID"
+	check "its address 192.168.1.10/24 is still there" sh -c \
+		"ip -n $NS_LAN -4 addr show dev tin$ID |
+		 grep -q 'inet 192.168.1.10/24 '"
+	check "its default route is still there" sh -c \
+		"ip -n $NS_LAN -4 route show exact 0.0.0.0/0 |
+		 grep -q 'dev tin$ID'"
+	check "the outside device is still there" \
+		ip -n "$NS_WAN" link show "tout$ID"
+	check "its address 198.51.100.1/24 is still there" sh -c \
+		"ip -n $NS_WAN -4 addr show dev tout$ID |
+		 grep -q 'inet 198.51.100.1/24 '"
+	check "its route to 203.0.113.1/32 is still there" sh -c \
+		"ip -n $NS_WAN -4 route show exact 203.0.113.1/32 |
+		 grep -q 'dev tout$ID'"
 done
 
 ip -n "$NS_WAN" tuntap del dev "tout$ID" mode tun
