@@ -153,6 +153,10 @@ lab_cleanup() {
 	for ns in $LAB_NS; do
 		ip netns del "$ns" 2>/dev/null
 	done
+	if [ "$status" -ne 0 ] && [ -f "$WORK/tunnat.old.log" ]; then
+		echo "--- tunnat logs of earlier runs ---"
+		cat "$WORK/tunnat.old.log"
+	fi
 	if [ "$status" -ne 0 ] && [ -f "$WORK/tunnat.log" ]; then
 		echo "--- tunnat log ---"
 		cat "$WORK/tunnat.log"
@@ -178,6 +182,14 @@ lab_begin() {
 tunnat_start() {
 	conf=$1
 	shift
+	# The background shell truncates the log only when it gets to run:
+	# empty it here, or the wait below may read the last run's "forwarding
+	# between" (that log is kept in tunnat.old.log).
+	if [ -s "$WORK/tunnat.log" ]; then
+		echo "--- an earlier run ---" >>"$WORK/tunnat.old.log"
+		cat "$WORK/tunnat.log" >>"$WORK/tunnat.old.log"
+	fi
+	: >"$WORK/tunnat.log"
 	"$@" "$TUNNAT" -c "$conf" -l debug >"$WORK/tunnat.log" 2>&1 &
 	TUNNAT_PID=$!
 	if ! wait_for 10 grep -q "forwarding between" "$WORK/tunnat.log"; then
