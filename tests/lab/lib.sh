@@ -309,6 +309,16 @@ tunnat_stop() {
 	return "$rc"
 }
 
+# tunnat_exits SECONDS STATUS: tunnat ends by itself within SECONDS (else
+# it is killed), with exit status STATUS
+tunnat_exits() {
+	rc=0
+	pid_wait "$1" "$TUNNAT_PID" || rc=$?
+	TUNNAT_PID=""
+	echo "tunnat exit status: $rc"
+	[ "$rc" -eq "$2" ]
+}
+
 lab_end() {
 	if [ -s "$WORK/stats.failed" ]; then
 		echo "counters that could not be read:"

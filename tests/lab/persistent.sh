@@ -8,8 +8,9 @@
 # The devices are made beforehand with "ip tuntap add"; tunnat is told not
 # to create any (create: false).  It must configure them, forward, leave
 # them in place with their addresses and routes when it stops, attach again
-# on a second start (address and routes already there), and refuse to start
-# when a device it may not create is missing.
+# on a second start (address and routes already there), exit with status 74
+# when one of them is deleted under it, and refuse to start when a device
+# it may not create is missing.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -51,7 +52,18 @@ for run in first second; do
 		 grep -q 'dev tout$ID'"
 done
 
-ip -n "$NS_WAN" tuntap del dev "tout$ID" mode tun
+# A device tunnat holds cannot be deleted with "ip tuntap del" (busy), but
+# "ip link del" deletes it, and then tunnat exits with status 74
+tunnat_start "$WORK/tunnat.yaml"
+check_not "ip tuntap del cannot delete a device tunnat holds" \
+	ip -n "$NS_WAN" tuntap del dev "tout$ID" mode tun
+check_not "tunnat is still running 1 s later" \
+	wait_for 1 pid_gone "$TUNNAT_PID"
+ip -n "$NS_WAN" link del "tout$ID" || broken "cannot delete tout$ID"
+check "ip link del tout$ID: tunnat exits with status 74 within 5 s" \
+	tunnat_exits 5 74
+check "the persistent inside device stays" ip -n "$NS_LAN" link show "tin$ID"
+
 set +e
 timeout -k 2 10 "$TUNNAT" -c "$WORK/tunnat.yaml" >"$WORK/missing.log" 2>&1
 rc=$?
