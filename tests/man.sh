@@ -10,7 +10,8 @@
 #    section headings) are the keys the parser accepts: the string tables
 #    src/conf/conf.c passes to map_scan(), which is how it matches keys;
 #  - tunnat -t accepts the full example of tunnat.yaml(5), which holds
-#    every documented key, and the shipped etc/tunnat.yaml.
+#    every documented key, and the shipped etc/tunnat.yaml;
+#  - every drop-REASON counter the pages name is one the engine has.
 
 set -eu
 TOP_SRCDIR=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -219,6 +220,22 @@ if timeout 10 "$TUNNAT" -t -c "$TOP_SRCDIR/etc/tunnat.yaml" \
 else
 	fail "tunnat -t rejects etc/tunnat.yaml:"
 	sed 's/^/    | /' "$WORK/out"
+fi
+
+# --- drop counters: every drop-REASON the pages name exists ----------------
+sed -n 's/^[[:space:]]*\[DROP_[A-Z0-9_]*\][[:space:]]*=[[:space:]]*"\([a-z0-9-]*\)",$/drop-\1/p' \
+	"$TOP_SRCDIR/src/net/ipv4.c" | sort -u >"$WORK/drop-reasons"
+nonempty "drop reasons in src/net/ipv4.c" "$WORK/drop-reasons" \
+	drop-no-session drop-not-ipv4
+cat "$page8" "$page5" | sed 's/\\-/-/g' | grep -o 'drop-[a-z0-9-]*[a-z0-9]' |
+	sort -u >"$WORK/drop-named"
+nonempty "drop counters named in the pages" "$WORK/drop-named" \
+	drop-no-session
+unknown=$(comm -23 "$WORK/drop-named" "$WORK/drop-reasons" | tr '\n' ' ')
+if [ -z "$unknown" ]; then
+	echo "PASS: every drop counter the pages name exists"
+else
+	fail "the pages name drop counters the engine does not have: $unknown"
 fi
 
 [ "$FAILED" -eq 0 ]
