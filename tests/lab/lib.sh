@@ -299,8 +299,16 @@ counter_is() {
 }
 
 # tunnat_stop [SIGNAL]: send SIGNAL (default TERM) and wait, at most 10 s,
-# for tunnat to exit; succeeds if its exit status is 0
+# for tunnat to exit; succeeds if it was still running and its exit status
+# is 0 (a tunnat that had already ended, even with 0, fails)
 tunnat_stop() {
+	if pid_gone "$TUNNAT_PID"; then
+		rc=0
+		pid_wait 1 "$TUNNAT_PID" || rc=$?
+		TUNNAT_PID=""
+		echo "tunnat had already exited (status $rc) before SIG${1:-TERM}" >&2
+		return 1
+	fi
 	kill -"${1:-TERM}" "$TUNNAT_PID"
 	rc=0
 	pid_wait 10 "$TUNNAT_PID" || rc=$?
