@@ -15,10 +15,13 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+# Build, then every tool a test needs (lab_begin's lists, man.sh), so that
+# no test skips: CI (.ci/run) fails on a skip.  coreutils (timeout, mknod)
+# is essential; mount is not, and the tests mount tmpfs and devpts.
 PACKAGES="gcc make autoconf automake libtool pkg-config libuv1-dev \
 libyaml-dev libcap-ng-dev check iproute2 iputils-ping python3 tcpdump \
-tshark groff-base mandoc util-linux procps iperf3 ethtool pptpd pptp-linux \
-nftables"
+tshark groff-base mandoc util-linux mount procps iperf3 ethtool pptpd \
+pptp-linux nftables"
 
 deps() {
 	missing=""

@@ -1,17 +1,43 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# man.sh - the manual pages are valid roff and document every option
+# man.sh - the manual pages are valid roff and match the code
 #
-# Lints each page with groff (warnings are failures) and, if installed,
-# mandoc; then checks that every long option in src/main.c appears in
-# tunnat(8) and every key of etc/tunnat.yaml in tunnat.yaml(5).
+# Lints each page with groff (warnings are failures) and mandoc.  Then
+# checks, both ways, that:
+#  - the options of tunnat(8)'s OPTIONS are those of usage() in src/main.c,
+#    which are those of its getopt_long() table and option string;
+#  - the keys documented in tunnat.yaml(5) (".TP/.B key" items and the
+#    section headings) are the keys the parser accepts: the string tables
+#    src/conf/conf.c passes to map_scan(), which is how it matches keys;
+#  - tunnat -t accepts the full example of tunnat.yaml(5), which holds
+#    every documented key, and the shipped etc/tunnat.yaml;
+#  - every drop-REASON counter the pages name is one the engine has.
 
 set -eu
 TOP_SRCDIR=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 TOP_BUILDDIR=${TOP_BUILDDIR:-$TOP_SRCDIR}
+TUNNAT=${TUNNAT:-$TOP_BUILDDIR/src/tunnat}
+LC_ALL=C	# one collation for sort and comm
+export LC_ALL
 FAILED=0
 
-command -v groff >/dev/null 2>&1 || { echo "SKIP: groff missing"; exit 77; }
+# skip MESSAGE: automake's SKIP, or an ERROR where skips are not allowed
+# (TUNNAT_NO_SKIP set to anything but "" or 0, as in CI)
+skip() {
+	if [ "${TUNNAT_NO_SKIP:-0}" != 0 ]; then
+		echo "ERROR: would skip ($*), but TUNNAT_NO_SKIP is set"
+		exit 99
+	fi
+	echo "SKIP: $*"
+	exit 77
+}
+
+command -v groff >/dev/null 2>&1 || skip "groff missing"
+if ! command -v mandoc >/dev/null 2>&1; then
+	[ "${TUNNAT_NO_SKIP:-0}" = 0 ] ||
+		skip "mandoc missing (its lint is part of this test)"
+	echo "SKIP: mandoc lint (mandoc missing)"
+fi
 
 for page in "$TOP_BUILDDIR/man/tunnat.8" "$TOP_SRCDIR/man/tunnat.yaml.5"; do
 	out=$(groff -man -ww -z "$page" 2>&1)
@@ -34,30 +60,182 @@ for page in "$TOP_BUILDDIR/man/tunnat.8" "$TOP_SRCDIR/man/tunnat.yaml.5"; do
 	fi
 done
 
-# every long option of main.c is in tunnat(8)
-page8=$(sed 's/\\//g' "$TOP_BUILDDIR/man/tunnat.8")
-for opt in $(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)",.*/\1/p' \
-	     "$TOP_SRCDIR/src/main.c"); do
-	if printf '%s\n' "$page8" | grep -q -- "--$opt"; then
-		echo "PASS: tunnat(8) documents --$opt"
-	else
-		echo "FAIL: tunnat(8) does not document --$opt"
-		FAILED=$((FAILED + 1))
-	fi
-done
+WORK=$(mktemp -d /tmp/tunnat-man.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
 
-# every key of the shipped configuration has an entry in tunnat.yaml(5):
-# a ".B key" item or a section heading
-documented=$(sed 's/\\//g' "$TOP_SRCDIR/man/tunnat.yaml.5" |
-	sed -n -e 's/^\.B \([a-z-]*\)$/\1/p' -e 's/^\.SS //p' | tr ' ' '\n')
-for key in $(sed 's/#.*//' "$TOP_SRCDIR/etc/tunnat.yaml" |
-	     grep -o '[a-z][a-z-]*:' | tr -d : | sort -u); do
-	if printf '%s\n' "$documented" | grep -qx -- "$key"; then
-		echo "PASS: tunnat.yaml(5) documents $key"
-	else
-		echo "FAIL: tunnat.yaml(5) does not document $key"
-		FAILED=$((FAILED + 1))
+fail() {
+	echo "FAIL: $*"
+	FAILED=$((FAILED + 1))
+}
+
+# same WHAT A B: files A and B (sorted lists) hold the same lines; else
+# name what is only in one of them
+same() {
+	if cmp -s "$2" "$3"; then
+		echo "PASS: $1: $(tr '\n' ' ' <"$2")"
+		return
 	fi
+	fail "$1"
+	comm -23 "$2" "$3" | sed "s/^/    only in $(basename "$2"): /"
+	comm -13 "$2" "$3" | sed "s/^/    only in $(basename "$3"): /"
+}
+
+# nonempty WHAT FILE MUST...: an extraction found something, including
+# each of MUST; else it no longer understands its source
+nonempty() {
+	what=$1
+	file=$2
+	shift 2
+	for want in "$@"; do
+		grep -qx -- "$want" "$file" ||
+			fail "$what: \"$want\" not found (is the extraction broken?)"
+	done
+	[ -s "$file" ] || fail "$what: nothing found"
+}
+
+# c_code FILE: FILE without /* */ comments, on one line
+c_code() {
+	awk '{
+		line = $0; out = ""
+		while (line != "") {
+			if (incomment) {
+				i = index(line, "*/")
+				if (!i) { line = ""; break }
+				line = substr(line, i + 2); incomment = 0
+				continue
+			}
+			i = index(line, "/*")
+			if (!i) { out = out line; break }
+			out = out substr(line, 1, i - 1) " "
+			line = substr(line, i + 2); incomment = 1
+		}
+		print out
+	}' "$1" | tr '\n\t' '  '
+}
+
+# roff_section PAGE NAME: the lines of section .SH NAME
+roff_section() {
+	awk -v name="$2" '
+		/^\.SH / { on = ($0 == ".SH " name); next }
+		on' "$1"
+}
+
+# --- options: tunnat(8) OPTIONS, usage(), getopt_long() ---------------------
+page8=$TOP_BUILDDIR/man/tunnat.8
+main_c=$TOP_SRCDIR/src/main.c
+
+# each option as "-c --config", from the .TP items of OPTIONS
+roff_section "$page8" OPTIONS | sed 's/\\-/-/g' |
+	sed -n 's/^\.BR* \(-[A-Za-z]\) ", " \(--[a-z][a-z-]*\).*/\1 \2/p' |
+	sort >"$WORK/man-options"
+# from usage(): its lines "  -c, --config FILE  ..."
+sed -n '/^static void usage(/,/^}/p' "$main_c" |
+	sed -n 's/^[[:space:]]*"  \(-[A-Za-z]\), \(--[a-z][a-z-]*\).*/\1 \2/p' |
+	sort >"$WORK/usage-options"
+# from the getopt_long() table: { "config", required_argument, NULL, 'c' }
+sed -n "s/^[[:space:]]*{ \"\([a-z][a-z-]*\)\",.*'\([A-Za-z]\)' },*\$/-\2 --\1/p" \
+	"$main_c" | sort >"$WORK/getopt-options"
+# and the short options of getopt_long()'s option string
+optstring=$(sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' "$main_c")
+printf '%s\n' "$optstring" | tr -d ':' | fold -w 1 | sed 's/^/-/' |
+	sort >"$WORK/optstring-options"
+cut -d' ' -f1 "$WORK/getopt-options" | sort >"$WORK/getopt-short"
+
+nonempty "options in tunnat(8)" "$WORK/man-options" "-c --config" \
+	"-t --check-config"
+nonempty "options in usage()" "$WORK/usage-options" "-c --config" \
+	"-t --check-config"
+nonempty "getopt_long() table" "$WORK/getopt-options" "-c --config"
+nonempty "getopt_long() option string" "$WORK/optstring-options" "-c"
+same "tunnat(8) OPTIONS and usage() list the same options" \
+	"$WORK/man-options" "$WORK/usage-options"
+same "usage() lists the options getopt_long() takes" \
+	"$WORK/usage-options" "$WORK/getopt-options"
+same "getopt_long()'s table and option string agree" \
+	"$WORK/getopt-short" "$WORK/optstring-options"
+
+# --- configuration keys: tunnat.yaml(5) and the parser -------------------
+page5=$TOP_SRCDIR/man/tunnat.yaml.5
+conf_c=$TOP_SRCDIR/src/conf/conf.c
+
+# The parser: the name tables passed to map_scan(x, map, path, TABLE, n,
+# vals, keys), then the strings of each table's definition.
+c_code "$conf_c" >"$WORK/conf.c"
+grep -o 'map_scan([^;]*;' "$WORK/conf.c" | cut -d, -f4 | tr -d ' ' |
+	grep -x '[A-Za-z_][A-Za-z0-9_]*' | sort -u >"$WORK/tables"
+nonempty "key tables passed to map_scan()" "$WORK/tables" top_keys
+: >"$WORK/parser-keys"
+for table in $(cat "$WORK/tables"); do
+	def=$(grep -o "const char \*const $table\[[^]]*\] = {[^}]*}" \
+		"$WORK/conf.c" || true)
+	if [ -z "$def" ]; then
+		fail "cannot find the definition of $table in conf.c"
+		continue
+	fi
+	printf '%s\n' "$def" | grep -o '"[^"]*"' | tr -d '"' \
+		>>"$WORK/parser-keys"
 done
+sort -u -o "$WORK/parser-keys" "$WORK/parser-keys"
+nonempty "keys the parser accepts" "$WORK/parser-keys" inside nat alg \
+	tcp-established router-address max-calls-per-server level
+
+# The page: the ".TP" + ".B key" items and the words of the .SS headings,
+# from the first .SS to the next .SH (the key sections)
+awk '/^\.SS / { on = 1 } on && /^\.SH / { exit } on' "$page5" |
+	sed 's/\\-/-/g' >"$WORK/keysections"
+awk 'prev == ".TP" && /^\.B [a-z][a-z-]*$/ { print $2 } { prev = $0 }' \
+	"$WORK/keysections" | sort -u >"$WORK/items"
+sed -n 's/^\.SS //p' "$WORK/keysections" | tr ' ' '\n' | grep -vx and |
+	sort -u >"$WORK/headings"
+sort -u "$WORK/items" "$WORK/headings" >"$WORK/documented-keys"
+nonempty "keys documented in tunnat.yaml(5)" "$WORK/documented-keys" \
+	inside nat alg tcp-established router-address max-calls-per-server level
+same "tunnat.yaml(5) documents exactly the keys the parser accepts" \
+	"$WORK/documented-keys" "$WORK/parser-keys"
+
+# The page's full example is valid and holds every documented key, so
+# each is accepted where the page puts it.  So is the shipped file.
+roff_section "$page5" EXAMPLES |
+	awk '/^\.EX$/ { n++; on = (n == 1); next } /^\.EE$/ { on = 0 } on' |
+	sed -e 's/\\-/-/g' -e 's/\\(dq/"/g' -e 's/\\e/\\/g' \
+	>"$WORK/example.yaml"
+if timeout 10 "$TUNNAT" -t -c "$WORK/example.yaml" >"$WORK/out" 2>&1; then
+	echo "PASS: tunnat -t accepts the example of tunnat.yaml(5)"
+else
+	fail "tunnat -t rejects the example of tunnat.yaml(5):"
+	sed 's/^/    | /' "$WORK/out"
+	sed 's/^/    : /' "$WORK/example.yaml"
+fi
+sed 's/#.*//' "$WORK/example.yaml" | grep -o '[a-z][a-z-]*:' | tr -d : |
+	sort -u >"$WORK/example-keys"
+missing=$(comm -23 "$WORK/documented-keys" "$WORK/example-keys" | tr '\n' ' ')
+if [ -z "$missing" ]; then
+	echo "PASS: the example of tunnat.yaml(5) sets every documented key"
+else
+	fail "the example of tunnat.yaml(5) does not set: $missing"
+fi
+if timeout 10 "$TUNNAT" -t -c "$TOP_SRCDIR/etc/tunnat.yaml" \
+	>"$WORK/out" 2>&1; then
+	echo "PASS: tunnat -t accepts etc/tunnat.yaml"
+else
+	fail "tunnat -t rejects etc/tunnat.yaml:"
+	sed 's/^/    | /' "$WORK/out"
+fi
+
+# --- drop counters: every drop-REASON the pages name exists ----------------
+sed -n 's/^[[:space:]]*\[DROP_[A-Z0-9_]*\][[:space:]]*=[[:space:]]*"\([a-z0-9-]*\)",$/drop-\1/p' \
+	"$TOP_SRCDIR/src/net/ipv4.c" | sort -u >"$WORK/drop-reasons"
+nonempty "drop reasons in src/net/ipv4.c" "$WORK/drop-reasons" \
+	drop-no-session drop-not-ipv4
+cat "$page8" "$page5" | sed 's/\\-/-/g' | grep -o 'drop-[a-z0-9-]*[a-z0-9]' |
+	sort -u >"$WORK/drop-named"
+nonempty "drop counters named in the pages" "$WORK/drop-named" \
+	drop-no-session
+unknown=$(comm -23 "$WORK/drop-named" "$WORK/drop-reasons" | tr '\n' ' ')
+if [ -z "$unknown" ]; then
+	echo "PASS: every drop counter the pages name exists"
+else
+	fail "the pages name drop counters the engine does not have: $unknown"
+fi
 
 [ "$FAILED" -eq 0 ]

@@ -4,7 +4,8 @@
 #
 # Usage errors exit 64, configuration errors 78 with FILE:LINE:COLUMN
 # messages, -t validates without touching anything.  The last part (a bad
-# configuration must not create a device) needs root and is skipped without.
+# configuration must not create a device) needs root and is skipped without;
+# with TUNNAT_NO_SKIP set (to anything but "" or 0) that is an error.
 
 set -eu
 TUNNAT=${TUNNAT:-$(cd "$(dirname "$0")/../.." && pwd)/src/tunnat}
@@ -12,13 +13,16 @@ WORK=$(mktemp -d /tmp/tunnat-cli.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 FAILED=0
 
-# expect STATUS DESCRIPTION COMMAND...: run, compare the exit status
+# expect STATUS DESCRIPTION COMMAND...: run, compare the exit status.
+# Each of these commands should end at once; one that runs on (tunnat
+# accepting what it should refuse, and forwarding) is killed after 10 s
+# and fails with status 124.
 expect() {
 	want=$1
 	desc=$2
 	shift 2
 	set +e
-	"$@" >"$WORK/out" 2>&1
+	timeout -k 2 10 "$@" >"$WORK/out" 2>&1
 	got=$?
 	set -e
 	if [ "$got" -eq "$want" ]; then
@@ -79,6 +83,9 @@ if [ "$(id -u)" -eq 0 ]; then
 	else
 		echo "PASS: no device was created"
 	fi
+elif [ "${TUNNAT_NO_SKIP:-0}" != 0 ]; then
+	echo "ERROR: would skip the device check (needs root), but TUNNAT_NO_SKIP is set"
+	exit 99
 else
 	echo "SKIP: device check (needs root)"
 fi

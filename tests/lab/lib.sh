@@ -6,6 +6,8 @@
 # and cleanup removes only what this run created and stops only the PIDs it
 # recorded.  Exit statuses follow automake: 0 pass, 1 fail, 77 skip (not
 # root, or a tool is missing), 99 error (the lab itself could not be built).
+# With TUNNAT_NO_SKIP set (to anything but "" or 0), as CI does, a test
+# that would skip is an error instead: automake counts a skip as success.
 
 set -eu
 
@@ -23,6 +25,10 @@ FAILED=0
 WORK=""
 
 skip() {
+	if [ "${TUNNAT_NO_SKIP:-0}" != 0 ]; then
+		echo "ERROR: would skip ($*), but TUNNAT_NO_SKIP is set"
+		exit 99
+	fi
 	echo "SKIP: $*"
 	exit 77
 }
@@ -89,6 +95,27 @@ wait_for() {
 	done
 }
 
+# pid_gone PID: the process has ended (an unreaped zombie has ended too)
+pid_gone() {
+	state=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$state" ] || [ "$state" = Z ]
+}
+
+# pid_wait SECONDS PID: wait for our child PID to end and return its exit
+# status; if it still runs after SECONDS, SIGKILL it and return 124 (as
+# timeout(1) does), so that no wait in a test is unbounded
+pid_wait() {
+	if ! wait_for "$1" pid_gone "$2"; then
+		echo "process $2 still running after $1 s: killing it" >&2
+		kill -KILL "$2" 2>/dev/null || true
+		wait "$2" 2>/dev/null || true
+		return 124
+	fi
+	rc=0
+	wait "$2" 2>/dev/null || rc=$?
+	return "$rc"
+}
+
 ns_add() {
 	ip netns add "$1" || broken "cannot create namespace $1"
 	LAB_NS="$LAB_NS $1"
@@ -106,6 +133,14 @@ bg_start() {
 	eval "PID_$name=$!"
 }
 
+# bg_stop NAME: SIGTERM what bg_start NAME started, and reap it (SIGKILL
+# after 5 s)
+bg_stop() {
+	eval "pid=\$PID_$1"
+	kill "$pid" 2>/dev/null || true
+	pid_wait 5 "$pid" || true
+}
+
 lab_cleanup() {
 	status=$?
 	set +e
@@ -113,11 +148,15 @@ lab_cleanup() {
 		kill "$pid" 2>/dev/null
 	done
 	for pid in $TUNNAT_PID $LAB_PIDS; do
-		wait "$pid" 2>/dev/null
+		pid_wait 5 "$pid"
 	done
 	for ns in $LAB_NS; do
 		ip netns del "$ns" 2>/dev/null
 	done
+	if [ "$status" -ne 0 ] && [ -f "$WORK/tunnat.old.log" ]; then
+		echo "--- tunnat logs of earlier runs ---"
+		cat "$WORK/tunnat.old.log"
+	fi
 	if [ "$status" -ne 0 ] && [ -f "$WORK/tunnat.log" ]; then
 		echo "--- tunnat log ---"
 		cat "$WORK/tunnat.log"
@@ -128,7 +167,7 @@ lab_cleanup() {
 
 lab_begin() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, TUN)"
-	for tool in ip ping /usr/bin/python3 "$@"; do
+	for tool in ip ping sysctl timeout /usr/bin/python3 "$@"; do
 		command -v "$tool" >/dev/null 2>&1 || skip "$tool not installed"
 	done
 	[ -x "$TUNNAT" ] || broken "$TUNNAT not built"
@@ -143,6 +182,14 @@ lab_begin() {
 tunnat_start() {
 	conf=$1
 	shift
+	# The background shell truncates the log only when it gets to run:
+	# empty it here, or the wait below may read the last run's "forwarding
+	# between" (that log is kept in tunnat.old.log).
+	if [ -s "$WORK/tunnat.log" ]; then
+		echo "--- an earlier run ---" >>"$WORK/tunnat.old.log"
+		cat "$WORK/tunnat.log" >>"$WORK/tunnat.old.log"
+	fi
+	: >"$WORK/tunnat.log"
 	"$@" "$TUNNAT" -c "$conf" -l debug >"$WORK/tunnat.log" 2>&1 &
 	TUNNAT_PID=$!
 	if ! wait_for 10 grep -q "forwarding between" "$WORK/tunnat.log"; then
@@ -151,42 +198,141 @@ tunnat_start() {
 	fi
 }
 
-# tunnat_stats: make tunnat log its counters; print the newest stats line
+# stats_fail MESSAGE: a counter could not be read.  Say so, with the newest
+# stats line, and make the test fail at lab_end even when the caller (a
+# command substitution, say) drops the exit status.
+stats_fail() {
+	echo "FAIL: $*" >&2
+	echo "    last stats line: $(grep "stats:" "$WORK/tunnat.log" |
+		tail -n 1 || true)" >&2
+	echo "$*" >>"$WORK/stats.failed"
+	return 1
+}
+
+# tunnat_stats: make tunnat log its counters; print the stats line that
+# signal produced.  Fails (stats_fail) if no new line comes within 5 s.
 tunnat_stats() {
 	before=$(grep -c "stats:" "$WORK/tunnat.log" || true)
-	kill -USR1 "$TUNNAT_PID"
-	wait_for 5 sh -c "[ \$(grep -c 'stats:' '$WORK/tunnat.log') -gt $before ]"
+	if ! kill -USR1 "$TUNNAT_PID" 2>/dev/null; then
+		stats_fail "cannot signal tunnat (pid ${TUNNAT_PID:-none})"
+		return 1
+	fi
+	if ! wait_for 5 sh -c \
+	    "[ \$(grep -c 'stats:' '$WORK/tunnat.log') -gt $before ]"; then
+		stats_fail "tunnat logged no stats line within 5 s of SIGUSR1"
+		return 1
+	fi
 	grep "stats:" "$WORK/tunnat.log" | tail -n 1
 }
 
-# stat_value NAME: one counter from the newest stats line (0 if absent)
-stat_value() {
-	tunnat_stats | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1 |
-		grep . || echo 0
+# stats_field LINE NAME: the value of NAME=VALUE in a stats line, or nothing
+stats_field() {
+	printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
 }
 
-# stat_is NAME VALUE: poll (5 s) until counter NAME equals VALUE
+# stat_value NAME: counter NAME from a fresh stats line.  Every counter but
+# the drop-REASON ones is always on the line, so a missing NAME is a
+# failure, never a 0 (for drop counters use drop_value).
+stat_value() {
+	line=$(tunnat_stats) || return 1
+	v=$(stats_field "$line" "$1")
+	case $v in
+	'' | *[!0-9]*)
+		stats_fail "counter $1 is not on the stats line${v:+ (value $v)}"
+		return 1
+		;;
+	esac
+	echo "$v"
+}
+
+# drop_reasons: the names of the engine's drop reasons (src/net/ipv4.c),
+# but "none", which is never counted
+drop_reasons() {
+	sed -n 's/^[[:space:]]*\[DROP_[A-Z0-9_]*\][[:space:]]*=[[:space:]]*"\([a-z0-9-]*\)",$/\1/p' \
+		"$TOP_SRCDIR/src/net/ipv4.c" | grep -vx none
+}
+
+# drop_value REASON: counter drop-REASON from a fresh stats line.  tunnat
+# logs only the reasons that are not 0, so an absent drop-REASON is 0 --
+# but only if the stats line itself was read, and REASON is one the engine
+# knows (a misspelt reason would otherwise read 0 for ever).
+drop_value() {
+	if ! drop_reasons | grep -qx -- "$1"; then
+		stats_fail "drop reason \"$1\" is not one of the engine's: $(
+			drop_reasons | tr '\n' ' ')"
+		return 1
+	fi
+	line=$(tunnat_stats) || return 1
+	v=$(stats_field "$line" "drop-$1")
+	case $v in
+	'') echo 0 ;;
+	*[!0-9]*)
+		stats_fail "counter drop-$1 has the value $v"
+		return 1
+		;;
+	*) echo "$v" ;;
+	esac
+}
+
+# stat_is NAME VALUE, drop_is REASON VALUE: poll (5 s) until counter NAME
+# (drop-REASON) equals VALUE; fail at once if it cannot be read
 stat_is() {
+	counter_is stat_value "$@"
+}
+
+drop_is() {
+	counter_is drop_value "$@"
+}
+
+counter_is() {
 	i=0
-	while [ "$(stat_value "$1")" != "$2" ]; do
+	while :; do
+		v=$("$1" "$2") || return 1
+		[ "$v" != "$3" ] || return 0
 		i=$((i + 1))
-		[ "$i" -lt 50 ] || return 1
+		if [ "$i" -ge 50 ]; then
+			echo "$2 is $v after 5 s, want $3" >&2
+			return 1
+		fi
 		sleep 0.1
 	done
 }
 
-# tunnat_stop: SIGTERM, and the exit status must be 0
+# tunnat_stop [SIGNAL]: send SIGNAL (default TERM) and wait, at most 10 s,
+# for tunnat to exit; succeeds if it was still running and its exit status
+# is 0 (a tunnat that had already ended, even with 0, fails)
 tunnat_stop() {
-	kill -TERM "$TUNNAT_PID"
-	set +e
-	wait "$TUNNAT_PID"
-	rc=$?
-	set -e
+	if pid_gone "$TUNNAT_PID"; then
+		rc=0
+		pid_wait 1 "$TUNNAT_PID" || rc=$?
+		TUNNAT_PID=""
+		echo "tunnat had already exited (status $rc) before SIG${1:-TERM}" >&2
+		return 1
+	fi
+	kill -"${1:-TERM}" "$TUNNAT_PID"
+	rc=0
+	pid_wait 10 "$TUNNAT_PID" || rc=$?
 	TUNNAT_PID=""
+	[ "$rc" -eq 0 ] || echo "tunnat exited with status $rc" >&2
 	return "$rc"
 }
 
+# tunnat_exits SECONDS STATUS: tunnat ends by itself within SECONDS (else
+# it is killed), with exit status STATUS
+tunnat_exits() {
+	rc=0
+	pid_wait "$1" "$TUNNAT_PID" || rc=$?
+	TUNNAT_PID=""
+	echo "tunnat exit status: $rc"
+	[ "$rc" -eq "$2" ]
+}
+
 lab_end() {
+	if [ -s "$WORK/stats.failed" ]; then
+		echo "counters that could not be read:"
+		sed 's/^/    /' "$WORK/stats.failed"
+		FAILED=$((FAILED + 1))
+	fi
 	if [ "$FAILED" -ne 0 ]; then
 		echo "$FAILED check(s) failed"
 		exit 1

@@ -19,7 +19,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-lab_begin iperf3 ethtool nstat
+lab_begin iperf3 ethtool nstat ss
 n_end() { pp "$NS_END" "$@"; }
 ns_add "$NS_LAN"
 ns_add "$NS_WAN"
@@ -63,8 +63,11 @@ n_lan nstat -n >/dev/null
 n_end nstat -n >/dev/null
 for mode in "" "-R"; do
 	before=$(stat_value rx-inside)
+	# 3 s of data; a transfer that stalls (a bad checksum, say) ends
+	# at 30 s as a failure instead of hanging
 	check "iperf3 $mode through tunnat and a software-checksum hop" \
-		sh -c "ip netns exec $NS_LAN iperf3 -c 10.0.3.2 -t 3 $mode -J \
+		sh -c "timeout -k 5 30 ip netns exec $NS_LAN iperf3 \
+			-c 10.0.3.2 -t 3 --connect-timeout 3000 $mode -J \
 			>'$WORK/iperf$mode.json'"
 	bytes=$(/usr/bin/python3 -c "import json
 try:
@@ -73,7 +76,8 @@ try:
 except (OSError, ValueError, KeyError):
     print(0)")
 	check "iperf3 $mode moved data" test "$bytes" -gt 10485760
-	reads=$(($(stat_value rx-inside) - before + 1))
+	after=$(stat_value rx-inside)
+	reads=$((after - before + 1))
 	# uploads arrive as superpackets: far fewer reads than MSS segments
 	[ -n "$mode" ] || check "uploads were read as superpackets" \
 		test $((bytes / reads)) -gt 4000

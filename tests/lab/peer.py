@@ -12,14 +12,36 @@
 #   peer.py udp-client SRC DST PORT [N]   send N datagrams (default 3), each
 #                                         must come back unchanged
 #   peer.py udp-send SRC DST PORT         send one datagram, expect nothing
-# Exit status 0 on success, 1 on any mismatch or timeout.
+# SRC is an address, or ADDRESS:PORT to send from that source port
+# (default: one the kernel picks).
+# Exit status 0 on success, 1 on any mismatch or timeout.  Every socket
+# operation times out after TIMEOUT seconds, and the whole run after
+# CLIENT_DEADLINE (clients) or SERVER_DEADLINE (servers) seconds: a test
+# that waits on this program never waits for ever.
 
 import hashlib
 import os
+import signal
 import socket
 import sys
 
 TIMEOUT = 5.0
+CLIENT_DEADLINE = 30
+SERVER_DEADLINE = 120
+
+
+class Deadline(Exception):
+    pass
+
+
+def deadline_cb(signum, frame):
+    raise Deadline("no result within the deadline")
+
+
+def source(src):
+    """SRC or SRC:PORT, as a bind() address."""
+    addr, _, port = src.partition(":")
+    return addr, int(port) if port else 0
 
 
 def log(path, line):
@@ -35,6 +57,7 @@ def tcp_server(port, path, count):
     log(path, "listening")
     for _ in range(count):
         c, (ip, pport) = s.accept()
+        c.settimeout(TIMEOUT)
         h = hashlib.sha256()
         n = 0
         while True:
@@ -53,7 +76,7 @@ def tcp_client(src, dst, port, size):
     data = os.urandom(size)
     c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     c.settimeout(TIMEOUT)
-    c.bind((src, 0))
+    c.bind(source(src))
     c.connect((dst, port))
     c.sendall(data)
     c.shutdown(socket.SHUT_WR)
@@ -85,7 +108,7 @@ def udp_server(port, path, count):
 def udp_client(src, dst, port, n):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(TIMEOUT)
-    s.bind((src, 0))
+    s.bind(source(src))
     for i in range(n):
         msg = os.urandom(64 + i)
         s.sendto(msg, (dst, port))
@@ -99,13 +122,16 @@ def udp_client(src, dst, port, n):
 
 def udp_send(src, dst, port):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((src, 0))
+    s.bind(source(src))
     s.sendto(b"unsolicited", (dst, port))
     return 0
 
 
 def main(argv):
     cmd = argv[1]
+    signal.signal(signal.SIGALRM, deadline_cb)
+    signal.alarm(SERVER_DEADLINE if cmd.endswith("-server")
+                 else CLIENT_DEADLINE)
     if cmd == "tcp-server":
         return tcp_server(int(argv[2]), argv[3], int(argv[4]))
     if cmd == "tcp-client":
@@ -124,6 +150,6 @@ def main(argv):
 if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv))
-    except (OSError, socket.timeout) as e:
+    except (OSError, socket.timeout, Deadline) as e:
         print("peer.py: %s" % e, file=sys.stderr)
         sys.exit(1)

@@ -29,7 +29,9 @@
 # Arguments it does not know (e.g. the pppd options pptpctrl passes: tty,
 # speed, "file", "ipparam", ...) are logged once and otherwise ignored.
 # A terminal on the PPP fd is switched to raw mode, as pppd does.  SIGTERM
-# ends the program (and COMMAND, SIGKILL after 3 s) with status 0.
+# ends the program (and COMMAND, SIGKILL after 3 s) with status 0.  A write
+# to the PPP fd that cannot finish within WRITE_TIMEOUT seconds (the other
+# side stopped reading) ends it with status 1: it never blocks for ever.
 
 import argparse
 import os
@@ -45,6 +47,15 @@ FLAG = 0x7E
 ESC = 0x7D
 PROTO_IPV4 = 0x0021
 GOOD_FCS = 0xF0B8
+WRITE_TIMEOUT = 5
+
+
+class WriteStalled(Exception):
+    pass
+
+
+def write_stalled_cb(signum, frame):
+    raise WriteStalled()
 
 
 def fcs16(data, fcs=0xFFFF):
@@ -128,8 +139,15 @@ class Stub:
 
     def send(self, proto, text):
         data = encode(proto, text.encode())
-        while data:
-            data = data[os.write(self.wfd, data):]
+        # a blocked write is interrupted by SIGALRM, whose handler raises
+        old = signal.signal(signal.SIGALRM, write_stalled_cb)
+        signal.alarm(WRITE_TIMEOUT)
+        try:
+            while data:
+                data = data[os.write(self.wfd, data):]
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
         self.log("tx %04x %s" % (proto, text))
 
     def received(self, frame):
@@ -241,10 +259,15 @@ def main():
                 stub.log("command exited with status %d" % status[0])
         return bool(stop or status)
 
+    stalled = False
     try:
         stub.run(done)
     except BrokenPipeError:
         stub.log("write error: broken pipe")
+    except WriteStalled:
+        stub.log("write stalled for %d s: the other side is not reading"
+                 % WRITE_TIMEOUT)
+        stalled = True
     if child and not status:
         os.kill(child, signal.SIGTERM)
         deadline = time.monotonic() + 3
@@ -255,6 +278,8 @@ def main():
             os.kill(child, signal.SIGKILL)
             os.waitpid(child, 0)
     stub.log("exit")
+    if stalled:
+        return 1
     if stop:
         return 0
     return status[0] if status else 0

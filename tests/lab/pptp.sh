@@ -124,7 +124,7 @@ pptp_cleanup() {
 		kill -KILL ${init:-$pid} 2>/dev/null
 	done
 	for pid in $PRIV_PIDS; do
-		wait "$pid" 2>/dev/null
+		pid_wait 5 "$pid"
 	done
 	if [ "$status" -ne 0 ] && [ -f "$WORK/syslog.log" ]; then
 		echo "--- syslog of pptpd and the clients (GRE chatter cut) ---"
@@ -298,7 +298,7 @@ words() {
 # ----------------------------------------------------------------------
 # The lab
 
-tools="tcpdump tshark pptp pptpd pptpctrl unshare mknod ss"
+tools="tcpdump tshark pptp pptpd pptpctrl unshare mknod mount ss"
 [ "$PPTP_ROUTER" = kernel ] && tools="$tools nft"
 lab_begin $tools
 trap pptp_cleanup EXIT
@@ -386,10 +386,8 @@ if [ "$PPTP_ROUTER" = kernel ]; then
 fi
 
 # --- the wire -------------------------------------------------------------
-for cap in wancap lancap; do
-	eval "kill \$PID_$cap"
-	eval "wait \$PID_$cap" 2>/dev/null || true
-done
+bg_stop wancap
+bg_stop lancap
 dissect "$WORK/wan.pcap" "$WORK/wan.txt"
 dissect "$WORK/lan.pcap" "$WORK/lan.txt"
 

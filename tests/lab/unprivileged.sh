@@ -18,7 +18,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-lab_begin setpriv unshare
+lab_begin setpriv unshare mount mknod
 NOBODY=$(id -u nobody) || skip "no user nobody"
 ns_add "$NS_RTR"
 ns_add "$NS_LAN"
