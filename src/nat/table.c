@@ -217,20 +217,31 @@ void table_expire_holddown(struct nat *n, uint64_t now)
 
 /* ---- sessions ------------------------------------------------------------ */
 
+/* Room for one more session of inside host @in_addr? */
+static bool room_for(const struct nat *n, uint32_t in_addr,
+		     enum drop_reason *why)
+{
+	uint32_t lim = n->cfg.max_sessions_per_host;
+
+	if (n->t.sp.used >= n->t.sp.max) {
+		*why = DROP_TABLE_FULL;
+		return false;
+	}
+	if (lim && addr_count(&n->hosts, n->hkey, in_addr) >= lim) {
+		*why = DROP_HOST_LIMIT;
+		return false;
+	}
+	return true;
+}
+
 uint32_t table_session_add(struct nat *n, uint32_t mi,
 			   const struct nat_session *tmpl, uint64_t now,
 			   enum drop_reason *why)
 {
-	uint32_t lim = n->cfg.max_sessions_per_host, si, perm = 0;
+	uint32_t si, perm = 0;
 
-	if (n->t.sp.used >= n->t.sp.max) {
-		*why = DROP_TABLE_FULL;
+	if (!room_for(n, tmpl->in_addr, why))
 		return 0;
-	}
-	if (lim && addr_count(&n->hosts, n->hkey, tmpl->in_addr) >= lim) {
-		*why = DROP_HOST_LIMIT;
-		return 0;
-	}
 	if (mi && !n->t.m[mi].is_static) {
 		perm = perm_add(n, mi, tmpl->rem_addr);
 		if (!perm) {
@@ -329,23 +340,6 @@ static bool alg_choose(const struct nat *n, uint8_t proto,
 		return true;
 	*why = DROP_ALG_NO_STATE;
 	return false;
-}
-
-/* Room for one more session of inside host @in_addr? */
-static bool room_for(const struct nat *n, uint32_t in_addr,
-		     enum drop_reason *why)
-{
-	uint32_t lim = n->cfg.max_sessions_per_host;
-
-	if (n->t.sp.used >= n->t.sp.max) {
-		*why = DROP_TABLE_FULL;
-		return false;
-	}
-	if (lim && addr_count(&n->hosts, n->hkey, in_addr) >= lim) {
-		*why = DROP_HOST_LIMIT;
-		return false;
-	}
-	return true;
 }
 
 uint32_t table_open_outbound(struct nat *n, const struct pkt_flow *f,
