@@ -17,7 +17,6 @@ static const char *const drop_reason_names[] = {
 	[DROP_BAD_VNET]		= "bad-offload-header",
 	[DROP_BAD_PORT]		= "bad-port",
 	[DROP_MARTIAN]		= "martian-address",
-	[DROP_PROTO]		= "unsupported-protocol",
 	[DROP_ICMP_TYPE]	= "unsupported-icmp-type",
 	[DROP_BAD_ICMP_CSUM]	= "bad-icmp-checksum",
 	[DROP_NOT_OURS]		= "not-our-address",

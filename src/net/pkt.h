@@ -37,7 +37,6 @@ enum drop_reason {
 	DROP_BAD_VNET,		/* virtio-net header that does not fit the packet */
 	DROP_BAD_PORT,		/* TCP or UDP port 0 */
 	DROP_MARTIAN,		/* source or destination never routable */
-	DROP_PROTO,		/* IP protocol tunnat does not translate */
 	DROP_ICMP_TYPE,		/* ICMP type tunnat does not translate */
 	DROP_BAD_ICMP_CSUM,	/* ICMP error with a bad checksum (RFC 5508 REQ-3) */
 	DROP_NOT_OURS,		/* inbound to an address outside the pool */
