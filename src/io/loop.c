@@ -175,6 +175,20 @@ void loop_event_log(void *arg, const struct nat_event *ev)
 			      ev->alg, in, ev->in_port, rem, ev->rem_port,
 			      ev->reason);
 		break;
+	case NAT_EV_MAPPING_UP:
+	case NAT_EV_MAPPING_DOWN:
+	case NAT_EV_SESSION_UP:
+	case NAT_EV_SESSION_DOWN:
+		log_info("%s %s: %u %s:%u -> %s:%u%s%s%s",
+			 ev->type == NAT_EV_MAPPING_UP ||
+			 ev->type == NAT_EV_MAPPING_DOWN ? "mapping"
+							 : "session",
+			 ev->type == NAT_EV_MAPPING_UP ||
+			 ev->type == NAT_EV_SESSION_UP ? "up" : "down",
+			 ev->proto, in, ev->in_port, pub, ev->pub_port,
+			 ev->rem_addr ? " <-> " : "",
+			 ev->rem_addr ? rem : "", "");
+		break;
 	case NAT_EV_SERVER_REFUSED:
 		LOG_RATELIMIT(LVL_WARNING, "%s: %s:%u refused the control connection from %s:%u (%s): it accepts one connection per peer address (RFC 2637 3.1.3), and the inside hosts all appear as %s; no ALG can change that",
 			      ev->alg, rem, ev->rem_port, in, ev->in_port,

@@ -102,6 +102,12 @@ static int alg_state_init(struct alg_state *a, enum nat_alg id,
 	return 0;
 }
 
+int alg_enable(struct nat *n, enum nat_alg id, const struct nat_alg_config *cfg,
+	       uint32_t max_sessions)
+{
+	return alg_state_init(&n->alg[id], id, cfg, max_sessions);
+}
+
 int alg_init(struct nat *n, const struct nat_config *cfg)
 {
 	enum nat_alg id;
@@ -331,6 +337,9 @@ static void call_quarantine(struct nat *n, uint32_t call, const char *why,
 	/* the host's count drops only when the quarantine ends: a host that
 	 * opens and ends calls fast cannot hold more IDs than its limit */
 	addr_count_sub(&n->alg[s->alg].calls_server, n->hkey, s->rem_addr, 1);
+	n->st.proto[NAT_PC_GRE].sessions--;
+	n->st.proto[NAT_PC_GRE].sessions_ended++;
+	n->st.resting_calls++;
 	emit(n, s->klass == CLASS_GRE_PENDING ? NAT_EV_CALL_REFUSED
 					      : NAT_EV_CALL_DOWN,
 	     s->alg_slot, call, why);

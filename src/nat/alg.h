@@ -143,6 +143,11 @@ struct nat;
 /* alg_init() - reserve state for the enabled ALGs; 0 or -ENOMEM */
 int alg_init(struct nat *n, const struct nat_config *cfg);
 
+/* alg_enable() - reserve state for ALG @id, enabled by a reload under
+ * @cfg (tables sized for @max_sessions); 0 or -ENOMEM */
+int alg_enable(struct nat *n, enum nat_alg id, const struct nat_alg_config *cfg,
+	       uint32_t max_sessions);
+
 /* alg_fini() - free what alg_init() reserved */
 void alg_fini(struct nat *n);
 

@@ -58,18 +58,80 @@
 #define ICMP_ID_LO	0
 #define ICMP_ID_HI	65535
 
-static int addr_cmp(const void *a, const void *b)
+static int ix_cmp(const void *a, const void *b)
 {
-	uint32_t x = ntohl(*(const uint32_t *)a), y = ntohl(*(const uint32_t *)b);
+	const struct pool_ix *x = a, *y = b;
+
+	return x->addr_h < y->addr_h ? -1 : x->addr_h > y->addr_h;
+}
+
+static int slot_cmp(const void *a, const void *b, void *arg)
+{
+	const uint32_t *addrs = arg;
+	uint32_t x = ntohl(addrs[*(const uint16_t *)a]);
+	uint32_t y = ntohl(addrs[*(const uint16_t *)b]);
 
 	return x < y ? -1 : x > y;
+}
+
+int nat_pool_set(struct nat *n, const uint32_t *addrs, unsigned cnt)
+{
+	unsigned i, k, need = 0, nslots = n->nslots, sp;
+	struct portpool *pools;
+	struct pool_ix *sorted;
+	uint16_t *active;
+
+	for (i = 0; i < cnt; i++) {
+		for (k = 0; k < i; k++)
+			if (addrs[k] == addrs[i])
+				return -EINVAL;
+		need += nat_pool_index(n, addrs[i]) < 0;
+	}
+	if (nslots + need > NAT_POOL_MAX)
+		return -ENOSPC;
+	active = calloc(cnt, sizeof(*active));
+	sorted = realloc(n->sorted, (nslots + need) * sizeof(*sorted));
+	if (sorted)
+		n->sorted = sorted;
+	pools = realloc(n->pools,
+			(size_t)(nslots + need) * PSPACE_N * sizeof(*pools));
+	if (pools)
+		n->pools = pools;
+	if (!active || !sorted || !pools) {
+		free(active);
+		return -ENOMEM;
+	}
+	for (i = 0; i < cnt; i++) {
+		int slot = nat_pool_index(n, addrs[i]);
+
+		if (slot < 0) {
+			slot = (int)n->nslots++;
+			n->addrs[slot] = addrs[i];
+			for (sp = 0; sp < PSPACE_N; sp++)
+				portpool_init(&n->pools[slot * PSPACE_N + sp],
+					      &n->ranges[sp]);
+			n->sorted[slot] = (struct pool_ix){
+				.addr_h = ntohl(addrs[i]),
+				.slot = (uint16_t)slot,
+			};
+			/* kept sorted as it grows: lookups come next */
+			qsort(n->sorted, n->nslots, sizeof(*n->sorted),
+			      ix_cmp);
+		}
+		active[i] = (uint16_t)slot;
+	}
+	qsort_r(active, cnt, sizeof(*active), slot_cmp, n->addrs);
+	free(n->active);
+	n->active = active;
+	n->nactive = cnt;
+	return 0;
 }
 
 uint64_t nat_memory_bytes(const struct nat_config *cfg)
 {
 	return sizeof(struct nat) + session_table_bytes(cfg->max_sessions) +
 	       (uint64_t)cfg->naddrs * PSPACE_N * sizeof(struct portpool) +
-	       (uint64_t)cfg->naddrs * sizeof(uint32_t) +
+	       (uint64_t)NAT_POOL_MAX * sizeof(uint32_t) +
 	       (uint64_t)(cfg->max_sessions + 1) *
 	       (sizeof(struct perm) + sizeof(uint64_t) + 2 * 8 + 4);
 }
@@ -135,7 +197,32 @@ static bool forward_valid(const struct nat_config *c,
 	       (uint32_t)f->in_lo + (f->pub_hi - f->pub_lo) <= 65535;
 }
 
-static bool config_valid(const struct nat_config *c)
+/* Do two forwards claim one public port, one inside endpoint, or (address
+ * only) one protocol on one public address or inside host? */
+static bool forwards_overlap(const struct nat_forward *f, unsigned cnt)
+{
+	unsigned i, k;
+
+	for (i = 0; i < cnt; i++) {
+		for (k = i + 1; k < cnt; k++) {
+			const struct nat_forward *a = &f[i], *b = &f[k];
+			uint32_t a_hi = (uint32_t)a->in_lo + (a->pub_hi - a->pub_lo);
+			uint32_t b_hi = (uint32_t)b->in_lo + (b->pub_hi - b->pub_lo);
+
+			if (a->proto != b->proto)
+				continue;
+			if (a->pub_addr == b->pub_addr &&
+			    a->pub_lo <= b->pub_hi && b->pub_lo <= a->pub_hi)
+				return true;
+			if (a->in_addr == b->in_addr && a->in_lo <= b_hi &&
+			    b->in_lo <= a_hi)
+				return true;
+		}
+	}
+	return false;
+}
+
+bool nat_config_valid(const struct nat_config *c)
 {
 	unsigned i;
 
@@ -166,6 +253,8 @@ static bool config_valid(const struct nat_config *c)
 	for (i = 0; i < c->nforwards; i++)
 		if (!forward_valid(c, &c->forwards[i]))
 			return false;
+	if (forwards_overlap(c->forwards, c->nforwards))
+		return false;
 	for (i = 0; i < NAT_ALG_N; i++)
 		if (!alg_config_valid(&c->alg[i]))
 			return false;
@@ -196,39 +285,26 @@ static int prefixes_copy(struct nat *n, const struct nat_config *cfg)
 struct nat *nat_new(const struct nat_config *cfg)
 {
 	struct nat *n;
-	unsigned i, sp;
 	int err;
 
-	if (!config_valid(cfg)) {
+	if (!nat_config_valid(cfg)) {
 		errno = EINVAL;
 		return NULL;
 	}
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		goto nomem;
-	n->addrs = malloc(cfg->naddrs * sizeof(uint32_t));
-	n->pools = malloc((size_t)cfg->naddrs * PSPACE_N * sizeof(*n->pools));
-	if (!n->addrs || !n->pools)
+	n->addrs = calloc(NAT_POOL_MAX, sizeof(*n->addrs));
+	if (!n->addrs)
 		goto nomem;
-	memcpy(n->addrs, cfg->addrs, cfg->naddrs * sizeof(uint32_t));
-	qsort(n->addrs, cfg->naddrs, sizeof(uint32_t), addr_cmp);
-	n->naddrs = cfg->naddrs;
-	for (i = 1; i < n->naddrs; i++) {
-		if (n->addrs[i] == n->addrs[i - 1]) {
-			err = -EINVAL;
-			goto fail;
-		}
-	}
-
 	portpool_range_ports(&n->ranges[PSPACE_TCP], cfg->port_lo,
 			     cfg->port_hi);
 	portpool_range_ports(&n->ranges[PSPACE_UDP], cfg->port_lo,
 			     cfg->port_hi);
 	portpool_range_ids(&n->ranges[PSPACE_ICMP], ICMP_ID_LO, ICMP_ID_HI);
-	for (i = 0; i < n->naddrs; i++)
-		for (sp = 0; sp < PSPACE_N; sp++)
-			portpool_init(&n->pools[i * PSPACE_N + sp],
-				      &n->ranges[sp]);
+	err = nat_pool_set(n, cfg->addrs, cfg->naddrs);
+	if (err)
+		goto fail;
 
 	n->hkey[0] = cfg->seed[0];
 	n->hkey[1] = cfg->seed[1];
@@ -248,7 +324,7 @@ struct nat *nat_new(const struct nat_config *cfg)
 	n->t.timeout_ms[CLASS_GRE_QUARANTINE] = GRE_QUARANTINE_MS;
 	n->t.timeout_ms[CLASS_OTHER] = cfg->other_ms;
 	n->cfg = *cfg;
-	n->cfg.addrs = n->addrs;
+	n->cfg.addrs = NULL;	/* the pool is n->active: never read this */
 	if (!n->cfg.mtu_inside)
 		n->cfg.mtu_inside = 65535;
 	if (!n->cfg.mtu_outside)
@@ -287,6 +363,8 @@ void nat_free(struct nat *n)
 	free(n->exempt);
 	free(n->inside_prefixes);
 	free(n->pools);
+	free(n->sorted);
+	free(n->active);
 	free(n->addrs);
 	free(n);
 }
@@ -598,6 +676,13 @@ static enum verdict translate(struct nat *n, struct pkt *p, bool to_inside,
 		return v;
 	nat_ttl_decrement(ip);
 	mss_clamp(n, p);
+	{
+		struct nat_proto_stats *ps =
+			&n->st.proto[nat_proto_class(p->proto)];
+
+		ps->packets[dir]++;
+		ps->bytes[dir] += p->len;
+	}
 	v = frag_fit(n, p, v, orig_src, now);
 	if (v == VERDICT_FORWARD)
 		n->st.forwarded[dir]++;

@@ -113,6 +113,11 @@ enum nat_event_type {
 	NAT_EV_CALL_REFUSED,	/* a call could not be translated: @reason */
 	NAT_EV_ALG_RESET,	/* a control connection was reset: @reason */
 	NAT_EV_SERVER_REFUSED,	/* a server refused a control connection */
+	/* with @log_mappings only (RFC 6888 section 4): */
+	NAT_EV_MAPPING_UP,	/* a dynamic mapping was made (no remote) */
+	NAT_EV_MAPPING_DOWN,	/* ... and freed */
+	NAT_EV_SESSION_UP,	/* a session was made (with its remote) */
+	NAT_EV_SESSION_DOWN,	/* ... and freed */
 };
 
 /**
@@ -124,12 +129,18 @@ enum nat_event_type {
  * @in_id, @pub_id, @rem_id: a call's inside, translated and outside Call
  *		IDs, host order (CALL_* events)
  * @reason:	static text (CALL_DOWN, CALL_REFUSED, ALG_RESET)
+ * @proto:	IP protocol (MAPPING_* and SESSION_* events, which use the
+ *		addresses and ports for the mapping or session itself: ICMP
+ *		identifiers as ports, none for protocols without ports, no
+ *		remote for a mapping)
  *
- * Events are rare (one per call or per failure), but a peer can cause
- * them, so the receiver should rate-limit what it logs.
+ * The ALG events are rare (one per call or per failure), but a peer can
+ * cause them, so the receiver should rate-limit what it logs.  Mapping
+ * and session events come with every flow: the receiver must be quick.
  */
 struct nat_event {
 	enum nat_event_type type;
+	uint8_t proto;
 	const char *alg;
 	uint32_t in_addr, pub_addr, rem_addr;
 	uint16_t in_port, pub_port, rem_port;
@@ -172,6 +183,8 @@ struct nat_event {
  * @mtu_inside, @mtu_outside: MTU of each device, NAT_MTU_MIN..65535
  * @mss_clamp:		largest TCP MSS a SYN may announce, 0 for no clamp
  * @forwards:		port and protocol forwards, @nforwards of them
+ * @log_mappings:	report every dynamic mapping and session made and
+ *			freed through @event
  *
  * nat_new() copies every array it is given.
  * @seed:		secret random bits for hashing and port choice
@@ -207,6 +220,7 @@ struct nat_config {
 	uint16_t mss_clamp;
 	const struct nat_forward *forwards;
 	unsigned nforwards;
+	bool log_mappings;
 	struct nat_alg_config alg[NAT_ALG_N];
 	void (*event)(void *event_arg, const struct nat_event *ev);
 	void *event_arg;
@@ -229,6 +243,32 @@ struct nat_alg_stats {
 	uint64_t server_refused;
 };
 
+/* The protocols counters and session lists tell apart. */
+enum nat_proto_class {
+	NAT_PC_TCP = 0,
+	NAT_PC_UDP,
+	NAT_PC_ICMP,
+	NAT_PC_GRE,
+	NAT_PC_OTHER,		/* any protocol without ports */
+	NAT_PC_N
+};
+
+/**
+ * struct nat_proto_stats - one protocol's traffic and sessions
+ * @packets, @bytes:	translated and forwarded (or hairpinned), per side
+ *			read (IPv4 total length; a superpacket counts once)
+ * @sessions_created, @sessions_ended: totals (a PPTP call ends when it
+ *			is over, though its Call ID rests on)
+ * @sessions:		active now
+ */
+struct nat_proto_stats {
+	uint64_t packets[DIR_N];
+	uint64_t bytes[DIR_N];
+	uint64_t sessions_created;
+	uint64_t sessions_ended;
+	uint32_t sessions;
+};
+
 /**
  * struct nat_stats - counters since nat_new()
  * @rx:			packets handed to nat_translate(), per side read
@@ -242,7 +282,10 @@ struct nat_alg_stats {
  * @mss_clamped:	SYNs whose MSS option was lowered
  * @drops:		packets dropped, per enum drop_reason
  * @sessions_created, @sessions_expired, @mappings_created: totals
- * @sessions, @mappings: in use now
+ * @sessions, @mappings: in use now (sessions: every record, resting Call
+ *			IDs included)
+ * @resting_calls:	ended PPTP calls whose Call ID still rests
+ * @proto:		per protocol, by enum nat_proto_class
  * @alg:		per ALG, by enum nat_alg
  */
 struct nat_stats {
@@ -261,8 +304,16 @@ struct nat_stats {
 	uint64_t mappings_created;
 	uint32_t sessions;
 	uint32_t mappings;
+	uint32_t resting_calls;
+	struct nat_proto_stats proto[NAT_PC_N];
 	struct nat_alg_stats alg[NAT_ALG_N];
 };
+
+/* nat_proto_class() - the counter class of IP protocol @proto */
+enum nat_proto_class nat_proto_class(uint8_t proto);
+
+/* nat_proto_class_name() - "tcp", "udp", "icmp", "gre", "other" */
+const char *nat_proto_class_name(enum nat_proto_class pc);
 
 struct nat;
 
@@ -341,6 +392,121 @@ const struct nat_stats *nat_stats(struct nat *n);
 /* nat_pair_address() - the public address inside host @in_addr always
  * leaves from (RFC 4787 REQ-2 paired pooling), network order */
 uint32_t nat_pair_address(const struct nat *n, uint32_t in_addr);
+
+/**
+ * struct nat_port_use - ports of one public address and protocol
+ * @addr:	the public address, network order
+ * @active:	in the configured pool (else removed by a reload, with
+ *		mappings still on it)
+ * @used:	ports of the configured range taken (resting ones too), per
+ *		port space (TCP, UDP, ICMP identifiers)
+ * @total:	ports of the range, per port space
+ */
+struct nat_port_use {
+	uint32_t addr;
+	bool active;
+	uint32_t used[3];
+	uint32_t total[3];
+};
+
+/**
+ * nat_port_use() - how full public address @i is (0 <= @i < the number
+ * nat_port_use() returned for @i = 0 and up)
+ *
+ * Return: the number of public addresses (slots) the engine has, whatever
+ * @i; @u is filled in if @i is below it
+ */
+unsigned nat_port_use(const struct nat *n, unsigned i, struct nat_port_use *u);
+
+/* What nat_walk() and nat_flush() match; a zero field matches anything. */
+struct nat_match {
+	uint8_t proto;
+	uint32_t in_addr, pub_addr, rem_addr;	/* network order */
+	uint16_t in_port, pub_port, rem_port;	/* host order */
+};
+
+#define NAT_SI_INBOUND	0x01	/* opened from outside (forward, filter) */
+#define NAT_SI_HAIRPIN	0x02	/* opened by a hairpinned packet */
+#define NAT_SI_STATIC	0x04	/* on a forward's mapping */
+#define NAT_SI_CALL	0x08	/* a PPTP call: ports are its Call IDs */
+#define NAT_SI_ADDR	0x10	/* translated by address only */
+
+/**
+ * struct nat_session_info - one session as an operator sees it
+ * @proto:		IP protocol
+ * @in_addr, @pub_addr, @rem_addr: network order
+ * @in_port, @pub_port, @rem_port: host order; ICMP: the query identifier
+ *			(@rem_port 0); a call: the inside, translated and
+ *			remote Call IDs; address only: 0
+ * @state:		"opening", "established", "half-closed", "closing",
+ *			"reset" (TCP); "pending", "closing" (a call not yet
+ *			answered, or being cleared); else "active"
+ * @idle_ms:		since its last refresh
+ * @expires_ms:		until it ends, if nothing refreshes it
+ * @flags:		NAT_SI_*
+ * @alg:		"pptp" for a control connection or a call, else NULL
+ */
+struct nat_session_info {
+	uint8_t proto;
+	uint32_t in_addr, pub_addr, rem_addr;
+	uint16_t in_port, pub_port, rem_port;
+	const char *state;
+	uint32_t idle_ms, expires_ms;
+	uint8_t flags;
+	const char *alg;
+};
+
+/**
+ * nat_walk() - visit the live sessions that match @m, a slice at a time
+ * @cursor:	where to go on from; 0 to start
+ * @budget:	most records to look at in this call (live or not), so that
+ *		a walk over a million sessions can be cut into slices
+ *		between packets; a session made or freed between slices may
+ *		be seen or not
+ * @fn:		called for each, with @arg
+ *
+ * Resting Call IDs are not sessions and are not visited.
+ *
+ * Return: true once the walk has reached the end
+ */
+bool nat_walk(struct nat *n, uint32_t *cursor, unsigned budget,
+	      const struct nat_match *m, uint64_t now,
+	      void (*fn)(void *arg, const struct nat_session_info *si),
+	      void *arg);
+
+/**
+ * nat_flush() - end the live sessions that match @m, a slice at a time
+ * @cursor, @budget: as for nat_walk()
+ * @ended:	incremented for each session ended
+ *
+ * A session ends as if its time had run out: its public port rests
+ * (nat.port-holddown), a control connection's calls end, a call's Call ID
+ * rests.
+ *
+ * Return: true once the flush has reached the end
+ */
+bool nat_flush(struct nat *n, uint32_t *cursor, unsigned budget,
+	       const struct nat_match *m, uint64_t now, uint64_t *ended);
+
+/**
+ * nat_reconfigure() - apply @cfg to a running engine at @now, keeping its
+ * sessions
+ * @err:	on failure, why (a sentence), @errlen bytes
+ *
+ * Everything changes but what the tables were sized for: @max_sessions,
+ * the MTUs, the seed, the memory hooks, and each enabled ALG's
+ * @max_connections and @max_calls_per_connection, which must stay as they
+ * are (a change is refused).  Timeouts apply to live sessions at once.  A
+ * public address no longer in @addrs gets no new mapping; the sessions on
+ * it live out their time.  A forward that is gone leaves its sessions to
+ * end on their own; a new forward whose public port or inside endpoint a
+ * dynamic mapping holds now is refused.  Nothing changes unless all of it
+ * can.
+ *
+ * Return: 0, -EINVAL (bad @cfg or refused, @err says why), -ENOMEM
+ */
+int nat_reconfigure(struct nat *n, const struct nat_config *cfg, uint64_t now,
+		    char *err, size_t errlen);
 
 /* nat_alg_name() - the name of ALG @a in the configuration and the logs
  * ("pptp"), or NULL for NAT_ALG_NONE and unknown values */

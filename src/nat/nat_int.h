@@ -148,10 +148,27 @@ struct pending {
 
 struct frag_table;
 
+/* A public address, for lookups by value: its slot (pub_idx). */
+struct pool_ix {
+	uint32_t addr_h;		/* host order, the sort key */
+	uint16_t slot;
+};
+
+/*
+ * The public pool.  Each address has a slot, its index in @addrs, which
+ * mappings and sessions keep as pub_idx; a slot never changes address, so
+ * a reload that removes an address only takes its slot off @active (no
+ * new mapping goes there; what is there lives out its time), and one that
+ * adds an address gives it a new slot, or its old one back.
+ */
 struct nat {
 	struct session_table t;
-	uint32_t *addrs;		/* sorted by host-order value */
-	unsigned naddrs;
+	uint32_t *addrs;		/* by slot, NAT_POOL_MAX of them */
+	unsigned nslots;		/* slots ever used */
+	struct pool_ix *sorted;		/* every slot's address, sorted */
+	uint16_t *active;		/* slots of the configured pool, by
+					 * address; pairing picks among them */
+	unsigned nactive;
 	struct portpool *pools;		/* [pub_idx * PSPACE_N + space] */
 	struct portpool_range ranges[PSPACE_N];
 	uint64_t hkey[2];		/* secret for hashes */
@@ -261,10 +278,12 @@ enum verdict nat_drop(struct nat *n, struct pkt *p, enum drop_reason r);
 /* rng_next() - 32 random bits for port and Call ID choice */
 uint32_t rng_next(struct nat *n);
 
-/* nat_pool_index() - index of @addr in the public pool, or -1 */
+/* nat_pool_index() - the slot of public address @addr (in the pool now,
+ * or one removed whose sessions may live on), or -1 */
 int nat_pool_index(const struct nat *n, uint32_t addr);
 
-/* nat_pair_index() - the public address paired with inside host @in_addr */
+/* nat_pair_index() - the slot of the public address paired with inside
+ * host @in_addr (RFC 4787 REQ-2), among the configured ones */
 unsigned nat_pair_index(const struct nat *n, uint32_t in_addr);
 
 /* prefix_match() - true if @addr lies in one of @cnt prefixes */
@@ -357,6 +376,20 @@ enum verdict nat_icmp_error(struct nat *n, struct pkt *p, uint8_t type,
  */
 enum verdict table_refuse(struct nat *n, struct pkt *p, enum drop_reason why,
 			  uint64_t now);
+
+/* table_session_kill() - end session @si now, as if its time ran out */
+void table_session_kill(struct nat *n, uint32_t si, uint64_t now);
+
+/* table_forwards_copy() - the forwards of @cfg, sorted by public side,
+ * with their from lists, in new arrays; 0 or -ENOMEM */
+int table_forwards_copy(const struct nat_config *cfg, struct nat_forward **fwd,
+			struct nat_prefix **from);
+
+/* table_forwards_apply() - make the static mappings of forwards @fwd
+ * (@cnt, sorted) what they are at @now; nothing changes on failure (@err
+ * says why).  Return: 0, -EINVAL, -EADDRINUSE, -ENOSPC */
+int table_forwards_apply(struct nat *n, const struct nat_forward *fwd,
+			 unsigned cnt, uint64_t now, char *err, size_t errlen);
 
 /* table_init() / table_fini() - the parts of struct nat table.c owns */
 int table_init(struct nat *n, const struct nat_config *cfg);
@@ -474,12 +507,30 @@ void frag_expire(struct nat *n, uint64_t now);
 int frag_init(struct nat *n, const struct nat_config *cfg);
 void frag_fini(struct nat *n);
 
+/* ---- nat.c: the engine as a whole ---------------------------------------- */
+
+/* nat_config_valid() - @cfg is one nat_new() accepts */
+bool nat_config_valid(const struct nat_config *cfg);
+
+/**
+ * nat_pool_set() - make @addrs (@cnt, no duplicates) the configured pool
+ *
+ * An address the engine had keeps its slot, a new one gets a new slot; a
+ * slot whose address is gone stays, off the active list, for the sessions
+ * that use it.
+ *
+ * Return: 0; -EINVAL for a duplicate; -ENOSPC when the slots run out;
+ * -ENOMEM (nothing changed)
+ */
+int nat_pool_set(struct nat *n, const uint32_t *addrs, unsigned cnt);
+
 /* ---- proto_*.c ---------------------------------------------------------- */
 
 /* proto_tcp.c */
 enum drop_reason proto_tcp_flow(struct pkt *p, struct pkt_flow *f);
 enum nat_class proto_tcp_track(struct nat_session *s, uint8_t flags,
 			       enum pkt_dir dir);
+const char *proto_tcp_state(uint8_t st);
 
 /* proto_udp.c */
 enum drop_reason proto_udp_flow(struct pkt *p, struct pkt_flow *f);

@@ -34,14 +34,32 @@ static bool in_class(const struct portpool_range *r, unsigned c, uint16_t port)
 	return r->lo[c] <= r->hi[c] && port >= r->lo[c] && port <= r->hi[c];
 }
 
+uint32_t portpool_class_size(const struct portpool_range *r, unsigned c)
+{
+	return r->lo[c] <= r->hi[c] ? (uint32_t)r->hi[c] - r->lo[c] + 1 : 0;
+}
+
 void portpool_init(struct portpool *pp, const struct portpool_range *r)
 {
 	unsigned c;
 
 	memset(pp->used, 0, sizeof(pp->used));
+	memset(pp->resting, 0, sizeof(pp->resting));
 	for (c = 0; c < 2; c++)
-		pp->free[c] = r->lo[c] <= r->hi[c] ?
-			      (uint32_t)r->hi[c] - r->lo[c] + 1 : 0;
+		pp->free[c] = portpool_class_size(r, c);
+}
+
+void portpool_rebase(struct portpool *pp, const struct portpool_range *r)
+{
+	unsigned c, port;
+
+	for (c = 0; c < 2; c++) {
+		pp->free[c] = portpool_class_size(r, c);
+		if (!pp->free[c])
+			continue;
+		for (port = r->lo[c]; port <= r->hi[c]; port++)
+			pp->free[c] -= portpool_in_use(pp, (uint16_t)port);
+	}
 }
 
 /* First clear bit in [from, to] among the bits set in @allow, or -1. */
@@ -74,13 +92,37 @@ static void mark(struct portpool *pp, const struct portpool_range *r,
 		pp->free[c]--;
 }
 
+static bool is_resting(const struct portpool *pp, uint16_t port)
+{
+	return pp->resting[port / 64] >> (port % 64) & 1;
+}
+
 bool portpool_take_any(struct portpool *pp, const struct portpool_range *r,
 		       uint16_t port)
 {
+	if (is_resting(pp, port)) {
+		pp->resting[port / 64] &= ~(1ULL << (port % 64));
+		return true;	/* taken already, now for good */
+	}
 	if (portpool_in_use(pp, port))
 		return false;
 	mark(pp, r, port);
 	return true;
+}
+
+void portpool_rest(struct portpool *pp, uint16_t port)
+{
+	assert(portpool_in_use(pp, port));
+	pp->resting[port / 64] |= 1ULL << (port % 64);
+}
+
+void portpool_wake(struct portpool *pp, const struct portpool_range *r,
+		   uint16_t port)
+{
+	if (!is_resting(pp, port))
+		return;
+	pp->resting[port / 64] &= ~(1ULL << (port % 64));
+	portpool_release(pp, r, port);
 }
 
 bool portpool_take(struct portpool *pp, const struct portpool_range *r,

@@ -29,6 +29,7 @@ struct portpool_range {
 
 struct portpool {
 	uint64_t used[PORTPOOL_WORDS];
+	uint64_t resting[PORTPOOL_WORDS];	/* used, released, resting */
 	uint32_t free[2];	/* free ports left in each class */
 };
 
@@ -59,13 +60,29 @@ bool portpool_take(struct portpool *pp, const struct portpool_range *r,
 		   uint16_t port);
 
 /* portpool_take_any() - take exactly @port, even outside @r (a static
- * mapping); false if it is in use */
+ * mapping); false if it is in use (a resting port is taken: its rest ends) */
 bool portpool_take_any(struct portpool *pp, const struct portpool_range *r,
 		       uint16_t port);
 
 /* portpool_release() - give back @port taken from @pp */
 void portpool_release(struct portpool *pp, const struct portpool_range *r,
 		      uint16_t port);
+
+/* portpool_rest() - @port is released but rests: it stays taken until
+ * portpool_wake() gives it back */
+void portpool_rest(struct portpool *pp, uint16_t port);
+
+/* portpool_wake() - end @port's rest and give it back, unless something
+ * took it meanwhile (then nothing happens) */
+void portpool_wake(struct portpool *pp, const struct portpool_range *r,
+		   uint16_t port);
+
+/* portpool_rebase() - @pp now hands out ports of @r: recount what is free
+ * (ports taken outside @r stay taken, and are not counted) */
+void portpool_rebase(struct portpool *pp, const struct portpool_range *r);
+
+/* portpool_class_size() - ports in class @c of @r */
+uint32_t portpool_class_size(const struct portpool_range *r, unsigned c);
 
 /* portpool_in_use() - true if @port is taken */
 static inline bool portpool_in_use(const struct portpool *pp, uint16_t port)

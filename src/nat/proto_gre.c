@@ -23,7 +23,8 @@
 #include "../net/gre.h"
 #include "nat_int.h"
 
-static enum verdict gre_call(struct nat *n, struct pkt *p, uint64_t now)
+static enum verdict gre_call(struct nat *n, struct pkt *p, uint64_t now,
+			     bool hairpin)
 {
 	struct ipv4_hdr *ip = ipv4_hdr(p);
 	uint8_t *id = pkt_l4(p) + GRE_V1_CALL_ID;
@@ -40,8 +41,13 @@ static enum verdict gre_call(struct nat *n, struct pkt *p, uint64_t now)
 			     ipv4_load16(id), ip->saddr, 0);
 	si = nat_session_live(n, &k, now);
 	if (!si || (n->t.s[si].klass != CLASS_GRE &&
-		    n->t.s[si].klass != CLASS_GRE_CLOSING))
+		    n->t.s[si].klass != CLASS_GRE_CLOSING)) {
+		/* turned off by a reload: its calls live out their time,
+		 * other GRE goes by address */
+		if (!n->cfg.alg[NAT_ALG_PPTP].enabled)
+			return proto_other(n, p, now, hairpin, CLASS_GRE);
 		return nat_drop(n, p, DROP_GRE_NO_CALL);
+	}
 	s = &n->t.s[si];
 	if (s->klass == CLASS_GRE)
 		session_refresh(&n->t, si, CLASS_GRE, now);
@@ -65,7 +71,7 @@ enum verdict proto_gre(struct nat *n, struct pkt *p, uint64_t now,
 {
 	const struct gre_hdr *g = (const void *)pkt_l4(p);
 
-	if (gre_version(g) == 1 && n->cfg.alg[NAT_ALG_PPTP].enabled)
-		return gre_call(n, p, now);
+	if (gre_version(g) == 1 && n->alg[NAT_ALG_PPTP].slots)
+		return gre_call(n, p, now, hairpin);
 	return proto_other(n, p, now, hairpin, CLASS_GRE);
 }

@@ -93,3 +93,20 @@ enum nat_class proto_tcp_track(struct nat_session *s, uint8_t flags,
 	s->tcp = st;
 	return tcp_class(st);
 }
+
+/* proto_tcp_state() - the state of a session's TCP bits, for an operator */
+const char *proto_tcp_state(uint8_t st)
+{
+	const uint8_t fins = TCPS_FIN_OUT | TCPS_FIN_IN;
+	const uint8_t syns = TCPS_SYN_OUT | TCPS_SYN_IN;
+
+	if (st & TCPS_RST)
+		return "reset";
+	if ((st & fins) == fins)
+		return "closing";
+	if (st & fins)
+		return "half-closed";
+	if ((st & syns) == syns)
+		return "established";
+	return "opening";
+}

@@ -457,6 +457,7 @@ uint32_t session_del(struct session_table *t, uint32_t si)
 
 	keys_unlink(t, si);
 	list_unlink(t, s->klass, si);
+	s->proto = 0;		/* a free record: walks pass it by */
 	s->next = t->sp.free;
 	t->sp.free = si;
 	t->sp.used--;

@@ -33,6 +33,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,14 +62,14 @@ uint32_t rng_next(struct nat *n)
 int nat_pool_index(const struct nat *n, uint32_t addr)
 {
 	uint32_t key = ntohl(addr);
-	unsigned lo = 0, hi = n->naddrs;
+	unsigned lo = 0, hi = n->nslots;
 
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
-		uint32_t v = ntohl(n->addrs[mid]);
+		uint32_t v = n->sorted[mid].addr_h;
 
 		if (v == key)
-			return (int)mid;
+			return n->sorted[mid].slot;
 		if (v < key)
 			lo = mid + 1;
 		else
@@ -79,10 +80,10 @@ int nat_pool_index(const struct nat *n, uint32_t addr)
 
 unsigned nat_pair_index(const struct nat *n, uint32_t in_addr)
 {
-	if (n->naddrs == 1)
-		return 0;
-	return (unsigned)(siphash13_2w(n->hkey, in_addr, 0x70616972) %
-			  n->naddrs);
+	if (n->nactive == 1)
+		return n->active[0];
+	return n->active[siphash13_2w(n->hkey, in_addr, 0x70616972) %
+			 n->nactive];
 }
 
 uint32_t nat_pair_address(const struct nat *n, uint32_t in_addr)
@@ -120,6 +121,71 @@ static struct portpool *pool_of(struct nat *n, unsigned pub_idx,
 				 enum port_space sp)
 {
 	return &n->pools[pub_idx * PSPACE_N + sp];
+}
+
+enum nat_proto_class nat_proto_class(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return NAT_PC_TCP;
+	case IPPROTO_UDP:
+		return NAT_PC_UDP;
+	case IPPROTO_ICMP:
+		return NAT_PC_ICMP;
+	case IPPROTO_GRE:
+		return NAT_PC_GRE;
+	default:
+		return NAT_PC_OTHER;
+	}
+}
+
+const char *nat_proto_class_name(enum nat_proto_class pc)
+{
+	static const char *const names[NAT_PC_N] = {
+		[NAT_PC_TCP] = "tcp", [NAT_PC_UDP] = "udp",
+		[NAT_PC_ICMP] = "icmp", [NAT_PC_GRE] = "gre",
+		[NAT_PC_OTHER] = "other",
+	};
+
+	return (unsigned)pc < NAT_PC_N ? names[pc] : "?";
+}
+
+/* A PPTP call (not a tunnel translated by address). */
+static bool is_call(const struct nat_session *s)
+{
+	return s->proto == IPPROTO_GRE && !(s->flags & SESS_ADDR);
+}
+
+/* Tell the operator, with nat.log-mappings, of a mapping or session made
+ * or freed (calls have events of their own). */
+static void log_event(struct nat *n, enum nat_event_type type, uint8_t proto,
+		      uint32_t in_addr, uint16_t in_port, uint32_t pub_addr,
+		      uint16_t pub_port, uint32_t rem_addr, uint16_t rem_port)
+{
+	struct nat_event ev = {
+		.type = type, .proto = proto,
+		.in_addr = in_addr, .pub_addr = pub_addr, .rem_addr = rem_addr,
+		.in_port = ntohs(in_port), .pub_port = ntohs(pub_port),
+		.rem_port = ntohs(rem_port),
+	};
+
+	n->cfg.event(n->cfg.event_arg, &ev);
+}
+
+static void log_session(struct nat *n, enum nat_event_type type,
+			const struct nat_session *s)
+{
+	if (n->cfg.log_mappings && n->cfg.event && !is_call(s))
+		log_event(n, type, s->proto, s->in_addr, s->in_port,
+			  s->pub_addr, s->pub_port, s->rem_addr, s->rem_port);
+}
+
+static void log_mapping(struct nat *n, enum nat_event_type type,
+			const struct nat_mapping *m)
+{
+	if (n->cfg.log_mappings && n->cfg.event)
+		log_event(n, type, mapping_proto(m), m->in_addr, m->in_port,
+			  n->addrs[m->pub_idx], m->pub_port, 0, 0);
 }
 
 /* ---- ICMP errors the router sends -------------------------------------- */
@@ -192,6 +258,7 @@ static void port_release(struct nat *n, unsigned idx, enum port_space sp,
 		portpool_release(pool_of(n, idx, sp), &n->ranges[sp], port);
 		return;
 	}
+	portpool_rest(pool_of(n, idx, sp), port);
 	h->e[(h->head + h->n) % h->cap] = hold_entry((uint32_t)now, sp, idx,
 						     port);
 	h->n++;
@@ -208,8 +275,9 @@ void table_expire_holddown(struct nat *n, uint64_t now)
 
 		if ((uint32_t)((uint32_t)now - ms) < n->cfg.holddown_ms)
 			break;
-		portpool_release(pool_of(n, (unsigned)(e >> 16 & 0x3ff), sp),
-				 &n->ranges[sp], (uint16_t)e);
+		/* a forward may have taken it meanwhile: then it stays */
+		portpool_wake(pool_of(n, (unsigned)(e >> 16 & 0x3ff), sp),
+			      &n->ranges[sp], (uint16_t)e);
 		h->head = (h->head + 1) % h->cap;
 		h->n--;
 	}
@@ -254,15 +322,26 @@ uint32_t table_session_add(struct nat *n, uint32_t mi,
 	n->t.s[si].aux[0] = perm;
 	addr_count_add(&n->hosts, n->hkey, tmpl->in_addr, 1);
 	n->st.sessions_created++;
+	n->st.proto[nat_proto_class(tmpl->proto)].sessions_created++;
+	n->st.proto[nat_proto_class(tmpl->proto)].sessions++;
+	log_session(n, NAT_EV_SESSION_UP, &n->t.s[si]);
 	return si;
 }
 
 void table_session_free(struct nat *n, uint32_t si, uint64_t now)
 {
 	struct nat_session *s = &n->t.s[si];
+	enum nat_proto_class pc = nat_proto_class(s->proto);
 	uint32_t mi, perm = 0;
 
 	addr_count_sub(&n->hosts, n->hkey, s->in_addr, 1);
+	if (is_call(s) && s->klass == CLASS_GRE_QUARANTINE) {
+		n->st.resting_calls--;	/* it ended when it began to rest */
+	} else {
+		n->st.proto[pc].sessions--;
+		n->st.proto[pc].sessions_ended++;
+	}
+	log_session(n, NAT_EV_SESSION_DOWN, s);
 	/* only sessions of mappings have filter records (not GRE calls,
 	 * whose aux words are hash links) */
 	if (s->mapping)
@@ -274,11 +353,14 @@ void table_session_free(struct nat *n, uint32_t si, uint64_t now)
 	if (mi) {
 		const struct nat_mapping *m = &n->t.m[mi];
 
+		log_mapping(n, NAT_EV_MAPPING_DOWN, m);
 		port_release(n, m->pub_idx, space_of(mapping_proto(m)),
 			     ntohs(m->pub_port), now);
 		mapping_del(&n->t, mi);
 	}
 }
+
+
 
 /* Session @si's time ran out: free it, or move a call to its next stage. */
 static void session_end(struct nat *n, uint32_t si, uint64_t now)
@@ -296,6 +378,15 @@ static void session_end(struct nat *n, uint32_t si, uint64_t now)
 	if (s->proto == IPPROTO_TCP && s->alg_slot)
 		alg_conn_end(n, si, now);
 	table_session_free(n, si, now);
+}
+
+void table_session_kill(struct nat *n, uint32_t si, uint64_t now)
+{
+	const struct nat_session *s = &n->t.s[si];
+
+	/* a resting Call ID is no session: it rests on */
+	if (!(is_call(s) && s->klass == CLASS_GRE_QUARANTINE))
+		session_end(n, si, now);
 }
 
 uint32_t nat_session_live(struct nat *n, const struct flow_key *k,
@@ -389,6 +480,7 @@ uint32_t table_open_outbound(struct nat *n, const struct pkt_flow *f,
 		};
 		mi = mapping_add(&n->t, &m);	/* a slot is free: checked */
 		n->st.mappings_created++;
+		log_mapping(n, NAT_EV_MAPPING_UP, &n->t.m[mi]);
 	}
 
 	tmpl = (struct nat_session){
@@ -470,33 +562,39 @@ static int fwd_cmp(const void *a, const void *b)
 	return x->pub_lo < y->pub_lo ? -1 : x->pub_lo > y->pub_lo;
 }
 
-const struct nat_forward *table_forward_of(const struct nat *n, uint8_t proto,
-					   uint32_t addr, uint16_t port)
+/* The forward of sorted @fwd (@cnt) whose public side is @proto @addr
+ * @port, or NULL. */
+static const struct nat_forward *forward_find(const struct nat_forward *fwd,
+					      unsigned cnt, uint8_t proto,
+					      uint32_t addr, uint16_t port)
 {
-	unsigned lo = 0, hi = n->cfg.nforwards;
+	struct nat_forward key = { .proto = proto, .pub_addr = addr,
+				   .pub_lo = port };
+	unsigned lo = 0, hi = cnt;
+	const struct nat_forward *f;
 
 	/* the last forward that starts at or before (proto, addr, port) */
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
-		const struct nat_forward *f = &n->fwd[mid];
-		struct nat_forward key = { .proto = proto, .pub_addr = addr,
-					   .pub_lo = port };
 
-		if (fwd_cmp(f, &key) <= 0)
+		if (fwd_cmp(&fwd[mid], &key) <= 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (!lo)
 		return NULL;
-	{
-		const struct nat_forward *f = &n->fwd[lo - 1];
-
-		if (f->proto == proto && f->pub_addr == addr &&
-		    port >= f->pub_lo && port <= f->pub_hi)
-			return f;
-	}
+	f = &fwd[lo - 1];
+	if (f->proto == proto && f->pub_addr == addr && port >= f->pub_lo &&
+	    port <= f->pub_hi)
+		return f;
 	return NULL;
+}
+
+const struct nat_forward *table_forward_of(const struct nat *n, uint8_t proto,
+					   uint32_t addr, uint16_t port)
+{
+	return forward_find(n->fwd, n->cfg.nforwards, proto, addr, port);
 }
 
 const struct nat_forward *table_forward_from_inside(const struct nat *n,
@@ -513,63 +611,181 @@ const struct nat_forward *table_forward_from_inside(const struct nat *n,
 	return NULL;
 }
 
-/* The static mappings of port forward @f. */
-static int forward_install(struct nat *n, const struct nat_forward *f)
+/* Does forward list @fwd map public @proto @pub_addr:@pub_port to
+ * @in_addr:@in_port (ports host order)? */
+static bool forward_maps(const struct nat_forward *fwd, unsigned cnt,
+			 uint8_t proto, uint32_t pub_addr, uint16_t pub_port,
+			 uint32_t in_addr, uint16_t in_port)
 {
-	int idx = nat_pool_index(n, f->pub_addr);
-	enum port_space sp = space_of(f->proto);
-	uint32_t i, cnt = (uint32_t)f->pub_hi - f->pub_lo + 1;
+	const struct nat_forward *f = forward_find(fwd, cnt, proto, pub_addr,
+						   pub_port);
 
-	if (idx < 0)
-		return -EINVAL;
-	for (i = 0; i < cnt; i++) {
-		uint16_t pub = (uint16_t)(f->pub_lo + i);
-		uint16_t in = (uint16_t)(f->in_lo + i);
-		struct nat_mapping m = {
-			.in_addr = f->in_addr,
-			.in_port = htons(in),
-			.pub_port = htons(pub),
-			.pub_idx = (uint16_t)idx & 0x3ff,
-			.pclass = mapping_pclass(f->proto) & 3,
-			.is_static = 1,
-		};
-		struct flow_key k;
+	return f && f->in_addr == in_addr &&
+	       f->in_lo + (pub_port - f->pub_lo) == in_port;
+}
 
-		flow_key_set(&k, SIDE_IN, f->proto, f->in_addr, htons(in), 0,
-			     0);
-		if (mapping_find(&n->t, &k))
-			return -EADDRINUSE;
-		if (n->t.mp.used >= n->t.mp.max)
-			return -ENOSPC;
-		if (!portpool_take_any(pool_of(n, (unsigned)idx, sp),
-				       &n->ranges[sp], pub))
-			return -EADDRINUSE;
-		mapping_add(&n->t, &m);
-		n->st.mappings_created++;
+/* The mapping of @proto @addr:@port (host order) on @side, or 0. */
+static uint32_t mapping_at(const struct nat *n, enum key_side side,
+			   uint8_t proto, uint32_t addr, uint16_t port)
+{
+	struct flow_key k;
+
+	flow_key_set(&k, side, proto, addr, htons(port), 0, 0);
+	return mapping_find(&n->t, &k);
+}
+
+/* May port @i of new forward @f be installed?  A mapping already there
+ * must be the same static one, or one of a forward that goes and has no
+ * session left (it is freed first). */
+static int forward_port_check(const struct nat *n, const struct nat_forward *f,
+			      uint32_t i, char *err, size_t errlen)
+{
+	uint16_t pub = (uint16_t)(f->pub_lo + i), in = (uint16_t)(f->in_lo + i);
+	uint32_t mi = mapping_at(n, SIDE_IN, f->proto, f->in_addr, in);
+	const struct nat_mapping *m = mi ? &n->t.m[mi] : NULL;
+	uint32_t pi;
+
+	if (m && m->is_static && n->addrs[m->pub_idx] == f->pub_addr &&
+	    ntohs(m->pub_port) == pub)
+		return 0;		/* it is there already */
+	if (m && (!m->is_static || m->nsessions)) {
+		snprintf(err, errlen, "the inside endpoint of forward %s port %u has a mapping with sessions now",
+			 f->proto == IPPROTO_TCP ? "tcp" : "udp", pub);
+		return -EADDRINUSE;
+	}
+	pi = mapping_at(n, SIDE_OUT, f->proto, f->pub_addr, pub);
+	if (pi && (!n->t.m[pi].is_static || n->t.m[pi].nsessions)) {
+		snprintf(err, errlen, "public port %u of forward %s is held by a mapping with sessions now",
+			 pub, f->proto == IPPROTO_TCP ? "tcp" : "udp");
+		return -EADDRINUSE;
 	}
 	return 0;
 }
 
-/* Copy the forwards of @cfg, sorted, with their from lists. */
-static int forwards_copy(struct nat *n, const struct nat_config *cfg)
+/* Forget static mapping @mi (its forward is gone): it ends with its last
+ * session like any other, at once if it has none. */
+static void forward_drop(struct nat *n, uint32_t mi, uint64_t now)
+{
+	struct nat_mapping *m = &n->t.m[mi];
+
+	m->is_static = 0;
+	if (m->nsessions)
+		return;
+	port_release(n, m->pub_idx, space_of(mapping_proto(m)),
+		     ntohs(m->pub_port), now);
+	mapping_del(&n->t, mi);
+}
+
+int table_forwards_apply(struct nat *n, const struct nat_forward *fwd,
+			 unsigned cnt, uint64_t now, char *err, size_t errlen)
+{
+	uint64_t want = 0;
+	unsigned i, k;
+	int rc;
+
+	for (i = 0; i < cnt; i++) {
+		const struct nat_forward *f = &fwd[i];
+
+		if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
+			continue;
+		if (nat_pool_index(n, f->pub_addr) < 0) {
+			snprintf(err, errlen, "a forward's public address is not in the pool");
+			return -EINVAL;
+		}
+		for (k = 0; k <= (unsigned)(f->pub_hi - f->pub_lo); k++) {
+			rc = forward_port_check(n, f, k, err, errlen);
+			if (rc)
+				return rc;
+			want += !mapping_at(n, SIDE_OUT, f->proto,
+					    f->pub_addr,
+					    (uint16_t)(f->pub_lo + k));
+		}
+	}
+	if (n->t.mp.used + want > n->t.mp.max) {
+		snprintf(err, errlen, "the forwards need more mappings than nat.max-sessions leaves");
+		return -ENOSPC;
+	}
+	/* from here on nothing fails: the old forwards' mappings that stay
+	 * are kept, the others let go, the new ones made */
+	for (i = 0; i < n->cfg.nforwards; i++) {
+		const struct nat_forward *f = &n->fwd[i];
+
+		if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
+			continue;
+		for (k = 0; k <= (unsigned)(f->pub_hi - f->pub_lo); k++) {
+			uint16_t pub = (uint16_t)(f->pub_lo + k);
+			uint32_t mi = mapping_at(n, SIDE_OUT, f->proto,
+						 f->pub_addr, pub);
+
+			if (mi && n->t.m[mi].is_static &&
+			    !forward_maps(fwd, cnt, f->proto, f->pub_addr, pub,
+					  n->t.m[mi].in_addr,
+					  ntohs(n->t.m[mi].in_port)))
+				forward_drop(n, mi, now);
+		}
+	}
+	for (i = 0; i < cnt; i++) {
+		const struct nat_forward *f = &fwd[i];
+		int idx = nat_pool_index(n, f->pub_addr);
+		enum port_space sp = space_of(f->proto);
+
+		if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
+			continue;
+		for (k = 0; k <= (unsigned)(f->pub_hi - f->pub_lo); k++) {
+			uint16_t pub = (uint16_t)(f->pub_lo + k);
+			uint16_t in = (uint16_t)(f->in_lo + k);
+			struct nat_mapping m = {
+				.in_addr = f->in_addr,
+				.in_port = htons(in),
+				.pub_port = htons(pub),
+				.pub_idx = (uint16_t)idx & 0x3ff,
+				.pclass = mapping_pclass(f->proto) & 3,
+				.is_static = 1,
+			};
+			uint32_t mi = mapping_at(n, SIDE_OUT, f->proto,
+						 f->pub_addr, pub);
+
+			if (mi) {
+				/* the same forward as before, or one that
+				 * had no session left: take it over */
+				if (n->t.m[mi].in_addr == m.in_addr &&
+				    n->t.m[mi].in_port == m.in_port) {
+					n->t.m[mi].is_static = 1;
+					continue;
+				}
+				forward_drop(n, mi, now);
+			}
+			portpool_take_any(pool_of(n, (unsigned)idx, sp),
+					  &n->ranges[sp], pub);
+			mapping_add(&n->t, &m);
+			n->st.mappings_created++;
+		}
+	}
+	return 0;
+}
+
+int table_forwards_copy(const struct nat_config *cfg, struct nat_forward **fwd,
+			struct nat_prefix **from)
 {
 	unsigned i, nfrom = 0, at = 0;
 
 	for (i = 0; i < cfg->nforwards; i++)
 		nfrom += cfg->forwards[i].nfrom;
-	n->fwd = calloc(cfg->nforwards + 1, sizeof(*n->fwd));
-	n->fwd_from = calloc(nfrom + 1, sizeof(*n->fwd_from));
-	if (!n->fwd || !n->fwd_from)
+	*fwd = calloc(cfg->nforwards + 1, sizeof(**fwd));
+	*from = calloc(nfrom + 1, sizeof(**from));
+	if (!*fwd || !*from) {
+		free(*fwd);
+		free(*from);
 		return -ENOMEM;
+	}
 	for (i = 0; i < cfg->nforwards; i++) {
-		n->fwd[i] = cfg->forwards[i];
-		memcpy(n->fwd_from + at, cfg->forwards[i].from,
-		       cfg->forwards[i].nfrom * sizeof(*n->fwd_from));
-		n->fwd[i].from = n->fwd_from + at;
+		(*fwd)[i] = cfg->forwards[i];
+		memcpy(*from + at, cfg->forwards[i].from,
+		       cfg->forwards[i].nfrom * sizeof(**from));
+		(*fwd)[i].from = *from + at;
 		at += cfg->forwards[i].nfrom;
 	}
-	qsort(n->fwd, cfg->nforwards, sizeof(*n->fwd), fwd_cmp);
-	n->cfg.forwards = n->fwd;
+	qsort(*fwd, cfg->nforwards, sizeof(**fwd), fwd_cmp);
 	return 0;
 }
 
@@ -577,7 +793,7 @@ static int forwards_copy(struct nat *n, const struct nat_config *cfg)
 
 int table_init(struct nat *n, const struct nat_config *cfg)
 {
-	unsigned i;
+	char why[128];
 	int err;
 
 	if (addr_counts_init(&n->hosts, cfg->max_sessions))
@@ -586,18 +802,16 @@ int table_init(struct nat *n, const struct nat_config *cfg)
 	n->hold.e = calloc(n->hold.cap, sizeof(*n->hold.e));
 	if (!n->hold.e)
 		return -ENOMEM;
-	err = forwards_copy(n, cfg);
+	n->cfg.nforwards = 0;	/* none installed yet */
+	err = table_forwards_copy(cfg, &n->fwd, &n->fwd_from);
 	if (err)
 		return err;
-	for (i = 0; i < n->cfg.nforwards; i++) {
-		const struct nat_forward *f = &n->fwd[i];
-
-		if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
-			continue;
-		err = forward_install(n, f);
-		if (err)
-			return err;
-	}
+	n->cfg.forwards = n->fwd;
+	err = table_forwards_apply(n, n->fwd, cfg->nforwards, 0, why,
+				   sizeof(why));
+	if (err)
+		return -EINVAL;
+	n->cfg.nforwards = cfg->nforwards;
 	return 0;
 }
 

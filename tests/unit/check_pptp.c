@@ -1710,6 +1710,72 @@ START_TEST(icmp_errors_quoting_gre)
 }
 END_TEST
 
+static struct nat_session_info calls[8];
+static unsigned ncalls;
+
+static void collect_call(void *arg, const struct nat_session_info *si)
+{
+	(void)arg;
+	if (si->flags & NAT_SI_CALL && ncalls < 8)
+		calls[ncalls++] = *si;
+}
+
+static unsigned list_calls(void)
+{
+	uint32_t cursor = 0;
+
+	ncalls = 0;
+	while (!nat_walk(n, &cursor, 1000, NULL, now, collect_call, NULL))
+		;
+	return ncalls;
+}
+
+/* The Call ID table of a PPTP-aware NAT, live: inside address and Call
+ * ID, public address and translated ID, server and its ID.  A flush of the
+ * control connection ends its calls. */
+START_TEST(call_table_walked_and_flushed)
+{
+	struct conn a = client(LAN_A, 5000), b = client(LAN_B, 5001);
+	struct nat_match m = { .proto = IPPROTO_TCP,
+			       .in_addr = pb_addr(LAN_B) };
+	uint64_t ended = 0;
+	uint32_t cursor = 0;
+	uint16_t xa, xb;
+
+	session_start(&a);
+	session_start(&b);
+	xa = ocrq(&a, 0x0101);
+	ck_assert_uint_eq(list_calls(), 1);
+	ck_assert_str_eq(calls[0].state, "pending");
+	xb = ocrq(&b, 0x0101);
+	ocrp(&a, 300, xa, 0x0101, 1);
+	ocrp(&b, 301, xb, 0x0101, 1);
+	ck_assert_uint_eq(list_calls(), 2);
+	for (unsigned i = 0; i < 2; i++) {
+		bool is_b = calls[i].in_addr == pb_addr(LAN_B);
+
+		ck_assert_uint_eq(calls[i].proto, IPPROTO_GRE);
+		ck_assert_str_eq(calls[i].alg, "pptp");
+		ck_assert_str_eq(calls[i].state, "active");
+		ck_assert_uint_eq(calls[i].in_port, 0x0101);
+		ck_assert_uint_eq(calls[i].pub_addr, pb_addr(PUB));
+		ck_assert_uint_eq(calls[i].pub_port, is_b ? xb : xa);
+		ck_assert_uint_eq(calls[i].rem_addr, pb_addr(SRV));
+		ck_assert_uint_eq(calls[i].rem_port, is_b ? 301 : 300);
+	}
+	while (!nat_flush(n, &cursor, 1000, &m, now, &ended))
+		;
+	ck_assert_uint_eq(ended, 1);
+	gre_in_dropped(xb);
+	gre_in_ok(xa, LAN_A, 0x0101);
+	/* b's Call ID rests, and is no call */
+	ck_assert_uint_eq(list_calls(), 1);
+	ck_assert_uint_eq(calls[0].in_addr, pb_addr(LAN_A));
+	ck_assert_uint_eq(nat_stats(n)->resting_calls, 1);
+	ck_assert_uint_eq(nat_stats(n)->proto[NAT_PC_GRE].sessions, 1);
+}
+END_TEST
+
 /* ---- GRE without calls -------------------------------------------------- */
 
 START_TEST(gre_v1_unmatched_dropped_both_ways)
@@ -1875,6 +1941,7 @@ static Suite *pptp_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, gre_v1_unmatched_dropped_both_ways);
 	tcase_add_test(tc, icmp_errors_quoting_gre);
+	tcase_add_test(tc, call_table_walked_and_flushed);
 	tcase_add_test(tc, gre_v1_malformed_dropped);
 	tcase_add_test(tc, gre_v0_address_only_one_host_per_remote);
 	tcase_add_test(tc, alg_disabled_passes_control_untouched);
