@@ -176,6 +176,37 @@ struct config {
 	enum log_level log_level;
 };
 
+/* The private half of a row of the table: how conf/ reads and prints it. */
+struct conf_spec;
+
+/**
+ * struct conf_key - one key of tunnat.yaml(5), as conf_keys() lists it
+ * @name:	dotted path, "nat.timeouts.udp"
+ * @type:	what the value is, in words ("seconds", "boolean", ...)
+ * @def:	the default, as YAML text; "" if the key has no value
+ *		unless given; NULL if it must be given
+ * @range:	the values accepted, in words
+ * @doc:	what the key does, in one line
+ * @spec:	private to conf/
+ */
+struct conf_key {
+	const char *name;
+	const char *type;
+	const char *def;
+	const char *range;
+	const char *doc;
+	const struct conf_spec *spec;
+};
+
+/**
+ * conf_keys() - every key of the file, in table order: the one table that
+ * parsing and the defaults read
+ * @n:		set to the number of keys
+ *
+ * Return: the first of @n keys, read-only, valid for the program's life
+ */
+const struct conf_key *conf_keys(size_t *n);
+
 /* conf_defaults() - fill @c with every default (no devices, empty pool) */
 void conf_defaults(struct config *c);
 

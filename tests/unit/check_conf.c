@@ -1076,6 +1076,40 @@ START_TEST(test_load_file)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------- */
+/* The table of keys */
+
+/* Every row is complete, named once, and no key is also a section. */
+START_TEST(test_table)
+{
+	const struct conf_key *k;
+	size_t n, i, j;
+
+	k = conf_keys(&n);
+	ck_assert_uint_ge(n, 30);
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(k[i].name);
+
+		ck_assert_msg(len && k[i].name[0] != '.' &&
+			      k[i].name[len - 1] != '.' &&
+			      strspn(k[i].name, "abcdefghijklmnopqrstuvwxyz.-")
+			      == len, "row %zu: name \"%s\"", i, k[i].name);
+		ck_assert_msg(*k[i].type && *k[i].range && *k[i].doc,
+			      "%s: type, range and doc", k[i].name);
+		ck_assert_ptr_nonnull(k[i].spec);
+		for (j = 0; j < n; j++) {
+			if (j == i)
+				continue;
+			ck_assert_msg(strcmp(k[i].name, k[j].name),
+				      "%s: twice", k[i].name);
+			ck_assert_msg(strncmp(k[j].name, k[i].name, len) ||
+				      k[j].name[len] != '.',
+				      "%s is a key and a section", k[i].name);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_log_level)
 {
 	ck_assert_int_eq(conf_log_level_parse("error"), LVL_ERROR);
@@ -1128,6 +1162,10 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_minimal);
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_flow_style);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("table");
+	tcase_add_test(tc, test_table);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("load");

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: MIT */
+/* conf_keys.c - the table of keys of tunnat.yaml(5): one row per key
+ *
+ * Every key of the file is one row of keys[] below: its dotted name, its
+ * type, default and range in words, a line of documentation, and its
+ * spec: what kind of value it is, its bounds, and where in struct config
+ * it goes.  That one table drives everything else.  The walk in conf.c
+ * knows the keys of a section, and which are required, from the rows
+ * whose names start with the section's; conf_defaults() reads each
+ * default through the same code as a value in a file;
+ * conf_keys() lists them for tunnatctl and for the test that holds the
+ * manual page to them.
+ *
+ * A section is required if one of its keys is (a row whose default is
+ * NULL).  The rows of a section's keys give the order in which messages
+ * list them.
+ */
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "conf_int.h"
+
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+#define OFF(f)		offsetof(struct config, f)
+#define SIZE(f)		sizeof(((struct config *)0)->f)
+#define SPEC(...)	(&(const struct conf_spec){ __VA_ARGS__ })
+
+/* Specs of the common kinds. */
+#define BOOL(f)		SPEC(.kind = K_BOOL, .off = OFF(f))
+#define UINT(f, l, h)	SPEC(.kind = K_UINT, .off = OFF(f), .lo = l, \
+			     .hi = h, .unit = "")
+#define ENUM(f, n, w)	SPEC(.kind = K_ENUM, .off = OFF(f), \
+			     .size = SIZE(f), .names = n, .what = w)
+#define PREFIXES(f, n, max, noun_)					\
+	SPEC(.kind = K_PREFIXES, .off = OFF(f), .off2 = OFF(n), .hi = max, \
+	     .noun = noun_, .net = true)
+
+/* An idle timeout, at least @min seconds for the reason @why_. */
+#define SECONDS(f, min, why_)						\
+	SPEC(.kind = K_UINT, .off = OFF(f), .lo = min, .hi = TIMEOUT_MAX, \
+	     .unit = " second", .why = why_)
+#define SECONDS_RANGE(min)	#min " to " XSTR(TIMEOUT_MAX)
+
+/* The keys of a TUN device, @s being inside or outside, @side its role. */
+#define DEV_ROWS(s, side)						\
+	{ #s ".device", "device name", NULL,				\
+	  "1 to 15 bytes; no \"/\", \":\" or white space; "		\
+	  "not \".\" or \"..\"",						\
+	  "name of the TUN device that faces " side,			\
+	  .spec = SPEC(.kind = K_DEVNAME, .off = OFF(s.name)) },	\
+	{ #s ".netns", "namespace name or path", "",			\
+	  "a name of up to 255 letters, digits, \".\", \"_\", \"-\" "	\
+	  "(/run/netns/NAME), or an absolute path",			\
+	  "network namespace to put the device in; none: tunnat's own",	\
+	  .spec = SPEC(.kind = K_NETNS, .off = OFF(s.netns)) },		\
+	{ #s ".create", "boolean", "true", "true or false",		\
+	  "create the device if missing (and remove it at exit)",	\
+	  .spec = BOOL(s.create) },					\
+	{ #s ".address", "IPv4 address[/length]", "",			\
+	  "an address, /0 to /32 (a bare address is a /32)",		\
+	  "address and prefix given to the device: the host's own",	\
+	  .spec = SPEC(.kind = K_IFADDR, .off = OFF(s.address),		\
+		       .off2 = OFF(s.has_address)) },			\
+	{ #s ".mtu", "integer", "0", "0, or 68 to 65535",		\
+	  "MTU to set on the device; 0 leaves its own",			\
+	  .spec = SPEC(.kind = K_MTU, .off = OFF(s.mtu)) },		\
+	{ #s ".routes", "IPv4 prefixes", "[]",				\
+	  "up to " XSTR(CONF_ROUTES_MAX) " prefixes, host bits zero, "	\
+	  "none twice",							\
+	  "routes into the device, added in its namespace",		\
+	  .spec = PREFIXES(s.routes, s.nroutes, CONF_ROUTES_MAX, "routes") }
+
+const struct conf_name conf_log_names[] = {
+	{ "error", LVL_ERROR },
+	{ "warning", LVL_WARNING },
+	{ "info", LVL_INFO },
+	{ "debug", LVL_DEBUG },
+	{ NULL, 0 },
+};
+
+static const struct conf_name offload_names[] = {
+	{ "auto", true },
+	{ "off", false },
+	{ NULL, 0 },
+};
+
+static const struct conf_key keys[] = {
+	/* inside and outside: the two TUN devices */
+	DEV_ROWS(inside, "the LAN"),
+	{ "inside.router-address", "IPv4 address", "192.0.0.8",
+	  "one unicast address, not in nat.addresses, not inside.address",
+	  "source of tunnat's ICMP messages into the LAN (RFC 7600)",
+	  .spec = SPEC(.kind = K_ROUTER, .off = OFF(router_addr)) },
+	DEV_ROWS(outside, "the WAN"),
+
+	/* nat: the translation */
+	{ "nat.addresses", "IPv4 addresses and prefixes", NULL,
+	  "1 to " XSTR(CONF_POOL_MAX) " addresses, host bits zero, "
+	  "no overlaps, no martians",
+	  "the public address pool, paired per inside host (RFC 4787 REQ-2)",
+	  .spec = SPEC(.kind = K_POOL, .off = OFF(addrs),
+		       .off2 = OFF(naddrs)) },
+	{ "nat.ports", "port range", "1-65535", "LO-HI or one port, 1 to 65535",
+	  "TCP and UDP ports handed out on each public address "
+	  "(RFC 4787 REQ-3)",
+	  .spec = SPEC(.kind = K_PORTS, .off = OFF(port_lo),
+		       .off2 = OFF(port_hi)) },
+	{ "nat.max-sessions", "integer", "1000000",
+	  "1 to " XSTR(MAX_SESSIONS_MAX), "most sessions tracked at once",
+	  .spec = UINT(max_sessions, 1, MAX_SESSIONS_MAX) },
+	{ "nat.timeouts.tcp-established", "seconds", "7440",
+	  SECONDS_RANGE(7440),
+	  "idle timeout of an established TCP connection (RFC 5382 REQ-5)",
+	  .spec = SECONDS(tcp_est_s, 7440, " (RFC 5382 REQ-5)") },
+	{ "nat.timeouts.tcp-transitory", "seconds", "240", SECONDS_RANGE(1),
+	  "idle timeout of a TCP connection opening or closing (RFC 7857 2.1)",
+	  .spec = SECONDS(tcp_trans_s, 1, "") },
+	{ "nat.timeouts.udp", "seconds", "300", SECONDS_RANGE(120),
+	  "idle timeout of a UDP session (RFC 4787 REQ-5)",
+	  .spec = SECONDS(udp_s, 120, " (RFC 4787 REQ-5)") },
+	{ "nat.timeouts.icmp", "seconds", "60", SECONDS_RANGE(60),
+	  "idle timeout of an ICMP query session (RFC 5508 REQ-2)",
+	  .spec = SECONDS(icmp_s, 60, " (RFC 5508 REQ-2)") },
+	{ "nat.timeouts.gre", "seconds", "300", SECONDS_RANGE(60),
+	  "idle timeout of a PPTP call or a GRE version 0 tunnel",
+	  .spec = SECONDS(gre_s, 60, "") },
+
+	/* alg: application layer gateways */
+	{ "alg.pptp.enabled", "boolean", "false", "true or false",
+	  "translate PPTP Call IDs; off by default (RFC 5382 REQ-6)",
+	  .spec = SPEC(.kind = K_BOOL, .off = OFF(pptp.enabled)) },
+	{ "alg.pptp.ports", "TCP ports", "[1723]",
+	  "1 to " XSTR(CONF_ALG_PORTS_MAX) " ports, 1 to 65535, none twice",
+	  "TCP ports of PPTP servers",
+	  .spec = SPEC(.kind = K_ALG_PORTS, .off = OFF(pptp.ports),
+		       .off2 = OFF(pptp.nports)) },
+	{ "alg.pptp.max-connections", "integer", "1024", "1 to 1000000",
+	  "PPTP control connections watched at once",
+	  .spec = UINT(pptp.max_connections, 1, 1000000) },
+	{ "alg.pptp.max-calls-per-connection", "integer", "16", "1 to 255",
+	  "calls on one control connection at once",
+	  .spec = UINT(pptp.max_calls_per_connection, 1, 255) },
+	{ "alg.pptp.max-calls-per-host", "integer", "64", "1 to 1000000",
+	  "calls of one inside host at once, recently ended ones included",
+	  .spec = UINT(pptp.max_calls_per_host, 1, 1000000) },
+	{ "alg.pptp.max-calls-per-server", "integer", "1024", "1 to 1000000",
+	  "calls to one remote host at once",
+	  .spec = UINT(pptp.max_calls_per_server, 1, 1000000) },
+
+	/* the rest */
+	{ "offload", "keyword", "auto", "auto or off",
+	  "agree TUN offloads with the kernel (checksums, TSO, USO)",
+	  .spec = ENUM(offload, offload_names, NULL) },
+	{ "user", "user name or uid", "nobody",
+	  "1 to 255 letters, digits, \".\", \"_\", \"-\", not starting "
+	  "with \"-\"; or a uid, 0 to 4294967294",
+	  "the account tunnat runs as once its devices are set up",
+	  .spec = SPEC(.kind = K_USER, .off = OFF(user)) },
+	{ "log.level", "keyword", "info", "error, warning, info, debug",
+	  "least severe messages logged",
+	  .spec = ENUM(log_level, conf_log_names, "a log level") },
+};
+static_assert(ARRAY_SIZE(keys) <= CONF_KEYS_MAX, "raise CONF_KEYS_MAX");
+static_assert(sizeof(enum log_level) == sizeof(int),
+	      "K_ENUM stores enums as int");
+
+const struct conf_key *conf_keys(size_t *n)
+{
+	*n = ARRAY_SIZE(keys);
+	return keys;
+}
+
+size_t conf_key_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (!strcmp(keys[i].name, name))
+			return i;
+	assert(!"no such key");
+	return 0;
+}
+
+const char *conf_key_leaf(const struct conf_key *k)
+{
+	const char *dot = strrchr(k->name, '.');
+
+	return dot ? dot + 1 : k->name;
+}
+
+/* A key that is often put in the wrong section, and where it belongs. */
+static const struct {
+	const char *section, *key, *home;
+} misplaced[] = {
+	{ "outside", "router-address", "inside" },
+	{ "", "device", "inside\" or \"outside" },
+	{ "", "addresses", "nat" },
+	{ "", "ports", "nat" },
+	{ "", "max-sessions", "nat" },
+	{ "", "timeouts", "nat" },
+	{ "", "level", "log" },
+	{ "", "pptp", "alg" },
+	{ "alg", "enabled", "alg.pptp" },
+};
+
+const char *conf_misplaced(const char *path, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(misplaced); i++)
+		if (!strcmp(misplaced[i].section, path) &&
+		    !strcmp(misplaced[i].key, key))
+			return misplaced[i].home;
+	return NULL;
+}
+
+void conf_children(const char *sec, struct conf_children *ch)
+{
+	size_t i, plen = strlen(sec);
+
+	ch->n = 0;
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		const char *rest = keys[i].name, *dot;
+		unsigned j;
+		size_t len;
+
+		if (plen) {
+			if (strncmp(rest, sec, plen) || rest[plen] != '.')
+				continue;
+			rest += plen + 1;
+		}
+		dot = strchr(rest, '.');
+		len = dot ? (size_t)(dot - rest) : strlen(rest);
+		for (j = 0; j < ch->n; j++)
+			if (!strncmp(ch->names[j], rest, len) &&
+			    !ch->names[j][len])
+				break;
+		if (j == ch->n) {
+			assert(j < CHILDREN_MAX && len < CHILD_NAME_MAX);
+			memcpy(ch->names[j], rest, len);
+			ch->names[j][len] = '\0';
+			ch->name_p[j] = ch->names[j];
+			ch->row[j] = SIZE_MAX;
+			ch->required[j] = false;
+			ch->n++;
+		}
+		if (!dot)
+			ch->row[j] = i;
+		if (!keys[i].def)
+			ch->required[j] = true;
+	}
+}
