@@ -16,6 +16,10 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
+#ifndef TOP_SRCDIR_BUILT	/* the source tree, when TOP_SRCDIR is unset */
+#define TOP_SRCDIR_BUILT	"."
+#endif
+
 /* The smallest valid file, one section per macro, two lines each. */
 #define IN	"inside:\n  device: tin0\n"
 #define OUT	"outside:\n  device: tout0\n"
@@ -1110,6 +1114,190 @@ START_TEST(test_table)
 }
 END_TEST
 
+/*
+ * The manual page documents exactly the keys of the table.  In the
+ * DESCRIPTION of tunnat.yaml(5), each ".SS" heading names one or more
+ * top-level sections ("inside and outside"), and each key is a tagged
+ * paragraph, ".TP" then ".B name"; the keys of a subsection (or the
+ * fields of each entry of a sequence) are tagged paragraphs between
+ * ".RS" and ".RE" right after their parent's.  A key named like its
+ * heading ("offload" under ".SS offload") is a top-level key.
+ */
+#define MAN_ITEMS_MAX	256
+#define MAN_DEPTH_MAX	8
+#define MAN_NAME_MAX	96
+
+/**
+ * struct man_item - one tagged paragraph of the key sections
+ * @name:	the key it documents, once per section of its heading
+ * @n:		how many names
+ * @line:	its line in the page
+ */
+struct man_item {
+	char name[2][MAN_NAME_MAX];
+	unsigned n;
+	unsigned line;
+};
+
+/* man_page() - the path of tunnat.yaml(5) in the source tree */
+static const char *man_page(char *buf, size_t size)
+{
+	const char *top = getenv("TOP_SRCDIR");
+
+	snprintf(buf, size, "%s/man/tunnat.yaml.5",
+		 top && *top ? top : TOP_SRCDIR_BUILT);
+	return buf;
+}
+
+/* man_word() - @s is one word of a key name, roff escapes removed */
+static bool man_word(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && *s != '\n'; s++) {
+		if (*s == '\\')
+			continue;
+		if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789-", *s) ||
+		    n + 1 >= size)
+			return false;
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+	return n > 0;
+}
+
+/* man_join() - "@a.@b" into @out, or @b if @a is NULL */
+static void man_join(char *out, const char *a, const char *b)
+{
+	ck_assert_uint_lt((a ? strlen(a) + 1 : 0) + strlen(b), MAN_NAME_MAX);
+	out[0] = '\0';
+	if (a) {
+		strcat(out, a);
+		strcat(out, ".");
+	}
+	strcat(out, b);
+}
+
+/* man_items() - the tagged paragraphs of the key sections of @path */
+static unsigned man_items(const char *path, struct man_item *it)
+{
+	char line[1024], pre[2][MAN_NAME_MAX], word[MAN_NAME_MAX];
+	int stack[MAN_DEPTH_MAX], last = -1;
+	unsigned n = 0, npre = 0, depth = 0, ln = 0, k;
+	bool desc = false, tag = false;
+	FILE *f = fopen(path, "r");
+
+	ck_assert_msg(f != NULL, "cannot open %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		ln++;
+		if (!strncmp(line, ".SH ", 4)) {
+			desc = !strcmp(line, ".SH DESCRIPTION\n");
+			npre = depth = 0;
+			continue;
+		}
+		if (!desc)
+			continue;
+		if (!strncmp(line, ".SS ", 4)) {
+			char *w, *save = NULL;
+
+			npre = depth = 0;
+			last = -1;
+			for (w = strtok_r(line + 4, " \"\n", &save); w;
+			     w = strtok_r(NULL, " \"\n", &save)) {
+				if (!strcmp(w, "and"))
+					continue;
+				ck_assert_msg(npre < 2 && man_word(w, pre[npre],
+						sizeof(pre[0])),
+					      "line %u: heading", ln);
+				npre++;
+			}
+			continue;
+		}
+		if (!npre)
+			continue;
+		if (!strcmp(line, ".TP\n")) {
+			tag = true;
+			continue;
+		}
+		if (!strncmp(line, ".RS", 3)) {
+			ck_assert_uint_lt(depth, MAN_DEPTH_MAX);
+			stack[depth] = last >= 0 ? last :
+				       depth ? stack[depth - 1] : -1;
+			depth++;
+			continue;
+		}
+		if (!strncmp(line, ".RE", 3)) {
+			ck_assert_msg(depth > 0, "line %u: .RE", ln);
+			depth--;
+			continue;
+		}
+		if (!tag)
+			continue;
+		tag = false;
+		if (strncmp(line, ".B ", 3) || !man_word(line + 3, word,
+							 sizeof(word)))
+			continue;
+		ck_assert_uint_lt(n, MAN_ITEMS_MAX);
+		it[n].n = npre;
+		it[n].line = ln;
+		for (k = 0; k < npre; k++) {
+			int up = depth ? stack[depth - 1] : -1;
+
+			if (up >= 0)
+				man_join(it[n].name[k], it[up].name[k], word);
+			else if (!strcmp(word, pre[k]))
+				man_join(it[n].name[k], NULL, word);
+			else
+				man_join(it[n].name[k], pre[k], word);
+		}
+		last = (int)n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* is_section() - some key of the table is under @name */
+static bool is_section(const struct conf_key *k, size_t nk, const char *name)
+{
+	size_t len = strlen(name), i;
+
+	for (i = 0; i < nk; i++)
+		if (!strncmp(k[i].name, name, len) && k[i].name[len] == '.')
+			return true;
+	return false;
+}
+
+START_TEST(test_man_page)
+{
+	static struct man_item it[MAN_ITEMS_MAX];
+	const struct conf_key *k;
+	unsigned n, i, j;
+	char path[4096];
+	size_t nk, r;
+	bool found;
+
+	n = man_items(man_page(path, sizeof(path)), it);
+	ck_assert_uint_gt(n, 0);
+	k = conf_keys(&nk);
+	for (r = 0; r < nk; r++) {
+		for (i = 0, found = false; i < n && !found; i++)
+			for (j = 0; j < it[i].n; j++)
+				found |= !strcmp(it[i].name[j], k[r].name);
+		ck_assert_msg(found, "%s: key %s is not documented", path,
+			      k[r].name);
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0, found = false; j < it[i].n; j++) {
+			for (r = 0; r < nk; r++)
+				found |= !strcmp(it[i].name[j], k[r].name);
+			found |= is_section(k, nk, it[i].name[j]);
+		}
+		ck_assert_msg(found, "%s:%u: %s is not a key", path,
+			      it[i].line, it[i].name[0]);
+	}
+}
+END_TEST
+
 START_TEST(test_log_level)
 {
 	ck_assert_int_eq(conf_log_level_parse("error"), LVL_ERROR);
@@ -1166,6 +1354,7 @@ static Suite *conf_suite(void)
 
 	tc = tcase_create("table");
 	tcase_add_test(tc, test_table);
+	tcase_add_test(tc, test_man_page);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("load");
