@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* conf_int.h - what the files of src/conf/ share, and nothing else sees
  *
- * The configuration is read by four files that meet here: conf.c walks
+ * The configuration is read by five files that meet here: conf.c walks
  * the document and keeps the errors, conf_keys.c holds the table of keys
- * (one row each), conf_value.c reads one value of each kind, and
- * conf_check.c applies the rules that involve more than one key.  This
- * header has the state of one run
+ * (one row each), conf_value.c reads one value of each kind, conf_check.c
+ * applies the rules that involve more than one key, and conf_print.c
+ * writes a configuration back out.  This header has the state of one run
  * (struct ctx), the private half of a row (struct conf_spec) and the
  * helpers that one file calls in another; nothing outside src/conf/
  * includes it.

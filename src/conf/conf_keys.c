@@ -7,13 +7,13 @@
  * it goes.  That one table drives everything else.  The walk in conf.c
  * knows the keys of a section, and which are required, from the rows
  * whose names start with the section's; conf_defaults() reads each
- * default through the same code as a value in a file;
- * conf_keys() lists them for tunnatctl and for the test that holds the
- * manual page to them.
+ * default through the same code as a value in a file; conf_print() writes
+ * the rows in order; conf_keys() lists them for tunnatctl and for the
+ * test that holds the manual page to them.
  *
  * A section is required if one of its keys is (a row whose default is
  * NULL).  The rows of a section's keys give the order in which messages
- * list them.
+ * list them and conf_print() writes them.
  */
 
 #include <assert.h>

@@ -1081,6 +1081,201 @@ START_TEST(test_load_file)
 END_TEST
 
 /* ---------------------------------------------------------------------- */
+/* conf_print() */
+
+/* print() - conf_print() of @c, as a string (free it) */
+static char *print(const struct config *c)
+{
+	char *text = NULL;
+	size_t len;
+	FILE *f;
+
+	f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(conf_print(f, c), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	return text;
+}
+
+/**
+ * round_trip() - load @yaml, print it, load what was printed: the two
+ * configurations must be the same to the last byte
+ *
+ * Return: the printed text (free it)
+ */
+static char *round_trip(const char *yaml)
+{
+	static struct config c, d;
+	char *out = NULL, *text;
+	size_t i;
+
+	memset(&c, 0xa5, sizeof(c));
+	memset(&d, 0x5a, sizeof(d));
+	ck_assert_int_eq(load(&c, yaml, &out), 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+	text = print(&c);
+	ck_assert_msg(load(&d, text, &out) == 0, "%s\nreads back as:\n%s",
+		      text, out);
+	free(out);
+	for (i = 0; i < sizeof(c); i++)
+		if (((unsigned char *)&c)[i] != ((unsigned char *)&d)[i])
+			break;
+	ck_assert_msg(i == sizeof(c),
+		      "byte %zu of struct config differs, read back from:\n%s",
+		      i, text);
+	return text;
+}
+
+/**
+ * printed() - the value written for key @name in @text, a conf_print()
+ * output: what follows "key: " on its line, or "" for a key written as
+ * "# key: none"; NULL if it is not there
+ * @buf:	4096 bytes
+ */
+static const char *printed(const char *text, const char *name, char *buf)
+{
+	char path[8][64];
+	const char *line, *end;
+	unsigned depth;
+
+	for (line = text; *line; line = *end ? end + 1 : end) {
+		const char *k = line, *colon;
+		char full[512] = "";
+		unsigned i;
+		bool none;
+
+		end = strchrnul(line, '\n');
+		while (*k == ' ')
+			k++;
+		depth = (unsigned)(k - line) / 2;
+		none = !strncmp(k, "# ", 2);
+		if (none)
+			k += 2;
+		colon = strchr(k, ':');
+		if (*k == '-' || *k == '#' || !colon || colon > end ||
+		    depth >= 8)
+			continue;
+		snprintf(path[depth], sizeof(path[0]), "%.*s",
+			 (int)(colon - k), k);
+		for (i = 0; i <= depth; i++)
+			snprintf(full + strlen(full),
+				 sizeof(full) - strlen(full), "%s%s",
+				 i ? "." : "", path[i]);
+		if (strcmp(full, name))
+			continue;
+		if (none)
+			return strcpy(buf, "");
+		snprintf(buf, 4096, "%.*s", (int)(end - colon - 1), colon + 1);
+		return buf + (buf[0] == ' ');
+	}
+	return NULL;
+}
+
+/* Every key is written; those left out of the file, as their default. */
+START_TEST(test_print_minimal)
+{
+	const struct conf_key *k;
+	char buf[4096], *text;
+	const char *v;
+	size_t n, i;
+
+	text = round_trip(MIN);
+	k = conf_keys(&n);
+	for (i = 0; i < n; i++) {
+		v = printed(text, k[i].name, buf);
+		ck_assert_msg(v != NULL, "%s is not written:\n%s", k[i].name,
+			      text);
+		if (k[i].def)
+			ck_assert_msg(!strcmp(v, k[i].def),
+				      "%s is written as \"%s\", its default is \"%s\"",
+				      k[i].name, v, k[i].def);
+	}
+	ck_assert_str_eq(printed(text, "inside.device", buf), "\"tin0\"");
+	ck_assert_str_eq(printed(text, "outside.device", buf), "\"tout0\"");
+	ck_assert_str_eq(printed(text, "nat.addresses", buf),
+			 "[203.0.113.1]");
+	free(text);
+}
+END_TEST
+
+/* Every key at a value other than its default reads back the same. */
+START_TEST(test_print_full)
+{
+	const struct conf_key *k;
+	char buf[4096], *text;
+	size_t n, i;
+
+	text = round_trip(full_yaml);
+	k = conf_keys(&n);
+	for (i = 0; i < n; i++)
+		ck_assert_msg(printed(text, k[i].name, buf) != NULL,
+			      "%s is not written:\n%s", k[i].name, text);
+	ck_assert_str_eq(printed(text, "inside.netns", buf),
+			 "\"/run/netns/lan\"");
+	ck_assert_str_eq(printed(text, "nat.addresses", buf),
+			 "[203.0.113.1, 203.0.113.8/30, 198.51.100.0/31]");
+	ck_assert_str_eq(printed(text, "outside.routes", buf),
+			 "[203.0.113.1, 203.0.113.8/29, 198.51.100.77]");
+	ck_assert_str_eq(printed(text, "alg.pptp.ports", buf), "[1723, 1724]");
+	ck_assert_str_eq(printed(text, "offload", buf), "off");
+	ck_assert_str_eq(printed(text, "log.level", buf), "debug");
+	free(text);
+}
+END_TEST
+
+/* Values that need care: quoting, and a pool that is not in order. */
+START_TEST(test_print_values)
+{
+	char buf[4096], *text;
+
+	text = round_trip("inside:\n  device: \"#t[0]\\\\,\\\"*\"\n"
+			  "  netns: \"/tmp/a b: c#d\\\" \\\\x\"\n"
+			  "  address: 10.1.2.3/8\n"
+			  OUT
+			  "nat:\n  addresses: [203.0.113.3, 203.0.113.2, "
+			  "10.0.0.0/26, 10.0.0.64/26, 10.0.1.128/25, "
+			  "10.0.1.0/25, 198.51.100.1, 198.51.100.0]\n"
+			  "user: \"0\"\n");
+	ck_assert_str_eq(printed(text, "inside.device", buf),
+			 "\"#t[0]\\\\,\\\"*\"");
+	ck_assert_str_eq(printed(text, "inside.netns", buf),
+			 "\"/tmp/a b: c#d\\\" \\\\x\"");
+	ck_assert_str_eq(printed(text, "inside.address", buf), "10.1.2.3/8");
+	ck_assert_str_eq(printed(text, "outside.address", buf), "");
+	ck_assert_str_eq(printed(text, "nat.addresses", buf),
+			 "[203.0.113.3, 203.0.113.2, 10.0.0.0/25, "
+			 "10.0.1.128/25, 10.0.1.0/25, 198.51.100.1, "
+			 "198.51.100.0]");
+	ck_assert_str_eq(printed(text, "user", buf), "0");
+	free(text);
+
+	text = round_trip(DEVS "nat:\n  addresses: [10.0.4.0/22]\n");
+	ck_assert_str_eq(printed(text, "nat.addresses", buf), "[10.0.4.0/22]");
+	free(text);
+	text = round_trip(DEVS "nat:\n  addresses: [10.0.4.1, 10.0.4.2, "
+			  "10.0.4.3, 10.0.4.4, 10.0.4.5, 10.0.4.6]\n");
+	ck_assert_str_eq(printed(text, "nat.addresses", buf),
+			 "[10.0.4.1, 10.0.4.2/31, 10.0.4.4/31, 10.0.4.6]");
+	free(text);
+}
+END_TEST
+
+/* A write that fails is reported. */
+START_TEST(test_print_error)
+{
+	struct config c;
+	FILE *f;
+
+	conf_defaults(&c);
+	f = fopen("/dev/full", "we");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(conf_print(f, &c), -ENOSPC);
+	fclose(f);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
 /* The table of keys */
 
 /* Every row is complete, named once, and no key is also a section. */
@@ -1350,6 +1545,13 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_minimal);
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_flow_style);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("print");
+	tcase_add_test(tc, test_print_minimal);
+	tcase_add_test(tc, test_print_full);
+	tcase_add_test(tc, test_print_values);
+	tcase_add_test(tc, test_print_error);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("table");
