@@ -14,8 +14,8 @@
  * next key, so one run finds every error in the file.  The walk notes,
  * per row, the node each key was given at and whether it was accepted;
  * once it is done, conf_check.c applies the rules that involve more than
- * one key (same device twice, router address in the pool, ...), in one
- * place.
+ * one key (same device twice, router address in the pool, RFC minimums,
+ * ...), in one place.
  *
  * Errors are not printed at once: conf_report() keeps them, with their
  * position, and flush_errors() prints them sorted by line and column when
@@ -141,6 +141,10 @@ static void flush_errors(struct ctx *x)
 /* ctx_free() - what a run allocated, but the errors */
 static void ctx_free(struct ctx *x)
 {
+	size_t i;
+
+	for (i = 0; i < CONF_KEYS_MAX; i++)
+		free(x->items[i]);
 	free(x->pool);
 }
 

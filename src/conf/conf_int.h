@@ -33,7 +33,10 @@
 #define PREFIX_BUF		20	/* "255.255.255.255/32" */
 
 #define TIMEOUT_MAX		1000000	/* seconds */
+#define HOLDDOWN_MAX		3600	/* seconds */
 #define MAX_SESSIONS_MAX	16777216	/* equals NAT_SESSIONS_MAX */
+#define MSS_MIN			536	/* RFC 1122 4.2.2.6 */
+#define MSS_MAX			65495	/* 65535 - 40 */
 #define NETNS_DIR		"/run/netns/"
 #define NETNS_NAME_MAX		255
 #define UID_MAX_VALID		4294967294u	/* (uid_t)-1 means "none" */
@@ -41,7 +44,8 @@
 /**
  * enum conf_kind - what a key's value is, and so how it is read and printed
  * @K_BOOL:	bool
- * @K_UINT:	uint32_t, @lo..@hi
+ * @K_UINT:	uint32_t, @lo..@hi; or @rfc_min..@hi unless
+ *		nat.allow-short-timeouts (checked in conf_check.c)
  * @K_MTU:	uint32_t, 0 or 68..65535
  * @K_DEVNAME:	char[IFNAMSIZ]
  * @K_NETNS:	char[4096]: a path; "" for none
@@ -51,6 +55,8 @@
  * @K_POOL:	uint32_t[CONF_POOL_MAX], blocks expanded, count at @off2
  * @K_PORTS:	uint16_t first port; the last at @off2
  * @K_ENUM:	one of @names, stored in @size bytes (an enum or a bool)
+ * @K_FILTERING: enum conf_filter[CONF_L4_N]
+ * @K_MSS:	int: -1 auto, 0 off, or @lo..@hi
  * @K_ALG_PORTS: uint16_t[CONF_ALG_PORTS_MAX], count (unsigned) at @off2
  * @K_USER:	char[256]
  */
@@ -66,6 +72,8 @@ enum conf_kind {
 	K_POOL,
 	K_PORTS,
 	K_ENUM,
+	K_FILTERING,
+	K_MSS,
 	K_ALG_PORTS,
 	K_USER,
 };
@@ -83,9 +91,10 @@ struct conf_name {
  * @off2:	a second place, as @kind says (count, flag, last port)
  * @size:	bytes at @off, for K_ENUM
  * @lo, @hi:	bounds of an integer; @hi is the most entries of a list
+ * @rfc_min:	for K_UINT, if not 0: the least value unless
+ *		nat.allow-short-timeouts is true (then @lo)
  * @unit:	" second" or "", after a bound in a message
- * @why:	after the minimum in a message, the requirement behind it
- *		(" (RFC 4787 REQ-5)"), or NULL
+ * @why:	the requirement behind @rfc_min ("RFC 4787 REQ-5"), or NULL
  * @names:	for K_ENUM, the words in the order messages list them,
  *		ended by a NULL name
  * @what:	for K_ENUM, what a value is ("a log level"): then a bad word
@@ -93,18 +102,22 @@ struct conf_name {
  *		"expected a or b, got X"
  * @noun:	for K_PREFIXES, what the entries are, in a count ("routes")
  * @net:	for K_PREFIXES, the host bits must be zero
+ * @sources:	for K_PREFIXES, the entries are sources of packets, so none
+ *		may lie in a martian block; whose ("an inside source")
  */
 struct conf_spec {
 	enum conf_kind kind;
 	size_t off, off2;
 	size_t size;
 	uint32_t lo, hi;
+	uint32_t rfc_min;
 	const char *unit;
 	const char *why;
 	const struct conf_name *names;
 	const char *what;
 	const char *noun;
 	bool net;
+	const char *sources;
 };
 
 /**
@@ -142,6 +155,7 @@ struct pool_ent {
  * @nerr:	number of errors found
  * @given:	per row of the table, the value node found in the file
  * @at:		per row, the same if the value was accepted
+ * @items:	per list row, the node of each accepted entry (allocated)
  * @pool:	accepted nat.addresses entries, @npool of them
  * @pool_total:	addresses in @pool
  */
@@ -155,6 +169,7 @@ struct ctx {
 	int nerr;
 	yaml_node_t *given[CONF_KEYS_MAX];
 	yaml_node_t *at[CONF_KEYS_MAX];
+	yaml_node_t **items[CONF_KEYS_MAX];
 	struct pool_ent *pool;
 	size_t npool;
 	uint64_t pool_total;
@@ -237,6 +252,8 @@ const char *conf_key_leaf(const struct conf_key *k);
 const char *conf_misplaced(const char *path, const char *key);
 
 extern const struct conf_name conf_log_names[];
+extern const struct conf_name conf_filter_names[];
+extern const struct conf_name conf_l4_names[];
 
 /* conf_value.c: one value of each kind */
 
@@ -256,6 +273,10 @@ bool conf_prefix_overlap(uint32_t a, unsigned alen, uint32_t b,
 
 /* conf_fmt_prefix() - "a.b.c.d" for a /32, else "a.b.c.d/len"; @buf 20 */
 const char *conf_fmt_prefix(uint32_t a, unsigned len, char *buf);
+
+/* conf_report_below() - "N is below the minimum of LO[ UNIT]WHY" at @n */
+void conf_report_below(struct ctx *x, yaml_node_t *n, const char *path,
+		       uint64_t lo, const char *unit, const char *why);
 
 /* conf_check.c: the rules across keys */
 

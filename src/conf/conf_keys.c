@@ -35,15 +35,20 @@
 			     .hi = h, .unit = "")
 #define ENUM(f, n, w)	SPEC(.kind = K_ENUM, .off = OFF(f), \
 			     .size = SIZE(f), .names = n, .what = w)
-#define PREFIXES(f, n, max, noun_)					\
+#define PREFIXES(f, n, max, noun_, src)					\
 	SPEC(.kind = K_PREFIXES, .off = OFF(f), .off2 = OFF(n), .hi = max, \
-	     .noun = noun_, .net = true)
+	     .noun = noun_, .net = true, .sources = src)
 
-/* An idle timeout, at least @min seconds for the reason @why_. */
-#define SECONDS(f, min, why_)						\
-	SPEC(.kind = K_UINT, .off = OFF(f), .lo = min, .hi = TIMEOUT_MAX, \
-	     .unit = " second", .why = why_)
-#define SECONDS_RANGE(min)	#min " to " XSTR(TIMEOUT_MAX)
+/*
+ * A time in seconds, 1 to @max; below @min (if not 0) only with
+ * nat.allow-short-timeouts, @min being required by @why_.
+ */
+#define SECONDS(f, min, why_, max)					\
+	SPEC(.kind = K_UINT, .off = OFF(f), .lo = 1, .hi = max,		\
+	     .rfc_min = min, .unit = " second", .why = why_)
+#define SHORT_RANGE(min, max)						\
+	#min " to " XSTR(max) "; 1 to " XSTR(max)			\
+	" with nat.allow-short-timeouts"
 
 /* The keys of a TUN device, @s being inside or outside, @side its role. */
 #define DEV_ROWS(s, side)						\
@@ -72,13 +77,37 @@
 	  "up to " XSTR(CONF_ROUTES_MAX) " prefixes, host bits zero, "	\
 	  "none twice",							\
 	  "routes into the device, added in its namespace",		\
-	  .spec = PREFIXES(s.routes, s.nroutes, CONF_ROUTES_MAX, "routes") }
+	  .spec = PREFIXES(s.routes, s.nroutes, CONF_ROUTES_MAX, "routes", \
+			   NULL) }
 
 const struct conf_name conf_log_names[] = {
 	{ "error", LVL_ERROR },
 	{ "warning", LVL_WARNING },
 	{ "info", LVL_INFO },
 	{ "debug", LVL_DEBUG },
+	{ NULL, 0 },
+};
+
+const struct conf_name conf_filter_names[] = {
+	{ "endpoint-independent", CONF_FILTER_EI },
+	{ "address-dependent", CONF_FILTER_AD },
+	{ "address-and-port-dependent", CONF_FILTER_APD },
+	{ NULL, 0 },
+};
+
+/* The protocols of nat.filtering's map form, indexed by enum conf_l4. */
+const struct conf_name conf_l4_names[] = {
+	[CONF_L4_TCP]	= { "tcp", CONF_L4_TCP },
+	[CONF_L4_UDP]	= { "udp", CONF_L4_UDP },
+	[CONF_L4_ICMP]	= { "icmp", CONF_L4_ICMP },
+	[CONF_L4_N]	= { NULL, 0 },
+};
+static_assert(ARRAY_SIZE(conf_l4_names) == CONF_L4_N + 1,
+	      "every protocol of nat.filtering has a name");
+
+static const struct conf_name syn_names[] = {
+	{ "drop", CONF_SYN_DROP },
+	{ "reject", CONF_SYN_REJECT },
 	{ NULL, 0 },
 };
 
@@ -113,21 +142,77 @@ static const struct conf_key keys[] = {
 	  "1 to " XSTR(MAX_SESSIONS_MAX), "most sessions tracked at once",
 	  .spec = UINT(max_sessions, 1, MAX_SESSIONS_MAX) },
 	{ "nat.timeouts.tcp-established", "seconds", "7440",
-	  SECONDS_RANGE(7440),
+	  SHORT_RANGE(7440, TIMEOUT_MAX),
 	  "idle timeout of an established TCP connection (RFC 5382 REQ-5)",
-	  .spec = SECONDS(tcp_est_s, 7440, " (RFC 5382 REQ-5)") },
-	{ "nat.timeouts.tcp-transitory", "seconds", "240", SECONDS_RANGE(1),
+	  .spec = SECONDS(tcp_est_s, 7440, "RFC 5382 REQ-5", TIMEOUT_MAX) },
+	{ "nat.timeouts.tcp-transitory", "seconds", "240",
+	  "1 to " XSTR(TIMEOUT_MAX),
 	  "idle timeout of a TCP connection opening or closing (RFC 7857 2.1)",
-	  .spec = SECONDS(tcp_trans_s, 1, "") },
-	{ "nat.timeouts.udp", "seconds", "300", SECONDS_RANGE(120),
+	  .spec = SECONDS(tcp_trans_s, 0, NULL, TIMEOUT_MAX) },
+	{ "nat.timeouts.udp", "seconds", "300", SHORT_RANGE(120, TIMEOUT_MAX),
 	  "idle timeout of a UDP session (RFC 4787 REQ-5)",
-	  .spec = SECONDS(udp_s, 120, " (RFC 4787 REQ-5)") },
-	{ "nat.timeouts.icmp", "seconds", "60", SECONDS_RANGE(60),
+	  .spec = SECONDS(udp_s, 120, "RFC 4787 REQ-5", TIMEOUT_MAX) },
+	{ "nat.timeouts.icmp", "seconds", "60", SHORT_RANGE(60, TIMEOUT_MAX),
 	  "idle timeout of an ICMP query session (RFC 5508 REQ-2)",
-	  .spec = SECONDS(icmp_s, 60, " (RFC 5508 REQ-2)") },
-	{ "nat.timeouts.gre", "seconds", "300", SECONDS_RANGE(60),
+	  .spec = SECONDS(icmp_s, 60, "RFC 5508 REQ-2", TIMEOUT_MAX) },
+	{ "nat.timeouts.gre", "seconds", "300", SHORT_RANGE(60, TIMEOUT_MAX),
 	  "idle timeout of a PPTP call or a GRE version 0 tunnel",
-	  .spec = SECONDS(gre_s, 60, "") },
+	  .spec = SECONDS(gre_s, 60, NULL, TIMEOUT_MAX) },
+	{ "nat.timeouts.other", "seconds", "600", SHORT_RANGE(60, TIMEOUT_MAX),
+	  "idle timeout of a session of another IP protocol, by address only",
+	  .spec = SECONDS(other_s, 60, NULL, TIMEOUT_MAX) },
+	{ "nat.allow-short-timeouts", "boolean", "false", "true or false",
+	  "let nat.timeouts and nat.port-holddown go below the RFC minimums",
+	  .spec = BOOL(allow_short_timeouts) },
+	{ "nat.port-holddown", "seconds", "120",
+	  SHORT_RANGE(120, HOLDDOWN_MAX),
+	  "time before a freed public port goes to another inside endpoint "
+	  "(RFC 6888 REQ-8)",
+	  .spec = SECONDS(port_holddown_s, 120, "RFC 6888 REQ-8",
+			  HOLDDOWN_MAX) },
+	{ "nat.filtering",
+	  "filtering behaviour, or a mapping of tcp, udp, icmp to one",
+	  "endpoint-independent",
+	  "endpoint-independent, address-dependent, "
+	  "address-and-port-dependent",
+	  "which inbound packets a mapping lets in "
+	  "(RFC 4787 REQ-8, RFC 5382 REQ-3, RFC 6888 REQ-7)",
+	  .spec = SPEC(.kind = K_FILTERING, .off = OFF(filtering)) },
+	{ "nat.inbound-refresh", "boolean", "false", "true or false",
+	  "inbound UDP refreshes a session, as outbound does (RFC 4787 REQ-6)",
+	  .spec = BOOL(inbound_refresh) },
+	{ "nat.port-parity", "boolean", "true", "true or false",
+	  "a public port that cannot be the inside one keeps its parity "
+	  "(RFC 4787 REQ-4)",
+	  .spec = BOOL(port_parity) },
+	{ "nat.max-sessions-per-host", "integer", "0",
+	  "0 to " XSTR(MAX_SESSIONS_MAX) ", at most nat.max-sessions",
+	  "most sessions of one inside host; 0: no limit (RFC 6888 REQ-4)",
+	  .spec = UINT(max_sessions_per_host, 0, MAX_SESSIONS_MAX) },
+	{ "nat.icmp-on-failure", "boolean", "true", "true or false",
+	  "answer a packet that gets no session with ICMP unreachable, "
+	  "code 13 (RFC 5508 REQ-8)",
+	  .spec = BOOL(icmp_on_failure) },
+	{ "nat.unsolicited-syn", "keyword", "drop", "drop or reject",
+	  "fate of an unsolicited inbound SYN held 6 s (RFC 5382 REQ-4)",
+	  .spec = ENUM(unsolicited_syn, syn_names, NULL) },
+	{ "nat.exempt", "IPv4 prefixes", "[]",
+	  "up to " XSTR(CONF_PREFIXES_MAX) " prefixes, host bits zero, "
+	  "none twice, none overlapping nat.addresses",
+	  "destinations reached untranslated, both ways (RFC 6888 REQ-6)",
+	  .spec = PREFIXES(exempt, nexempt, CONF_PREFIXES_MAX, "prefixes",
+			   NULL) },
+	{ "nat.inside-prefixes", "IPv4 prefixes", "[]",
+	  "up to " XSTR(CONF_PREFIXES_MAX) " prefixes, host bits zero, "
+	  "none twice, none overlapping nat.addresses, none martian",
+	  "the only inside sources translated, others dropped; none: any",
+	  .spec = PREFIXES(inside_prefixes, ninside_prefixes,
+			   CONF_PREFIXES_MAX, "prefixes", "an inside source") },
+	{ "nat.tcp-mss-clamp", "auto, off or integer", "auto",
+	  "auto, off, or " XSTR(MSS_MIN) " to " XSTR(MSS_MAX),
+	  "the most MSS a TCP SYN may carry; auto: what the devices' MTU fits",
+	  .spec = SPEC(.kind = K_MSS, .off = OFF(tcp_mss_clamp),
+		       .lo = MSS_MIN, .hi = MSS_MAX) },
 
 	/* alg: application layer gateways */
 	{ "alg.pptp.enabled", "boolean", "false", "true or false",
@@ -165,7 +250,8 @@ static const struct conf_key keys[] = {
 	  .spec = ENUM(log_level, conf_log_names, "a log level") },
 };
 static_assert(ARRAY_SIZE(keys) <= CONF_KEYS_MAX, "raise CONF_KEYS_MAX");
-static_assert(sizeof(enum log_level) == sizeof(int),
+static_assert(sizeof(enum log_level) == sizeof(int) &&
+	      sizeof(enum conf_syn) == sizeof(int),
 	      "K_ENUM stores enums as int");
 
 const struct conf_key *conf_keys(size_t *n)
@@ -202,6 +288,8 @@ static const struct {
 	{ "", "ports", "nat" },
 	{ "", "max-sessions", "nat" },
 	{ "", "timeouts", "nat" },
+	{ "", "filtering", "nat" },
+	{ "", "exempt", "nat" },
 	{ "", "level", "log" },
 	{ "", "pptp", "alg" },
 	{ "alg", "enabled", "alg.pptp" },

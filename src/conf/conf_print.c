@@ -126,12 +126,14 @@ static void put_value(FILE *f, const struct conf_key *k,
 	const struct conf_spec *sp = k->spec;
 	const void *p = (const char *)c + sp->off;
 	const void *p2 = (const char *)c + sp->off2;
+	const enum conf_filter *flt;
 	const struct conf_prefix *pf;
 	char b[PREFIX_BUF];
 	unsigned n, i;
 	uint32_t u;
 	uint16_t lo, hi;
 	bool bo;
+	int v;
 
 	fputc(' ', f);
 	switch (sp->kind) {
@@ -174,6 +176,29 @@ static void put_value(FILE *f, const struct conf_key *k,
 		break;
 	case K_ENUM:
 		fputs(conf_name_of(sp->names, load_int(p, sp->size)), f);
+		break;
+	case K_FILTERING:
+		flt = p;
+		if (flt[CONF_L4_TCP] == flt[CONF_L4_UDP] &&
+		    flt[CONF_L4_UDP] == flt[CONF_L4_ICMP]) {
+			fputs(conf_name_of(conf_filter_names, flt[0]), f);
+			break;
+		}
+		fputc('{', f);
+		for (i = 0; i < CONF_L4_N; i++)
+			fprintf(f, "%s%s: %s", i ? ", " : "",
+				conf_l4_names[i].name,
+				conf_name_of(conf_filter_names, flt[i]));
+		fputc('}', f);
+		break;
+	case K_MSS:
+		memcpy(&v, p, sizeof(v));
+		if (v < 0)
+			fputs("auto", f);
+		else if (!v)
+			fputs("off", f);
+		else
+			fprintf(f, "%d", v);
 		break;
 	case K_ALG_PORTS:
 		memcpy(&n, p2, sizeof(n));

@@ -47,6 +47,14 @@ static void *at(void *base, size_t off)
 	return (char *)base + off;
 }
 
+/* row_of() - the index of @k in the table */
+static size_t row_of(const struct conf_key *k)
+{
+	size_t n;
+
+	return (size_t)(k - conf_keys(&n));
+}
+
 const char *conf_name_of(const struct conf_name *names, int value)
 {
 	for (; names->name; names++)
@@ -90,17 +98,29 @@ static bool parse_digits(const char *s, uint64_t max, uint64_t *v, bool *over)
 }
 
 /**
+ * conf_report_below() - "N is below the minimum of LO[ UNIT[s]]WHY" at
+ * scalar @n, whose text is the digits of N
+ */
+void conf_report_below(struct ctx *x, yaml_node_t *n, const char *path,
+		       uint64_t lo, const char *unit, const char *why)
+{
+	conf_report(x, n->start_mark, path,
+		    "%s is below the minimum of %" PRIu64 "%s%s%s",
+		    (const char *)n->data.scalar.value, lo, unit,
+		    *unit && lo != 1 ? "s" : "", why);
+}
+
+/**
  * get_uint() - an integer scalar within @lo..@hi
  * @unit:	appended to the bounds in messages (" second", with an "s"
  *		added for bounds other than 1), or ""
- * @why:	appended to the below-minimum message (" (RFC ...)"), or ""
  * @out:	the value, if valid
  *
  * Return: true if valid; false after reporting
  */
 static bool get_uint(struct ctx *x, yaml_node_t *n, const char *path,
 		     uint64_t lo, uint64_t hi, const char *unit,
-		     const char *why, uint32_t *out)
+		     uint32_t *out)
 {
 	const char *s = conf_want_scalar(x, n, path, "an integer");
 	char q[QUOTE_BUF];
@@ -122,9 +142,7 @@ static bool get_uint(struct ctx *x, yaml_node_t *n, const char *path,
 		return false;
 	}
 	if (v < lo) {
-		conf_report(x, n->start_mark, path,
-			    "%s is below the minimum of %" PRIu64 "%s%s%s", s,
-			    lo, unit, *unit && lo != 1 ? "s" : "", why);
+		conf_report_below(x, n, path, lo, unit, "");
 		return false;
 	}
 	*out = (uint32_t)v;
@@ -215,6 +233,77 @@ static void store_int(void *p, size_t size, int v)
 		memcpy(p, &b, sizeof(b));
 	else
 		memcpy(p, &v, sizeof(v));
+}
+
+/* get_filtering() - a behaviour for all, or a map of tcp, udp, icmp to one */
+static bool get_filtering(struct ctx *x, yaml_node_t *n, const char *path,
+			  enum conf_filter *f)
+{
+	yaml_node_t *vals[CONF_L4_N] = { 0 }, *keys[CONF_L4_N] = { 0 };
+	const char *names[CONF_L4_N];
+	bool ok = true;
+	char q[QUOTE_BUF];
+	unsigned i;
+	int v;
+
+	if (n->type == YAML_SCALAR_NODE && n->data.scalar.length) {
+		if (!get_word(x, n, path, conf_filter_names,
+			      "a filtering behaviour", &v))
+			return false;
+		for (i = 0; i < CONF_L4_N; i++)
+			f[i] = (enum conf_filter)v;
+		return true;
+	}
+	if (n->type != YAML_MAPPING_NODE) {
+		conf_report(x, n->start_mark, path,
+			    "expected a filtering behaviour or a mapping of tcp, udp and icmp to one, got %s",
+			    conf_node_desc(n, q));
+		return false;
+	}
+	for (i = 0; i < CONF_L4_N; i++)
+		names[i] = conf_l4_names[i].name;
+	conf_map_scan(x, n, path, names, CONF_L4_N, vals, keys);
+	for (i = 0; i < CONF_L4_N; i++) {
+		char p[PATH_BUF];
+
+		if (!vals[i])
+			continue;
+		snprintf(p, sizeof(p), "%s.%s", path, names[i]);
+		if (get_word(x, vals[i], p, conf_filter_names,
+			     "a filtering behaviour", &v))
+			f[i] = (enum conf_filter)v;
+		else
+			ok = false;
+	}
+	return ok;
+}
+
+/* get_mss() - "auto" (-1), "off" (0) or an integer @lo..@hi */
+static bool get_mss(struct ctx *x, yaml_node_t *n, const char *path,
+		    uint32_t lo, uint32_t hi, int *out)
+{
+	const char *s = conf_want_scalar(x, n, path, "auto, off or an integer");
+	char q[QUOTE_BUF];
+	uint64_t v;
+	uint32_t mss;
+	bool over;
+
+	if (!s)
+		return false;
+	if (!strcmp(s, "auto") || !strcmp(s, "off")) {
+		*out = !strcmp(s, "auto") ? -1 : 0;
+		return true;
+	}
+	if (!parse_digits(s, hi, &v, &over)) {
+		conf_report(x, n->start_mark, path,
+			    "expected auto, off or an integer, got %s",
+			    conf_quote(s, n->data.scalar.length, q));
+		return false;
+	}
+	if (!get_uint(x, n, path, lo, hi, "", &mss))
+		return false;
+	*out = (int)mss;
+	return true;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -338,6 +427,19 @@ static int martian(uint32_t a, unsigned len)
 	return -1;
 }
 
+/* martian_within() - the martian block that holds all of @a/@len, or -1 */
+static int martian_within(uint32_t a, unsigned len)
+{
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(martians); i++)
+		if (len >= martians[i].len &&
+		    conf_prefix_overlap(a, len, martians[i].addr,
+					martians[i].len))
+			return (int)i;
+	return -1;
+}
+
 /* report_martian() - "X is in Y (what)" or "X includes Y (what)" */
 static void report_martian(struct ctx *x, yaml_node_t *n, const char *path,
 			   uint32_t a, unsigned len, int m, const char *use)
@@ -396,14 +498,18 @@ static bool get_router(struct ctx *x, yaml_node_t *n, const char *path,
 /**
  * get_prefixes() - a sequence of prefixes, none twice, at most @max
  * @net:	the host bits must be zero
+ * @sources:	the entries are sources of packets: none may lie within a
+ *		martian block; @sources says whose ("an inside source")
  * @noun:	what the entries are, for the count ("routes")
+ * @where:	if not NULL, set to the node of each accepted entry
  *
  * Beyond @max, the first @max are kept and the count is reported at the
  * sequence.
  */
 static bool get_prefixes(struct ctx *x, yaml_node_t *seq, const char *path,
-			 bool net, const char *noun, unsigned max,
-			 struct conf_prefix *out, unsigned *nout)
+			 bool net, const char *sources, const char *noun,
+			 unsigned max, struct conf_prefix *out, unsigned *nout,
+			 yaml_node_t **where)
 {
 	yaml_node_t *first[CONF_PREFIXES_MAX];
 	yaml_node_item_t *it;
@@ -418,9 +524,16 @@ static bool get_prefixes(struct ctx *x, yaml_node_t *seq, const char *path,
 		char p[PATH_BUF + 16], b[PREFIX_BUF];
 		uint32_t a;
 		unsigned len;
+		int m;
 
 		snprintf(p, sizeof(p), "%s[%u]", path, idx);
 		if (!n || !get_prefix(x, n, p, net, &a, &len)) {
+			ok = false;
+			continue;
+		}
+		m = sources ? martian_within(a, len) : -1;
+		if (m >= 0) {
+			report_martian(x, n, p, a, len, m, sources);
 			ok = false;
 			continue;
 		}
@@ -438,6 +551,8 @@ static bool get_prefixes(struct ctx *x, yaml_node_t *seq, const char *path,
 		}
 		if (*nout < max) {
 			first[*nout] = n;
+			if (where)
+				where[*nout] = n;
 			out[*nout].addr = htonl(a);
 			out[*nout].len = (uint8_t)len;
 			(*nout)++;
@@ -772,7 +887,7 @@ static bool get_alg_ports(struct ctx *x, yaml_node_t *seq, const char *path,
 		yaml_node_t *v = conf_node(x, *it);
 		uint32_t port;
 
-		if (!v || !get_uint(x, v, path, 1, 65535, "", "", &port)) {
+		if (!v || !get_uint(x, v, path, 1, 65535, "", &port)) {
 			ok = false;
 			continue;
 		}
@@ -806,6 +921,7 @@ bool conf_parse_value(struct ctx *x, const struct conf_key *k,
 {
 	const struct conf_spec *sp = k->spec;
 	void *p = at(base, sp->off);
+	yaml_node_t ***items;
 	uint32_t mtu;
 	int v;
 
@@ -813,11 +929,11 @@ bool conf_parse_value(struct ctx *x, const struct conf_key *k,
 	case K_BOOL:
 		return get_bool(x, n, path, p);
 	case K_UINT:
-		return get_uint(x, n, path, sp->lo, sp->hi,
-				sp->unit ? sp->unit : "",
-				sp->why ? sp->why : "", p);
+		/* below @rfc_min is for conf_check.c to judge */
+		return get_uint(x, n, path, sp->rfc_min ? 0 : sp->lo, sp->hi,
+				sp->unit ? sp->unit : "", p);
 	case K_MTU:
-		if (!get_uint(x, n, path, 0, 65535, "", "", &mtu))
+		if (!get_uint(x, n, path, 0, 65535, "", &mtu))
 			return false;
 		if (mtu && mtu < 68) {
 			conf_report(x, n->start_mark, path,
@@ -837,8 +953,18 @@ bool conf_parse_value(struct ctx *x, const struct conf_key *k,
 	case K_ROUTER:
 		return get_router(x, n, path, p);
 	case K_PREFIXES:
-		return get_prefixes(x, n, path, sp->net, sp->noun, sp->hi, p,
-				    at(base, sp->off2));
+		items = &x->items[row_of(k)];
+		if (!*items) {
+			*items = calloc(sp->hi, sizeof(**items));
+			if (!*items) {
+				conf_report(x, n->start_mark, path,
+					    "out of memory");
+				return false;
+			}
+		}
+		return get_prefixes(x, n, path, sp->net, sp->sources,
+				    sp->noun, sp->hi, p, at(base, sp->off2),
+				    *items);
 	case K_POOL:
 		return get_pool(x, n, path, p, at(base, sp->off2));
 	case K_PORTS:
@@ -848,6 +974,10 @@ bool conf_parse_value(struct ctx *x, const struct conf_key *k,
 			return false;
 		store_int(p, sp->size, v);
 		return true;
+	case K_FILTERING:
+		return get_filtering(x, n, path, p);
+	case K_MSS:
+		return get_mss(x, n, path, sp->lo, sp->hi, p);
 	case K_ALG_PORTS:
 		return get_alg_ports(x, n, path, p, at(base, sp->off2));
 	case K_USER:

@@ -365,7 +365,7 @@ static const struct bad nat_cases[] = {
 	{ DEVS "nat: {}\n",
 	  "t.yaml:5:6: nat: missing required key \"addresses\"\n" },
 	{ NAT "  address: 1.1.1.1\n" DEVS,
-	  "t.yaml:3:3: nat: unknown key \"address\" (expected: addresses, ports, max-sessions, timeouts)\n" },
+	  "t.yaml:3:3: nat: unknown key \"address\" (expected: addresses, ports, max-sessions, timeouts, allow-short-timeouts, port-holddown, filtering, inbound-refresh, port-parity, max-sessions-per-host, icmp-on-failure, unsolicited-syn, exempt, inside-prefixes, tcp-mss-clamp)\n" },
 	{ NAT "  addresses: [203.0.113.2]\n" DEVS,
 	  "t.yaml:3:3: nat: duplicate key \"addresses\" (first at line 2, column 3)\n" },
 	/* addresses: types */
@@ -450,11 +450,11 @@ static const struct bad nat_cases[] = {
 	{ DEVS NAT "  timeouts: 60\n",
 	  "t.yaml:7:13: nat.timeouts: expected a mapping, got \"60\"\n" },
 	{ DEVS NAT "  timeouts:\n    tcp: 7440\n",
-	  "t.yaml:8:5: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp, gre)\n" },
+	  "t.yaml:8:5: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp, gre, other)\n" },
 	{ DEVS NAT "  timeouts:\n    udp: 300\n    udp: 400\n",
 	  "t.yaml:9:5: nat.timeouts: duplicate key \"udp\" (first at line 8, column 5)\n" },
 	{ DEVS NAT "  timeouts:\n    tcp-established: 7439\n",
-	  "t.yaml:8:22: nat.timeouts.tcp-established: 7439 is below the minimum of 7440 seconds (RFC 5382 REQ-5)\n" },
+	  "t.yaml:8:22: nat.timeouts.tcp-established: 7439 is below the minimum of 7440 seconds (RFC 5382 REQ-5; nat.allow-short-timeouts: true lowers it to 1)\n" },
 	{ DEVS NAT "  timeouts:\n    tcp-established: 1000001\n",
 	  "t.yaml:8:22: nat.timeouts.tcp-established: 1000001 is above the maximum of 1000000 seconds\n" },
 	{ DEVS NAT "  timeouts:\n    tcp-transitory: 0\n",
@@ -462,11 +462,11 @@ static const struct bad nat_cases[] = {
 	{ DEVS NAT "  timeouts:\n    tcp-transitory: 1000001\n",
 	  "t.yaml:8:21: nat.timeouts.tcp-transitory: 1000001 is above the maximum of 1000000 seconds\n" },
 	{ DEVS NAT "  timeouts:\n    udp: 119\n",
-	  "t.yaml:8:10: nat.timeouts.udp: 119 is below the minimum of 120 seconds (RFC 4787 REQ-5)\n" },
+	  "t.yaml:8:10: nat.timeouts.udp: 119 is below the minimum of 120 seconds (RFC 4787 REQ-5; nat.allow-short-timeouts: true lowers it to 1)\n" },
 	{ DEVS NAT "  timeouts:\n    udp: 1000001\n",
 	  "t.yaml:8:10: nat.timeouts.udp: 1000001 is above the maximum of 1000000 seconds\n" },
 	{ DEVS NAT "  timeouts:\n    icmp: 59\n",
-	  "t.yaml:8:11: nat.timeouts.icmp: 59 is below the minimum of 60 seconds (RFC 5508 REQ-2)\n" },
+	  "t.yaml:8:11: nat.timeouts.icmp: 59 is below the minimum of 60 seconds (RFC 5508 REQ-2; nat.allow-short-timeouts: true lowers it to 1)\n" },
 	{ DEVS NAT "  timeouts:\n    icmp: 1000001\n",
 	  "t.yaml:8:11: nat.timeouts.icmp: 1000001 is above the maximum of 1000000 seconds\n" },
 	{ DEVS NAT "  timeouts:\n    icmp: [60]\n",
@@ -478,6 +478,254 @@ static const struct bad nat_cases[] = {
 START_TEST(test_nat)
 {
 	check_bad(&nat_cases[_i]);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* nat: the keys of RFC 4787, 5382, 5508 and 6888 behaviours */
+
+#define SHORT_HINT	"nat.allow-short-timeouts: true lowers it to 1"
+#define FILTERS	"(expected: endpoint-independent, address-dependent, address-and-port-dependent)"
+
+static const struct bad rfc_cases[] = {
+	/* filtering: one behaviour, or a mapping of protocols to one */
+	{ DEVS NAT "  filtering: eif\n",
+	  "t.yaml:7:14: nat.filtering: \"eif\" is not a filtering behaviour " FILTERS "\n" },
+	{ DEVS NAT "  filtering: Endpoint-Independent\n",
+	  "t.yaml:7:14: nat.filtering: \"Endpoint-Independent\" is not a filtering behaviour " FILTERS "\n" },
+	{ DEVS NAT "  filtering: [endpoint-independent]\n",
+	  "t.yaml:7:14: nat.filtering: expected a filtering behaviour or a mapping of tcp, udp and icmp to one, got a sequence\n" },
+	{ DEVS NAT "  filtering:\n",
+	  "t.yaml:7:13: nat.filtering: expected a filtering behaviour or a mapping of tcp, udp and icmp to one, got an empty value\n" },
+	{ DEVS NAT "  filtering: {udp: x}\n",
+	  "t.yaml:7:20: nat.filtering.udp: \"x\" is not a filtering behaviour " FILTERS "\n" },
+	{ DEVS NAT "  filtering: {tcp: [address-dependent]}\n",
+	  "t.yaml:7:20: nat.filtering.tcp: expected a filtering behaviour, got a sequence\n" },
+	{ DEVS NAT "  filtering: {sctp: address-dependent}\n",
+	  "t.yaml:7:15: nat.filtering: unknown key \"sctp\" (expected: tcp, udp, icmp)\n" },
+	{ DEVS NAT "  filtering:\n    udp: address-dependent\n    udp: endpoint-independent\n",
+	  "t.yaml:9:5: nat.filtering: duplicate key \"udp\" (first at line 8, column 5)\n" },
+	/* the booleans */
+	{ DEVS NAT "  allow-short-timeouts: maybe\n",
+	  "t.yaml:7:25: nat.allow-short-timeouts: expected true or false, got \"maybe\"\n" },
+	{ DEVS NAT "  inbound-refresh: 2\n",
+	  "t.yaml:7:20: nat.inbound-refresh: expected true or false, got \"2\"\n" },
+	{ DEVS NAT "  port-parity: [true]\n",
+	  "t.yaml:7:16: nat.port-parity: expected true or false, got a sequence\n" },
+	{ DEVS NAT "  icmp-on-failure:\n",
+	  "t.yaml:7:19: nat.icmp-on-failure: expected true or false, got an empty value\n" },
+	/* timeouts.other and port-holddown, without allow-short-timeouts */
+	{ DEVS NAT "  timeouts:\n    other: 59\n",
+	  "t.yaml:8:12: nat.timeouts.other: 59 is below the minimum of 60 seconds (" SHORT_HINT ")\n" },
+	{ DEVS NAT "  timeouts:\n    other: 1000001\n",
+	  "t.yaml:8:12: nat.timeouts.other: 1000001 is above the maximum of 1000000 seconds\n" },
+	{ DEVS NAT "  timeouts:\n    other: 1h\n",
+	  "t.yaml:8:12: nat.timeouts.other: expected an integer, got \"1h\"\n" },
+	{ DEVS NAT "  port-holddown: 119\n",
+	  "t.yaml:7:18: nat.port-holddown: 119 is below the minimum of 120 seconds (RFC 6888 REQ-8; " SHORT_HINT ")\n" },
+	{ DEVS NAT "  port-holddown: 0\n",
+	  "t.yaml:7:18: nat.port-holddown: 0 is below the minimum of 120 seconds (RFC 6888 REQ-8; " SHORT_HINT ")\n" },
+	{ DEVS NAT "  port-holddown: 3601\n",
+	  "t.yaml:7:18: nat.port-holddown: 3601 is above the maximum of 3600 seconds\n" },
+	{ DEVS NAT "  port-holddown: -1\n",
+	  "t.yaml:7:18: nat.port-holddown: expected an integer, got \"-1\"\n" },
+	{ DEVS NAT "  timeouts: {udp: 0}\n",
+	  "t.yaml:7:19: nat.timeouts.udp: 0 is below the minimum of 120 seconds (RFC 4787 REQ-5; " SHORT_HINT ")\n" },
+	/* ... and with it */
+	{ DEVS NAT "  allow-short-timeouts: true\n  timeouts: {udp: 0, other: 0}\n  port-holddown: 0\n",
+	  "t.yaml:8:19: nat.timeouts.udp: 0 is below the minimum of 1 second\n"
+	  "t.yaml:8:29: nat.timeouts.other: 0 is below the minimum of 1 second\n"
+	  "t.yaml:9:18: nat.port-holddown: 0 is below the minimum of 1 second\n" },
+	{ DEVS NAT "  allow-short-timeouts: true\n  port-holddown: 3601\n",
+	  "t.yaml:8:18: nat.port-holddown: 3601 is above the maximum of 3600 seconds\n" },
+	{ DEVS NAT "  allow-short-timeouts: true\n  timeouts: {tcp-established: 1000001}\n",
+	  "t.yaml:8:31: nat.timeouts.tcp-established: 1000001 is above the maximum of 1000000 seconds\n" },
+	/* the minimums stand if allow-short-timeouts is not valid */
+	{ DEVS NAT "  allow-short-timeouts: yes please\n  timeouts: {icmp: 1}\n",
+	  "t.yaml:7:25: nat.allow-short-timeouts: expected true or false, got \"yes please\"\n"
+	  "t.yaml:8:20: nat.timeouts.icmp: 1 is below the minimum of 60 seconds (RFC 5508 REQ-2; " SHORT_HINT ")\n" },
+	/* max-sessions-per-host */
+	{ DEVS NAT "  max-sessions-per-host: 16777217\n",
+	  "t.yaml:7:26: nat.max-sessions-per-host: 16777217 is above the maximum of 16777216\n" },
+	{ DEVS NAT "  max-sessions-per-host: none\n",
+	  "t.yaml:7:26: nat.max-sessions-per-host: expected an integer, got \"none\"\n" },
+	{ DEVS NAT "  max-sessions-per-host: 1000001\n",
+	  "t.yaml:7:26: nat.max-sessions-per-host: 1000001 is above nat.max-sessions (1000000, the default)\n" },
+	{ DEVS NAT "  max-sessions: 10\n  max-sessions-per-host: 11\n",
+	  "t.yaml:8:26: nat.max-sessions-per-host: 11 is above nat.max-sessions (10 at line 7, column 17)\n" },
+	{ DEVS NAT "  max-sessions-per-host: 11\n  max-sessions: 10\n",
+	  "t.yaml:8:17: nat.max-sessions: 10 is below nat.max-sessions-per-host (11 at line 7, column 26)\n" },
+	{ DEVS NAT "  max-sessions-per-host: 11\n  max-sessions: 0\n",
+	  "t.yaml:8:17: nat.max-sessions: 0 is below the minimum of 1\n" },
+	/* unsolicited-syn */
+	{ DEVS NAT "  unsolicited-syn: rst\n",
+	  "t.yaml:7:20: nat.unsolicited-syn: expected drop or reject, got \"rst\"\n" },
+	{ DEVS NAT "  unsolicited-syn: DROP\n",
+	  "t.yaml:7:20: nat.unsolicited-syn: expected drop or reject, got \"DROP\"\n" },
+	{ DEVS NAT "  unsolicited-syn: [drop]\n",
+	  "t.yaml:7:20: nat.unsolicited-syn: expected drop or reject, got a sequence\n" },
+	/* exempt and inside-prefixes */
+	{ DEVS NAT "  exempt: 10.0.0.0/8\n",
+	  "t.yaml:7:11: nat.exempt: expected a sequence, got \"10.0.0.0/8\"\n" },
+	{ DEVS NAT "  exempt: [10.0.0.1/8, 1.2.3, 10.0.0.0/33]\n",
+	  "t.yaml:7:12: nat.exempt[0]: 10.0.0.1/8 has host bits set (did you mean 10.0.0.0/8?)\n"
+	  "t.yaml:7:24: nat.exempt[1]: \"1.2.3\" is not an IPv4 address\n"
+	  "t.yaml:7:31: nat.exempt[2]: \"10.0.0.0/33\": the prefix length must be 0 to 32\n" },
+	{ DEVS NAT "  exempt: [10.0.0.0/8, 10.0.0.0/8]\n",
+	  "t.yaml:7:24: nat.exempt[1]: 10.0.0.0/8 is listed twice (first at line 7, column 12)\n" },
+	{ DEVS NAT "  exempt: [10.0.0.0/8, 203.0.113.0/24]\n",
+	  "t.yaml:7:24: nat.exempt[1]: 203.0.113.0/24 overlaps the pool (nat.addresses[0]: 203.0.113.1 at line 6, column 15)\n" },
+	{ DEVS "nat:\n  exempt: [0.0.0.0/0]\n  addresses: [198.51.100.0/30]\n",
+	  "t.yaml:7:15: nat.addresses[0]: 198.51.100.0/30 overlaps nat.exempt[0] 0.0.0.0/0 (line 6, column 12)\n" },
+	{ DEVS NAT "  inside-prefixes: [203.0.113.1]\n",
+	  "t.yaml:7:21: nat.inside-prefixes[0]: 203.0.113.1 is in the pool (nat.addresses[0]: 203.0.113.1 at line 6, column 15)\n" },
+	{ DEVS NAT "  inside-prefixes: [192.168.0.0/16, 203.0.0.0/8]\n",
+	  "t.yaml:7:37: nat.inside-prefixes[1]: 203.0.0.0/8 overlaps the pool (nat.addresses[0]: 203.0.113.1 at line 6, column 15)\n" },
+	{ DEVS NAT "  inside-prefixes: [127.0.0.0/8, 224.0.0.1, 0.1.0.0/16, 255.255.255.255]\n",
+	  "t.yaml:7:21: nat.inside-prefixes[0]: 127.0.0.0/8 is in 127.0.0.0/8 (loopback), not an inside source\n"
+	  "t.yaml:7:34: nat.inside-prefixes[1]: 224.0.0.1 is in 224.0.0.0/4 (multicast), not an inside source\n"
+	  "t.yaml:7:45: nat.inside-prefixes[2]: 0.1.0.0/16 is in 0.0.0.0/8 (this network), not an inside source\n"
+	  "t.yaml:7:57: nat.inside-prefixes[3]: 255.255.255.255 is in 255.255.255.255 (limited broadcast), not an inside source\n" },
+	{ DEVS NAT "  inside-prefixes: [{a: b}]\n",
+	  "t.yaml:7:21: nat.inside-prefixes[0]: expected an IPv4 prefix, got a mapping\n" },
+	/* tcp-mss-clamp */
+	{ DEVS NAT "  tcp-mss-clamp: 535\n",
+	  "t.yaml:7:18: nat.tcp-mss-clamp: 535 is below the minimum of 536\n" },
+	{ DEVS NAT "  tcp-mss-clamp: 0\n",
+	  "t.yaml:7:18: nat.tcp-mss-clamp: 0 is below the minimum of 536\n" },
+	{ DEVS NAT "  tcp-mss-clamp: 65496\n",
+	  "t.yaml:7:18: nat.tcp-mss-clamp: 65496 is above the maximum of 65495\n" },
+	{ DEVS NAT "  tcp-mss-clamp: on\n",
+	  "t.yaml:7:18: nat.tcp-mss-clamp: expected auto, off or an integer, got \"on\"\n" },
+	{ DEVS NAT "  tcp-mss-clamp: Auto\n",
+	  "t.yaml:7:18: nat.tcp-mss-clamp: expected auto, off or an integer, got \"Auto\"\n" },
+	{ DEVS NAT "  tcp-mss-clamp: [1400]\n",
+	  "t.yaml:7:18: nat.tcp-mss-clamp: expected auto, off or an integer, got a sequence\n" },
+	/* keys put at the top level */
+	{ MIN "filtering: address-dependent\n",
+	  "t.yaml:7:1: key \"filtering\" belongs in \"nat\"\n" },
+	{ MIN "exempt: []\n",
+	  "t.yaml:7:1: key \"exempt\" belongs in \"nat\"\n" },
+};
+
+START_TEST(test_rfc)
+{
+	check_bad(&rfc_cases[_i]);
+}
+END_TEST
+
+/* The values of the new keys, in each of their forms. */
+START_TEST(test_rfc_values)
+{
+	struct config c;
+	char *out = NULL;
+	unsigned i;
+
+	ck_assert_int_eq(load(&c, DEVS NAT "  filtering: address-and-port-dependent\n"
+			      "  tcp-mss-clamp: off\n", &out), 0);
+	free(out);
+	for (i = 0; i < CONF_L4_N; i++)
+		ck_assert_int_eq(c.filtering[i], CONF_FILTER_APD);
+	ck_assert_int_eq(c.tcp_mss_clamp, 0);
+
+	ck_assert_int_eq(load(&c, DEVS NAT "  filtering: {icmp: address-dependent}\n"
+			      "  tcp-mss-clamp: auto\n", &out), 0);
+	free(out);
+	ck_assert_int_eq(c.filtering[CONF_L4_TCP], CONF_FILTER_EI);
+	ck_assert_int_eq(c.filtering[CONF_L4_UDP], CONF_FILTER_EI);
+	ck_assert_int_eq(c.filtering[CONF_L4_ICMP], CONF_FILTER_AD);
+	ck_assert_int_eq(c.tcp_mss_clamp, -1);
+
+	ck_assert_int_eq(load(&c, DEVS NAT "  filtering: {tcp: endpoint-independent, udp: address-dependent, icmp: address-and-port-dependent}\n"
+			      "  tcp-mss-clamp: \"1460\"\n", &out), 0);
+	free(out);
+	ck_assert_int_eq(c.filtering[CONF_L4_TCP], CONF_FILTER_EI);
+	ck_assert_int_eq(c.filtering[CONF_L4_UDP], CONF_FILTER_AD);
+	ck_assert_int_eq(c.filtering[CONF_L4_ICMP], CONF_FILTER_APD);
+	ck_assert_int_eq(c.tcp_mss_clamp, 1460);
+}
+END_TEST
+
+/*
+ * nat.allow-short-timeouts lowers every minimum to 1 s, wherever it is in
+ * the file; without it, the same values are errors.
+ */
+#define SHORT_KEYS							\
+	"  timeouts:\n"							\
+	"    tcp-established: 1\n"						\
+	"    tcp-transitory: 1\n"						\
+	"    udp: 1\n"							\
+	"    icmp: 1\n"							\
+	"    gre: 1\n"							\
+	"    other: 1\n"							\
+	"  port-holddown: 1\n"
+
+START_TEST(test_short_timeouts)
+{
+	static const char *const ok[] = {
+		DEVS NAT "  allow-short-timeouts: true\n" SHORT_KEYS,
+		DEVS NAT SHORT_KEYS "  allow-short-timeouts: yes\n",
+		DEVS "nat:\n" SHORT_KEYS "  allow-short-timeouts: on\n"
+		"  addresses: [203.0.113.1]\n",
+	};
+	struct config c;
+	char *out = NULL;
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++) {
+		ck_assert_msg(load(&c, ok[i], &out) == 0, "%s", out);
+		free(out);
+		ck_assert(c.allow_short_timeouts);
+		ck_assert_uint_eq(c.tcp_est_s, 1);
+		ck_assert_uint_eq(c.tcp_trans_s, 1);
+		ck_assert_uint_eq(c.udp_s, 1);
+		ck_assert_uint_eq(c.icmp_s, 1);
+		ck_assert_uint_eq(c.gre_s, 1);
+		ck_assert_uint_eq(c.other_s, 1);
+		ck_assert_uint_eq(c.port_holddown_s, 1);
+	}
+
+	ck_assert_int_eq(load(&c, DEVS NAT SHORT_KEYS
+			      "  allow-short-timeouts: false\n", &out), 6);
+	ck_assert_str_eq(out,
+		"t.yaml:8:22: nat.timeouts.tcp-established: 1 is below the minimum of 7440 seconds (RFC 5382 REQ-5; " SHORT_HINT ")\n"
+		"t.yaml:10:10: nat.timeouts.udp: 1 is below the minimum of 120 seconds (RFC 4787 REQ-5; " SHORT_HINT ")\n"
+		"t.yaml:11:11: nat.timeouts.icmp: 1 is below the minimum of 60 seconds (RFC 5508 REQ-2; " SHORT_HINT ")\n"
+		"t.yaml:12:10: nat.timeouts.gre: 1 is below the minimum of 60 seconds (" SHORT_HINT ")\n"
+		"t.yaml:13:12: nat.timeouts.other: 1 is below the minimum of 60 seconds (" SHORT_HINT ")\n"
+		"t.yaml:14:18: nat.port-holddown: 1 is below the minimum of 120 seconds (RFC 6888 REQ-8; " SHORT_HINT ")\n");
+	free(out);
+}
+END_TEST
+
+/* nat.exempt and nat.inside-prefixes: at most CONF_PREFIXES_MAX each */
+START_TEST(test_prefixes_max)
+{
+	static const char *const keys[] = { "exempt", "inside-prefixes" };
+	char yaml[16384], want[256], *p, *out = NULL;
+	struct config c;
+	unsigned i, k;
+
+	for (k = 0; k < ARRAY_SIZE(keys); k++) {
+		p = yaml + sprintf(yaml, DEVS NAT "  %s:\n", keys[k]);
+		for (i = 0; i < CONF_PREFIXES_MAX; i++)
+			p += sprintf(p, "  - 10.%u.0.0/16\n", i);
+		ck_assert_int_eq(load(&c, yaml, &out), 0);
+		ck_assert_str_eq(out, "");
+		free(out);
+		ck_assert_uint_eq(k ? c.ninside_prefixes : c.nexempt,
+				  CONF_PREFIXES_MAX);
+		ck_assert_uint_eq((k ? c.inside_prefixes : c.exempt)[255].addr,
+				  ip("10.255.0.0"));
+
+		sprintf(p, "  - 11.0.0.0/8\n");
+		ck_assert_int_eq(load(&c, yaml, &out), 1);
+		snprintf(want, sizeof(want),
+			 "t.yaml:8:3: nat.%s: 257 prefixes, more than the maximum of 256\n",
+			 keys[k]);
+		ck_assert_str_eq(out, want);
+		free(out);
+	}
 }
 END_TEST
 
@@ -548,7 +796,7 @@ static const struct bad alg_cases[] = {
 	{ MIN "offload: [auto]\n",
 	  "t.yaml:7:10: offload: expected auto or off, got a sequence\n" },
 	{ DEVS NAT "  timeouts:\n    gre: 59\n",
-	  "t.yaml:8:10: nat.timeouts.gre: 59 is below the minimum of 60 seconds\n" },
+	  "t.yaml:8:10: nat.timeouts.gre: 59 is below the minimum of 60 seconds (nat.allow-short-timeouts: true lowers it to 1)\n" },
 	{ DEVS NAT "  timeouts:\n    gre: 1000001\n",
 	  "t.yaml:8:10: nat.timeouts.gre: 1000001 is above the maximum of 1000000 seconds\n" },
 };
@@ -631,6 +879,20 @@ START_TEST(test_bounds)
 		DEVS NAT "  max-sessions: 16777216\n",
 		DEVS NAT "  timeouts: {tcp-established: 7440, tcp-transitory: 1, udp: 120, icmp: 60}\n",
 		DEVS NAT "  timeouts: {tcp-established: 1000000, tcp-transitory: 1000000, udp: 1000000, icmp: 1000000}\n",
+		DEVS NAT "  timeouts: {gre: 60, other: 60}\n",
+		DEVS NAT "  timeouts: {gre: 1000000, other: 1000000}\n",
+		DEVS NAT "  port-holddown: 120\n",
+		DEVS NAT "  port-holddown: 3600\n",
+		DEVS NAT "  max-sessions-per-host: 0\n",
+		DEVS NAT "  max-sessions-per-host: 1000000\n",
+		DEVS NAT "  max-sessions: 16777216\n  max-sessions-per-host: 16777216\n",
+		DEVS NAT "  tcp-mss-clamp: 536\n",
+		DEVS NAT "  tcp-mss-clamp: 65495\n",
+		DEVS NAT "  filtering: {}\n",
+		DEVS NAT "  exempt: []\n  inside-prefixes: []\n",
+		DEVS NAT "  inside-prefixes: [0.0.0.0/1]\n",
+		DEVS NAT "  exempt: [0.0.0.0/1]\n",
+		DEVS NAT "  allow-short-timeouts: false\n  port-holddown: 120\n",
 		DEVS "nat:\n  addresses: [10.0.0.0/22]\n",
 		DEVS "nat:\n  addresses: [10.0.0.0/23, 10.0.2.0/24, 10.0.3.0/25, 10.0.3.128/25]\n",
 		DEVS "nat:\n  addresses: [1.0.0.0, 126.255.255.255, 128.0.0.0, 223.255.255.255]\n",
@@ -741,9 +1003,9 @@ START_TEST(test_many_errors)
 	static const char want[] =
 		"t.yaml:2:31: nat.addresses[1]: 203.0.113.2 overlaps 203.0.113.0/30 (line 2, column 15)\n"
 		"t.yaml:3:10: nat.ports: \"10-5\" is empty (the first port is above the last)\n"
-		"t.yaml:4:19: nat.timeouts.udp: 60 is below the minimum of 120 seconds (RFC 4787 REQ-5)\n"
-		"t.yaml:4:29: nat.timeouts.icmp: 59 is below the minimum of 60 seconds (RFC 5508 REQ-2)\n"
-		"t.yaml:4:33: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp, gre)\n"
+		"t.yaml:4:19: nat.timeouts.udp: 60 is below the minimum of 120 seconds (RFC 4787 REQ-5; nat.allow-short-timeouts: true lowers it to 1)\n"
+		"t.yaml:4:29: nat.timeouts.icmp: 59 is below the minimum of 60 seconds (RFC 5508 REQ-2; nat.allow-short-timeouts: true lowers it to 1)\n"
+		"t.yaml:4:33: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp, gre, other)\n"
 		"t.yaml:7:3: outside: key \"router-address\" belongs in \"inside\"\n"
 		"t.yaml:9:11: inside.device: tin0 is also outside.device, in the same network namespace (line 6, column 11)\n"
 		"t.yaml:10:8: inside.mtu: 67 is below the minimum of 68 (0 leaves the MTU as it is)\n"
@@ -797,6 +1059,23 @@ static void expect_defaults(const struct config *c)
 	ck_assert_uint_eq(c->udp_s, 300);
 	ck_assert_uint_eq(c->icmp_s, 60);
 	ck_assert_uint_eq(c->gre_s, 300);
+	ck_assert_uint_eq(c->other_s, 600);
+	for (j = 0; j < CONF_L4_N; j++)
+		ck_assert_int_eq(c->filtering[j], CONF_FILTER_EI);
+	ck_assert(!c->allow_short_timeouts);
+	ck_assert(!c->inbound_refresh);
+	ck_assert_uint_eq(c->port_holddown_s, 120);
+	ck_assert(c->port_parity);
+	ck_assert_uint_eq(c->max_sessions_per_host, 0);
+	ck_assert(c->icmp_on_failure);
+	ck_assert_int_eq(c->unsolicited_syn, CONF_SYN_DROP);
+	ck_assert_uint_eq(c->nexempt, 0);
+	ck_assert_uint_eq(c->ninside_prefixes, 0);
+	for (j = 0; j < CONF_PREFIXES_MAX; j++) {
+		ck_assert_uint_eq(c->exempt[j].addr, 0);
+		ck_assert_uint_eq(c->inside_prefixes[j].addr, 0);
+	}
+	ck_assert_int_eq(c->tcp_mss_clamp, -1);
 	ck_assert(!c->pptp.enabled);
 	ck_assert_uint_eq(c->pptp.nports, 1);
 	ck_assert_uint_eq(c->pptp.ports[0], 1723);
@@ -883,6 +1162,20 @@ static const char full_yaml[] =
 	"    udp: 120\n"
 	"    icmp: 90\n"
 	"    gre: 600\n"
+	"    other: 30\n"
+	"  allow-short-timeouts: true\n"
+	"  port-holddown: 10\n"
+	"  filtering: {tcp: address-dependent, udp: address-and-port-dependent}\n"
+	"  inbound-refresh: true\n"
+	"  port-parity: false\n"
+	"  max-sessions-per-host: 100\n"
+	"  icmp-on-failure: false\n"
+	"  unsolicited-syn: reject\n"
+	"  exempt: [10.0.0.0/8, 172.16.0.1]\n"
+	"  inside-prefixes:\n"
+	"  - 192.168.1.0/24\n"
+	"  - 192.168.2.0/23\n"
+	"  tcp-mss-clamp: 1400\n"
 	"alg:\n"
 	"  pptp:\n"
 	"    enabled: true\n"
@@ -943,6 +1236,28 @@ static void check_full(const struct config *c)
 	ck_assert_uint_eq(c->udp_s, 120);
 	ck_assert_uint_eq(c->icmp_s, 90);
 	ck_assert_uint_eq(c->gre_s, 600);
+	ck_assert_uint_eq(c->other_s, 30);
+	ck_assert(c->allow_short_timeouts);
+	ck_assert_uint_eq(c->port_holddown_s, 10);
+	ck_assert_int_eq(c->filtering[CONF_L4_TCP], CONF_FILTER_AD);
+	ck_assert_int_eq(c->filtering[CONF_L4_UDP], CONF_FILTER_APD);
+	ck_assert_int_eq(c->filtering[CONF_L4_ICMP], CONF_FILTER_EI);
+	ck_assert(c->inbound_refresh);
+	ck_assert(!c->port_parity);
+	ck_assert_uint_eq(c->max_sessions_per_host, 100);
+	ck_assert(!c->icmp_on_failure);
+	ck_assert_int_eq(c->unsolicited_syn, CONF_SYN_REJECT);
+	ck_assert_uint_eq(c->nexempt, 2);
+	ck_assert_uint_eq(c->exempt[0].addr, ip("10.0.0.0"));
+	ck_assert_uint_eq(c->exempt[0].len, 8);
+	ck_assert_uint_eq(c->exempt[1].addr, ip("172.16.0.1"));
+	ck_assert_uint_eq(c->exempt[1].len, 32);
+	ck_assert_uint_eq(c->ninside_prefixes, 2);
+	ck_assert_uint_eq(c->inside_prefixes[0].addr, ip("192.168.1.0"));
+	ck_assert_uint_eq(c->inside_prefixes[0].len, 24);
+	ck_assert_uint_eq(c->inside_prefixes[1].addr, ip("192.168.2.0"));
+	ck_assert_uint_eq(c->inside_prefixes[1].len, 23);
+	ck_assert_int_eq(c->tcp_mss_clamp, 1400);
 	ck_assert(c->pptp.enabled);
 	ck_assert_uint_eq(c->pptp.nports, 2);
 	ck_assert_uint_eq(c->pptp.ports[0], 1723);
@@ -1527,6 +1842,13 @@ static Suite *conf_suite(void)
 	tc = tcase_create("nat");
 	tcase_add_loop_test(tc, test_nat, 0, ARRAY_SIZE(nat_cases));
 	tcase_add_test(tc, test_pool_expand);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("nat_rfc");
+	tcase_add_loop_test(tc, test_rfc, 0, ARRAY_SIZE(rfc_cases));
+	tcase_add_test(tc, test_rfc_values);
+	tcase_add_test(tc, test_short_timeouts);
+	tcase_add_test(tc, test_prefixes_max);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("alg");
