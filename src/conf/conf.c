@@ -15,7 +15,7 @@
  * per row, the node each key was given at and whether it was accepted;
  * once it is done, conf_check.c applies the rules that involve more than
  * one key (same device twice, router address in the pool, RFC minimums,
- * ...), in one place.
+ * forwards against the pool, ...), in one place.
  *
  * Errors are not printed at once: conf_report() keeps them, with their
  * position, and flush_errors() prints them sorted by line and column when
@@ -146,6 +146,7 @@ static void ctx_free(struct ctx *x)
 	for (i = 0; i < CONF_KEYS_MAX; i++)
 		free(x->items[i]);
 	free(x->pool);
+	free(x->fwd);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -385,7 +386,7 @@ static void walk(struct ctx *x, yaml_node_t *map, const char *sec)
 	unsigned i;
 
 	tab = conf_keys(&nkeys);
-	conf_children(sec, &ch);
+	conf_children(sec, false, &ch);
 	conf_map_scan(x, map, sec, ch.name_p, ch.n, vals, keys);
 	for (i = 0; i < ch.n; i++)
 		if (ch.required[i])
@@ -490,7 +491,7 @@ void conf_defaults(struct config *c)
 		struct synth s;
 		yaml_node_t *root;
 
-		if (!k[i].def || !*k[i].def ||
+		if (k[i].field || !k[i].def || !*k[i].def ||
 		    !strcmp(k[i].def, "[]"))
 			continue;
 		root = synth_load(&s, k[i].def);

@@ -181,12 +181,15 @@ struct conf_spec;
 
 /**
  * struct conf_key - one key of tunnat.yaml(5), as conf_keys() lists it
- * @name:	dotted path, "nat.timeouts.udp"
+ * @name:	dotted path, "nat.timeouts.udp"; a field of every entry of a
+ *		sequence of mappings is named after the sequence, as
+ *		"forwards.protocol" (then @field is set)
  * @type:	what the value is, in words ("seconds", "boolean", ...)
  * @def:	the default, as conf_print() writes it; "" if the key has
  *		no value unless given; NULL if it must be given
  * @range:	the values accepted, in words
  * @doc:	what the key does, in one line
+ * @field:	a field of each entry of a sequence, not a key of its own
  * @spec:	private to conf/
  */
 struct conf_key {
@@ -195,6 +198,7 @@ struct conf_key {
 	const char *def;
 	const char *range;
 	const char *doc;
+	bool field;
 	const struct conf_spec *spec;
 };
 

@@ -17,10 +17,15 @@
  *    at least that minimum, unless nat.allow-short-timeouts;
  *  - nat.max-sessions-per-host: at most nat.max-sessions;
  *  - nat.exempt and nat.inside-prefixes: no prefix overlaps the pool
- *    (RFC 4787 REQ-7: inside and outside addresses must not clash).
+ *    (RFC 4787 REQ-7: inside and outside addresses must not clash);
+ *  - forwards: ports for tcp and udp only, ranges of equal length, the
+ *    public address in the pool, the inside address an inside host (not
+ *    the pool, not the router, in nat.inside-prefixes if set), and no two
+ *    forwards overlapping on either side.
  */
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -237,6 +242,198 @@ static void prefixes(struct ctx *x, const char *name,
 	}
 }
 
+/* proto_name() - "tcp", or "protocol 99" for one without a name */
+static const char *proto_name(uint8_t proto, char *buf)
+{
+	const char *s = conf_name_of(conf_proto_names, proto);
+
+	if (s)
+		return s;
+	sprintf(buf, "protocol %u", proto);
+	return buf;
+}
+
+/* fmt_end() - "tcp 203.0.113.1:80-89", "gre 203.0.113.1" */
+static const char *fmt_end(uint8_t proto, const struct conf_endpoint *e,
+			   char *buf)
+{
+	char pn[16], b[PREFIX_BUF];
+	int n;
+
+	n = sprintf(buf, "%s %s", proto_name(proto, pn),
+		    conf_fmt_prefix(e->addr, 32, b));
+	if (e->port && e->lo == e->hi)
+		sprintf(buf + n, ":%u", e->lo);
+	else if (e->port)
+		sprintf(buf + n, ":%u-%u", e->lo, e->hi);
+	return buf;
+}
+
+/*
+ * ends_overlap() - two ends of forwards of one protocol, which fwd_shape()
+ * accepted, share an address and a port; an end without ports has 0-0,
+ * so two address-only ends of one address always overlap
+ */
+static bool ends_overlap(const struct conf_endpoint *a,
+			 const struct conf_endpoint *b)
+{
+	return a->addr == b->addr && a->lo <= b->hi && b->lo <= a->hi;
+}
+
+/**
+ * fwd_shape() - the ports of forward @i fit its protocol: both ends with
+ * ports, of equal length, for tcp and udp; neither end for the others
+ *
+ * Return: true if they do
+ */
+static bool fwd_shape(struct ctx *x, unsigned i)
+{
+	const struct conf_forward *f = &x->c->forwards[i];
+	struct fwd_at *fa = &x->fwd[i];
+	bool ports = f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP;
+	char p[PATH_BUF], q[QUOTE_BUF], pn[16];
+	unsigned side, np, ni;
+	bool ok = true;
+
+	for (side = 0; side < 2; side++) {
+		const struct conf_endpoint *e = side ? &fa->in_ep : &fa->pub_ep;
+		yaml_node_t *n = side ? fa->in : fa->pub;
+
+		if (e->port == ports)
+			continue;
+		snprintf(p, sizeof(p), "forwards[%u].%s", fa->idx,
+			 side ? "inside" : "public");
+		conf_node_desc(n, q);
+		if (ports)
+			conf_report(x, n->start_mark, p,
+				    "%s has no port (a %s forward needs ADDR:PORT or ADDR:LO-HI)",
+				    q, proto_name(f->proto, pn));
+		else
+			conf_report(x, n->start_mark, p,
+				    "%s has a port, but a %s forward takes an address alone",
+				    q, proto_name(f->proto, pn));
+		ok = false;
+	}
+	if (!ok || !ports)
+		return ok;
+	np = (unsigned)(fa->pub_ep.hi - fa->pub_ep.lo) + 1;
+	ni = (unsigned)(fa->in_ep.hi - fa->in_ep.lo) + 1;
+	if (np == ni)
+		return true;
+	snprintf(p, sizeof(p), "forwards[%u].%s", fa->idx,
+		 conf_is_later(fa->in, fa->pub) ? "inside" : "public");
+	conf_report(x, (conf_is_later(fa->in, fa->pub) ? fa->in :
+			fa->pub)->start_mark, p,
+		    "public range has %u port%s, inside range has %u", np,
+		    np == 1 ? "" : "s", ni);
+	return false;
+}
+
+/* fwd_public() - the public address of forward @i is in the pool */
+static void fwd_public(struct ctx *x, unsigned i)
+{
+	struct fwd_at *fa = &x->fwd[i];
+	char p[PATH_BUF], b[PREFIX_BUF];
+	size_t k;
+
+	if (x->pool_bad || !x->npool)
+		return;
+	for (k = 0; k < x->npool; k++)
+		if (conf_prefix_overlap(fa->pub_ep.addr, 32, x->pool[k].addr,
+					x->pool[k].len))
+			return;
+	snprintf(p, sizeof(p), "forwards[%u].public", fa->idx);
+	conf_report(x, fa->pub->start_mark, p, "%s is not in nat.addresses",
+		    conf_fmt_prefix(fa->pub_ep.addr, 32, b));
+}
+
+/**
+ * fwd_inside() - the inside address of forward @i is an inside host: not
+ * in the pool, not the router, and in nat.inside-prefixes if there are any
+ */
+static void fwd_inside(struct ctx *x, unsigned i)
+{
+	size_t rrow = conf_key_index("inside.router-address");
+	size_t irow = conf_key_index("nat.inside-prefixes");
+	struct fwd_at *fa = &x->fwd[i];
+	const struct config *c = x->c;
+	char p[PATH_BUF], b[PREFIX_BUF], w[48];
+	uint32_t a = fa->in_ep.addr;
+	unsigned k;
+
+	snprintf(p, sizeof(p), "forwards[%u].inside", fa->idx);
+	in_pool(x, a, 32, fa->in, p);
+	if (key_ok(x, rrow) && htonl(a) == c->router_addr)
+		report_same(x, a, fa->in, p, x->at[rrow],
+			    "inside.router-address",
+			    "the router is not an inside host");
+	if (!c->ninside_prefixes || !x->at[irow])
+		return;
+	for (k = 0; k < c->ninside_prefixes; k++)
+		if (conf_prefix_overlap(a, 32,
+					ntohl(c->inside_prefixes[k].addr),
+					c->inside_prefixes[k].len))
+			return;
+	conf_report(x, fa->in->start_mark, p,
+		    "%s is not in nat.inside-prefixes (%s)",
+		    conf_fmt_prefix(a, 32, b), pos(x->at[irow], w));
+}
+
+/**
+ * fwd_overlaps() - forward @j against every earlier good one: the same
+ * protocol may not share a public address and port, nor an inside address
+ * and port; an address-only forward takes every port of its address
+ */
+static void fwd_overlaps(struct ctx *x, unsigned j, const bool *good)
+{
+	const struct conf_forward *f = x->c->forwards;
+	struct fwd_at *fa = x->fwd;
+	char p[PATH_BUF], e1[64], e2[64], w[48];
+	unsigned i, side;
+
+	for (side = 0; side < 2; side++) {
+		for (i = 0; i < j; i++) {
+			const struct conf_endpoint *a, *b;
+			yaml_node_t *n, *o;
+
+			if (!good[i] || f[i].proto != f[j].proto)
+				continue;
+			a = side ? &fa[j].in_ep : &fa[j].pub_ep;
+			b = side ? &fa[i].in_ep : &fa[i].pub_ep;
+			if (!ends_overlap(a, b))
+				continue;
+			/* a forward given twice: once, for its public end */
+			if (side && ends_overlap(&fa[j].pub_ep, &fa[i].pub_ep))
+				continue;
+			n = side ? fa[j].in : fa[j].pub;
+			o = side ? fa[i].in : fa[i].pub;
+			snprintf(p, sizeof(p), "forwards[%u].%s", fa[j].idx,
+				 side ? "inside" : "public");
+			conf_report(x, n->start_mark, p,
+				    "%s overlaps forwards[%u] (%s at %s)",
+				    fmt_end(f[j].proto, a, e1), fa[i].idx,
+				    fmt_end(f[i].proto, b, e2), pos(o, w));
+			break;
+		}
+	}
+}
+
+/* forwards() - every rule of forwards; see fwd_*() */
+static void forwards(struct ctx *x)
+{
+	bool good[CONF_FORWARDS_MAX];
+	unsigned i;
+
+	for (i = 0; i < x->c->nforwards; i++) {
+		good[i] = fwd_shape(x, i);
+		if (!good[i])
+			continue;
+		fwd_public(x, i);
+		fwd_inside(x, i);
+		fwd_overlaps(x, i, good);
+	}
+}
+
 void conf_cross_check(struct ctx *x)
 {
 	devices(x);
@@ -246,4 +443,5 @@ void conf_cross_check(struct ctx *x)
 	prefixes(x, "nat.exempt", x->c->exempt, x->c->nexempt);
 	prefixes(x, "nat.inside-prefixes", x->c->inside_prefixes,
 		 x->c->ninside_prefixes);
+	forwards(x);
 }

@@ -59,6 +59,9 @@
  * @K_MSS:	int: -1 auto, 0 off, or @lo..@hi
  * @K_ALG_PORTS: uint16_t[CONF_ALG_PORTS_MAX], count (unsigned) at @off2
  * @K_USER:	char[256]
+ * @K_FORWARDS:	struct conf_forward[CONF_FORWARDS_MAX], count at @off2
+ * @K_PROTO:	a field of forwards: uint8_t IP protocol
+ * @K_ENDPOINT:	a field of forwards: address and ports; @off says which
  */
 enum conf_kind {
 	K_BOOL,
@@ -76,6 +79,9 @@ enum conf_kind {
 	K_MSS,
 	K_ALG_PORTS,
 	K_USER,
+	K_FORWARDS,
+	K_PROTO,
+	K_ENDPOINT,
 };
 
 /* A name of a value, for keys that take one of a few words. */
@@ -87,7 +93,8 @@ struct conf_name {
 /**
  * struct conf_spec - the private half of a row of the table
  * @kind:	how the value is read and printed
- * @off:	where it goes: offset in struct config
+ * @off:	where it goes: offset in struct config, or in struct
+ *		conf_forward for a field of forwards
  * @off2:	a second place, as @kind says (count, flag, last port)
  * @size:	bytes at @off, for K_ENUM
  * @lo, @hi:	bounds of an integer; @hi is the most entries of a list
@@ -146,6 +153,30 @@ struct pool_ent {
 };
 
 /**
+ * struct conf_endpoint - one side of a forward, as written
+ * @addr:	host byte order
+ * @lo, @hi:	ports, host order; both 0 without a port part
+ * @port:	a port part was given
+ */
+struct conf_endpoint {
+	uint32_t addr;
+	uint16_t lo, hi;
+	bool port;
+};
+
+/**
+ * struct fwd_at - where an accepted entry of forwards is in the file
+ * @pub, @in:	the value nodes of its public and inside ends
+ * @idx:	its index in the sequence
+ * @pub_ep, @in_ep:	the two ends as written
+ */
+struct fwd_at {
+	yaml_node_t *pub, *in;
+	unsigned idx;
+	struct conf_endpoint pub_ep, in_ep;
+};
+
+/**
  * struct ctx - state of one conf_load_mem() run
  * @c:		the configuration being filled in
  * @name:	file name for messages
@@ -158,6 +189,8 @@ struct pool_ent {
  * @items:	per list row, the node of each accepted entry (allocated)
  * @pool:	accepted nat.addresses entries, @npool of them
  * @pool_total:	addresses in @pool
+ * @pool_bad:	nat.addresses had an error (so @pool is not all of it)
+ * @fwd:	one per entry of c->forwards (allocated)
  */
 struct ctx {
 	struct config *c;
@@ -173,6 +206,8 @@ struct ctx {
 	struct pool_ent *pool;
 	size_t npool;
 	uint64_t pool_total;
+	bool pool_bad;
+	struct fwd_at *fwd;
 };
 
 /* conf.c: errors, nodes and the walk */
@@ -237,9 +272,10 @@ struct conf_children {
 
 /**
  * conf_children() - the keys of section @sec ("" for the top level, else
- * "nat", "nat.timeouts"...)
+ * "nat", "nat.timeouts"...); with @fields, the fields of the entries of
+ * the sequence @sec ("forwards") instead
  */
-void conf_children(const char *sec, struct conf_children *ch);
+void conf_children(const char *sec, bool fields, struct conf_children *ch);
 
 
 /* conf_key_index() - the row of the key named @name; asserts it exists */
@@ -254,6 +290,7 @@ const char *conf_misplaced(const char *path, const char *key);
 extern const struct conf_name conf_log_names[];
 extern const struct conf_name conf_filter_names[];
 extern const struct conf_name conf_l4_names[];
+extern const struct conf_name conf_proto_names[];
 
 /* conf_value.c: one value of each kind */
 

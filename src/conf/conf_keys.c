@@ -13,8 +13,13 @@
  *
  * A section is required if one of its keys is (a row whose default is
  * NULL).  The rows of a section's keys give the order in which messages
- * list them and conf_print() writes them.
+ * list them and conf_print() writes them.  The fields of each entry of
+ * forwards are rows too, named "forwards.protocol" and so on and marked
+ * as fields: they document the entries and name their keys, and the
+ * forwards reader in conf_value.c reads them.
  */
+
+#include <netinet/in.h>
 
 #include <assert.h>
 #include <stddef.h>
@@ -27,6 +32,7 @@
 #define XSTR(x)		STR(x)
 #define OFF(f)		offsetof(struct config, f)
 #define SIZE(f)		sizeof(((struct config *)0)->f)
+#define FOFF(f)		offsetof(struct conf_forward, f)
 #define SPEC(...)	(&(const struct conf_spec){ __VA_ARGS__ })
 
 /* Specs of the common kinds. */
@@ -104,6 +110,26 @@ const struct conf_name conf_l4_names[] = {
 };
 static_assert(ARRAY_SIZE(conf_l4_names) == CONF_L4_N + 1,
 	      "every protocol of nat.filtering has a name");
+
+/*
+ * The protocols forwards knows by name, in the order messages list them
+ * (IANA numbers; /etc/protocols is not read: a container may have none).
+ * icmp is last: it is known, so that the refusal can name it, but it is
+ * never forwarded.
+ */
+const struct conf_name conf_proto_names[] = {
+	{ "tcp", IPPROTO_TCP },
+	{ "udp", IPPROTO_UDP },
+	{ "gre", IPPROTO_GRE },
+	{ "esp", IPPROTO_ESP },
+	{ "ah", IPPROTO_AH },
+	{ "sctp", IPPROTO_SCTP },
+	{ "ipip", IPPROTO_IPIP },
+	{ "ipv6", IPPROTO_IPV6 },
+	{ "udplite", IPPROTO_UDPLITE },
+	{ "icmp", IPPROTO_ICMP },
+	{ NULL, 0 },
+};
 
 static const struct conf_name syn_names[] = {
 	{ "drop", CONF_SYN_DROP },
@@ -214,13 +240,47 @@ static const struct conf_key keys[] = {
 	  .spec = SPEC(.kind = K_MSS, .off = OFF(tcp_mss_clamp),
 		       .lo = MSS_MIN, .hi = MSS_MAX) },
 
+	/* forwards: static mappings, and the fields of each */
+	{ "forwards", "sequence of forwards", "[]",
+	  "up to " XSTR(CONF_FORWARDS_MAX) " entries, none overlapping another",
+	  "static mappings: what comes to a public end goes to an inside one",
+	  .spec = SPEC(.kind = K_FORWARDS, .off = OFF(forwards),
+		       .off2 = OFF(nforwards)) },
+	{ "forwards.protocol", "protocol name or number", NULL,
+	  "tcp, udp, gre, esp, ah, sctp, ipip, ipv6, udplite, "
+	  "or 1 to 255 but not icmp (1)",
+	  "the IP protocol forwarded",
+	  .field = true, .spec = SPEC(.kind = K_PROTO, .off = FOFF(proto)) },
+	{ "forwards.public", "ADDR[:PORT[-PORT]]", NULL,
+	  "an address of nat.addresses; ports 1 to 65535, "
+	  "for tcp and udp only",
+	  "the public end: an address of the pool, and ports for tcp and udp",
+	  .field = true,
+	  .spec = SPEC(.kind = K_ENDPOINT, .off = FOFF(pub_addr)) },
+	{ "forwards.inside", "ADDR[:PORT[-PORT]]", NULL,
+	  "a unicast address, not in nat.addresses, not "
+	  "inside.router-address, in nat.inside-prefixes if set; "
+	  "as many ports as public",
+	  "the inside end: the host, and its ports for tcp and udp",
+	  .field = true,
+	  .spec = SPEC(.kind = K_ENDPOINT, .off = FOFF(in_addr)) },
+	{ "forwards.from", "IPv4 prefixes", "[]",
+	  "up to " XSTR(CONF_FROM_MAX) " prefixes, host bits zero, "
+	  "none twice, none martian",
+	  "the remote sources that may use the forward; none: any",
+	  .field = true,
+	  .spec = SPEC(.kind = K_PREFIXES, .off = FOFF(from),
+		       .off2 = FOFF(nfrom), .hi = CONF_FROM_MAX,
+		       .noun = "prefixes", .net = true,
+		       .sources = "a remote source") },
+
 	/* alg: application layer gateways */
 	{ "alg.pptp.enabled", "boolean", "false", "true or false",
 	  "translate PPTP Call IDs; off by default (RFC 5382 REQ-6)",
 	  .spec = SPEC(.kind = K_BOOL, .off = OFF(pptp.enabled)) },
 	{ "alg.pptp.ports", "TCP ports", "[1723]",
 	  "1 to " XSTR(CONF_ALG_PORTS_MAX) " ports, 1 to 65535, none twice",
-	  "TCP ports of PPTP servers",
+	  "TCP ports of PPTP servers, outside or forwarded to inside",
 	  .spec = SPEC(.kind = K_ALG_PORTS, .off = OFF(pptp.ports),
 		       .off2 = OFF(pptp.nports)) },
 	{ "alg.pptp.max-connections", "integer", "1024", "1 to 1000000",
@@ -293,6 +353,7 @@ static const struct {
 	{ "", "level", "log" },
 	{ "", "pptp", "alg" },
 	{ "alg", "enabled", "alg.pptp" },
+	{ "nat", "forwards", "" },
 };
 
 const char *conf_misplaced(const char *path, const char *key)
@@ -306,7 +367,7 @@ const char *conf_misplaced(const char *path, const char *key)
 	return NULL;
 }
 
-void conf_children(const char *sec, struct conf_children *ch)
+void conf_children(const char *sec, bool fields, struct conf_children *ch)
 {
 	size_t i, plen = strlen(sec);
 
@@ -316,6 +377,8 @@ void conf_children(const char *sec, struct conf_children *ch)
 		unsigned j;
 		size_t len;
 
+		if (keys[i].field != fields)
+			continue;
 		if (plen) {
 			if (strncmp(rest, sec, plen) || rest[plen] != '.')
 				continue;

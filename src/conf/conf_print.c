@@ -6,13 +6,15 @@
  * the reader takes, so that what it writes loads back into the same
  * struct config, byte for byte (the unit tests check it).  Device names
  * and paths are double-quoted with YAML escapes; numbers, words,
- * addresses and ranges are written plain; lists in flow style.  The pool
- * is written as the fewest blocks that expand to the same addresses in
- * the same order.  A key that has no value (a device without netns or
- * address) is written as a comment, since no value would mean "none".
+ * addresses and ranges are written plain; lists in flow style, and
+ * forwards as a block sequence of mappings.  The pool is written as the
+ * fewest blocks that expand to the same addresses in the same order.  A
+ * key that has no value (a device without netns or address) is written
+ * as a comment, since no value would mean "none".
  */
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <stdbool.h>
@@ -87,6 +89,51 @@ static void put_pool(FILE *f, const uint32_t *a, unsigned n)
 	fputc(']', f);
 }
 
+/* put_end() - "a.b.c.d", "a.b.c.d:P" or "a.b.c.d:LO-HI" */
+static void put_end(FILE *f, uint32_t addr, bool ports, unsigned lo,
+		    unsigned hi)
+{
+	char b[PREFIX_BUF];
+
+	fputs(conf_fmt_prefix(ntohl(addr), 32, b), f);
+	if (ports && lo == hi)
+		fprintf(f, ":%u", lo);
+	else if (ports)
+		fprintf(f, ":%u-%u", lo, hi);
+}
+
+/* put_forwards() - a block sequence, one mapping per forward */
+static void put_forwards(FILE *f, const struct conf_forward *fw, unsigned n,
+			 int indent)
+{
+	unsigned i;
+
+	if (!n) {
+		fputs(" []\n", f);
+		return;
+	}
+	fputc('\n', f);
+	for (i = 0; i < n; i++) {
+		const char *name = conf_name_of(conf_proto_names, fw[i].proto);
+		bool ports = fw[i].proto == IPPROTO_TCP ||
+			     fw[i].proto == IPPROTO_UDP;
+
+		fprintf(f, "%*s- protocol: ", indent, "");
+		if (name)
+			fputs(name, f);
+		else
+			fprintf(f, "%u", fw[i].proto);
+		fprintf(f, "\n%*s  public: ", indent, "");
+		put_end(f, fw[i].pub_addr, ports, fw[i].pub_lo, fw[i].pub_hi);
+		fprintf(f, "\n%*s  inside: ", indent, "");
+		put_end(f, fw[i].in_addr, ports, fw[i].in_lo,
+			fw[i].in_lo + (unsigned)(fw[i].pub_hi - fw[i].pub_lo));
+		fprintf(f, "\n%*s  from: ", indent, "");
+		put_prefixes(f, fw[i].from, fw[i].nfrom);
+		fputc('\n', f);
+	}
+}
+
 /* has_value() - whether key @k has a value in @c: not so for an empty
  * netns or a device without an address */
 static bool has_value(const struct conf_key *k, const struct config *c)
@@ -119,9 +166,12 @@ static int load_int(const void *p, size_t size)
 	return v;
 }
 
-/* put_value() - the value of @k in @c, after "key:", with its newline */
+/**
+ * put_value() - the value of @k in @c, after "key:", with its newline
+ * @indent:	of the key, for values written as blocks
+ */
 static void put_value(FILE *f, const struct conf_key *k,
-		      const struct config *c)
+		      const struct config *c, int indent)
 {
 	const struct conf_spec *sp = k->spec;
 	const void *p = (const char *)c + sp->off;
@@ -135,6 +185,11 @@ static void put_value(FILE *f, const struct conf_key *k,
 	bool bo;
 	int v;
 
+	if (sp->kind == K_FORWARDS) {
+		memcpy(&n, p2, sizeof(n));
+		put_forwards(f, p, n, indent + 2);
+		return;		/* it ends its own lines */
+	}
 	fputc(' ', f);
 	switch (sp->kind) {
 	case K_BOOL:
@@ -208,6 +263,10 @@ static void put_value(FILE *f, const struct conf_key *k,
 				((const uint16_t *)p)[i]);
 		fputc(']', f);
 		break;
+	case K_FORWARDS:
+	case K_PROTO:
+	case K_ENDPOINT:
+		break;
 	}
 	fputc('\n', f);
 }
@@ -222,7 +281,7 @@ static void put_section(FILE *f, const struct config *c, const char *sec,
 	unsigned i;
 
 	tab = conf_keys(&nkeys);
-	conf_children(sec, &ch);
+	conf_children(sec, false, &ch);
 	for (i = 0; i < ch.n; i++) {
 		const struct conf_key *k;
 		char p[PATH_BUF];
@@ -239,7 +298,7 @@ static void put_section(FILE *f, const struct config *c, const char *sec,
 			fprintf(f, "%*s# %s: none\n", indent, "", ch.names[i]);
 		} else {
 			fprintf(f, "%*s%s:", indent, "", ch.names[i]);
-			put_value(f, k, c);
+			put_value(f, k, c, indent);
 		}
 	}
 }

@@ -706,11 +706,13 @@ static bool get_user(struct ctx *x, yaml_node_t *n, const char *path,
 static bool get_pool(struct ctx *x, yaml_node_t *seq, const char *path,
 		     uint32_t *addrs, unsigned *naddrs)
 {
+	int nerr = x->nerr;
 	yaml_node_item_t *it;
 	bool too_many = false;
 	unsigned idx = 0;
 	size_t n, i;
 
+	x->pool_bad = true;
 	if (!conf_want_kind(x, seq, YAML_SEQUENCE_NODE, path, "a sequence"))
 		return false;
 	n = (size_t)(seq->data.sequence.items.top -
@@ -792,7 +794,8 @@ static bool get_pool(struct ctx *x, yaml_node_t *seq, const char *path,
 		for (a = x->pool[i].addr; a < end; a++)
 			addrs[(*naddrs)++] = htonl((uint32_t)a);
 	}
-	return true;
+	x->pool_bad = x->nerr != nerr;
+	return !x->pool_bad;
 }
 
 /* The ways a port range can be wrong. */
@@ -915,6 +918,210 @@ static bool get_alg_ports(struct ctx *x, yaml_node_t *seq, const char *path,
 }
 
 /* ---------------------------------------------------------------------- */
+/* forwards */
+
+/**
+ * get_proto() - a protocol of conf_proto_names[] or a number 1..255, but
+ * not ICMP: tunnat answers ICMP queries to its public addresses itself
+ */
+static bool get_proto(struct ctx *x, yaml_node_t *n, const char *path,
+		      uint8_t *out)
+{
+	const char *s = conf_want_scalar(x, n, path,
+					 "a protocol name or number");
+	const struct conf_name *nm;
+	char q[QUOTE_BUF], list[256];
+	uint32_t v = 0;
+	uint64_t d;
+	bool over;
+
+	if (!s)
+		return false;
+	if (parse_digits(s, 255, &d, &over)) {
+		if (!get_uint(x, n, path, 1, 255, "", &v))
+			return false;
+	} else {
+		for (nm = conf_proto_names; nm->name; nm++)
+			if (!strcmp(s, nm->name))
+				break;
+		if (!nm->name) {
+			size_t len = 0;
+
+			for (nm = conf_proto_names; nm->name; nm++)
+				if (nm->value != IPPROTO_ICMP)
+					len += (size_t)snprintf(list + len,
+						sizeof(list) - len, "%s, ",
+						nm->name);
+			conf_report(x, n->start_mark, path,
+				    "%s is not a protocol (expected: %sor a number 1 to 255)",
+				    conf_quote(s, n->data.scalar.length, q),
+				    list);
+			return false;
+		}
+		v = (uint32_t)nm->value;
+	}
+	if (v == IPPROTO_ICMP) {
+		conf_report(x, n->start_mark, path,
+			    "icmp (protocol 1) cannot be forwarded: tunnat answers ICMP queries to its public addresses itself");
+		return false;
+	}
+	*out = (uint8_t)v;
+	return true;
+}
+
+/**
+ * get_endpoint() - "ADDR", "ADDR:PORT" or "ADDR:LO-HI"
+ * @inside:	the inside end: the address must be unicast
+ *
+ * Whether the protocol wants ports, and whether the address is in the
+ * pool, are conf_check.c's to say.
+ */
+static bool get_endpoint(struct ctx *x, yaml_node_t *n, const char *path,
+			 bool inside, struct conf_endpoint *ep)
+{
+	static const char what[] = "ADDR, ADDR:PORT or ADDR:LO-HI";
+	const char *s = conf_want_scalar(x, n, path, what), *e;
+	char q[QUOTE_BUF];
+	enum range_err r;
+	uint32_t a;
+	int m;
+
+	if (!s)
+		return false;
+	conf_quote(s, n->data.scalar.length, q);
+	if (!parse_addr(s, &e, &a) || (*e && *e != ':')) {
+		conf_report(x, n->start_mark, path, "expected %s, got %s",
+			    what, q);
+		return false;
+	}
+	ep->addr = a;
+	ep->port = *e == ':';
+	if (ep->port) {
+		r = parse_range(e + 1, &ep->lo, &ep->hi);
+		if (r == RANGE_SYNTAX)
+			conf_report(x, n->start_mark, path,
+				    "expected %s, got %s", what, q);
+		else
+			report_range(x, n, path, r, q);
+		if (r != RANGE_OK)
+			return false;
+	}
+	m = inside ? martian(a, 32) : -1;
+	if (m >= 0) {
+		report_martian(x, n, path, a, 32, m, "a unicast address");
+		return false;
+	}
+	return true;
+}
+
+/**
+ * get_forward() - entry @idx of forwards, a mapping of the fields @ch
+ * @f:		the forward, if valid
+ * @fa:		where its parts are, if valid
+ */
+static bool get_forward(struct ctx *x, const struct conf_children *ch,
+			yaml_node_t *map, unsigned idx,
+			struct conf_forward *f, struct fwd_at *fa)
+{
+	yaml_node_t *vals[CHILDREN_MAX] = { 0 }, *keys[CHILDREN_MAX] = { 0 };
+	const struct conf_key *tab;
+	char p[PATH_BUF];
+	bool ok = true;
+	unsigned i;
+	size_t n;
+
+	snprintf(p, sizeof(p), "forwards[%u]", idx);
+	if (!conf_want_kind(x, map, YAML_MAPPING_NODE, p, "a mapping"))
+		return false;
+	tab = conf_keys(&n);
+	memset(f, 0, sizeof(*f));
+	memset(fa, 0, sizeof(*fa));
+	fa->idx = idx;
+	conf_map_scan(x, map, p, ch->name_p, ch->n, vals, keys);
+	for (i = 0; i < ch->n; i++)
+		if (ch->required[i] &&
+		    !conf_need(x, map, p, ch->name_p, vals, i))
+			ok = false;
+	for (i = 0; i < ch->n; i++) {
+		const struct conf_key *k = &tab[ch->row[i]];
+		char fp[PATH_BUF + CHILD_NAME_MAX];
+		bool pub;
+
+		if (!vals[i])
+			continue;
+		snprintf(fp, sizeof(fp), "%s.%s", p, ch->names[i]);
+		switch (k->spec->kind) {
+		case K_PROTO:
+			ok &= get_proto(x, vals[i], fp, &f->proto);
+			break;
+		case K_ENDPOINT:
+			pub = k->spec->off ==
+			      offsetof(struct conf_forward, pub_addr);
+			*(pub ? &fa->pub : &fa->in) = vals[i];
+			ok &= get_endpoint(x, vals[i], fp, !pub,
+					   pub ? &fa->pub_ep : &fa->in_ep);
+			break;
+		default:
+			ok &= conf_parse_value(x, k, vals[i], fp, f);
+			break;
+		}
+	}
+	if (!ok)
+		return false;
+	f->pub_addr = htonl(fa->pub_ep.addr);
+	f->pub_lo = fa->pub_ep.lo;
+	f->pub_hi = fa->pub_ep.hi;
+	f->in_addr = htonl(fa->in_ep.addr);
+	f->in_lo = fa->in_ep.lo;
+	return true;
+}
+
+/**
+ * get_forwards() - the forwards sequence; the first CONF_FORWARDS_MAX
+ * entries are read, and more are an error
+ */
+static bool get_forwards(struct ctx *x, const struct conf_key *k,
+			 yaml_node_t *seq, const char *path,
+			 struct conf_forward *fw, unsigned *nfw)
+{
+	struct conf_children ch;
+	yaml_node_item_t *it;
+	unsigned idx = 0;
+	bool ok = true;
+	size_t n;
+
+	if (!conf_want_kind(x, seq, YAML_SEQUENCE_NODE, path, "a sequence"))
+		return false;
+	n = (size_t)(seq->data.sequence.items.top -
+		     seq->data.sequence.items.start);
+	if (n > CONF_FORWARDS_MAX) {
+		conf_report(x, seq->start_mark, path,
+			    "%zu entries, more than the maximum of %d", n,
+			    CONF_FORWARDS_MAX);
+		ok = false;
+		n = CONF_FORWARDS_MAX;
+	}
+	free(x->fwd);
+	x->fwd = calloc(n ? n : 1, sizeof(*x->fwd));
+	if (!x->fwd) {
+		conf_report(x, seq->start_mark, path, "out of memory");
+		return false;
+	}
+	conf_children(k->name, true, &ch);
+	for (it = seq->data.sequence.items.start;
+	     it < seq->data.sequence.items.top && idx < n; it++, idx++) {
+		yaml_node_t *e = conf_node(x, *it);
+
+		if (!e || !get_forward(x, &ch, e, idx, &fw[*nfw],
+				       &x->fwd[*nfw]))
+			ok = false;
+		else
+			(*nfw)++;
+	}
+	return ok;
+}
+
+/* ---------------------------------------------------------------------- */
 
 bool conf_parse_value(struct ctx *x, const struct conf_key *k,
 		      yaml_node_t *n, const char *path, void *base)
@@ -953,8 +1160,8 @@ bool conf_parse_value(struct ctx *x, const struct conf_key *k,
 	case K_ROUTER:
 		return get_router(x, n, path, p);
 	case K_PREFIXES:
-		items = &x->items[row_of(k)];
-		if (!*items) {
+		items = k->field ? NULL : &x->items[row_of(k)];
+		if (items && !*items) {
 			*items = calloc(sp->hi, sizeof(**items));
 			if (!*items) {
 				conf_report(x, n->start_mark, path,
@@ -964,7 +1171,7 @@ bool conf_parse_value(struct ctx *x, const struct conf_key *k,
 		}
 		return get_prefixes(x, n, path, sp->net, sp->sources,
 				    sp->noun, sp->hi, p, at(base, sp->off2),
-				    *items);
+				    items ? *items : NULL);
 	case K_POOL:
 		return get_pool(x, n, path, p, at(base, sp->off2));
 	case K_PORTS:
@@ -983,6 +1190,11 @@ bool conf_parse_value(struct ctx *x, const struct conf_key *k,
 	case K_USER:
 		return get_user(x, n, path, p,
 				sizeof(((struct config *)0)->user));
+	case K_FORWARDS:
+		return get_forwards(x, k, n, path, p, at(base, sp->off2));
+	case K_PROTO:
+	case K_ENDPOINT:
+		break;	/* fields, read by get_forward() */
 	}
 	return false;
 }

@@ -2,6 +2,7 @@
 /* check_conf.c - unit tests for conf.c: every error message, defaults */
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -136,9 +137,9 @@ static const struct bad doc_cases[] = {
 	  "t.yaml:1:1: missing required section \"nat\"\n" },
 	/* keys at the top level */
 	{ MIN "foo: 1\n",
-	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, alg, offload, user, log)\n" },
+	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, forwards, alg, offload, user, log)\n" },
 	{ MIN "\"a\\tb\": 1\n",
-	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, alg, offload, user, log)\n" },
+	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, forwards, alg, offload, user, log)\n" },
 	{ MIN "addresses: [1.1.1.1]\n",
 	  "t.yaml:7:1: key \"addresses\" belongs in \"nat\"\n" },
 	{ MIN "timeouts: {}\n",
@@ -730,6 +731,240 @@ START_TEST(test_prefixes_max)
 END_TEST
 
 /* ---------------------------------------------------------------------- */
+/* forwards */
+
+/* Lines 1-6 are the devices and nat, line 7 "forwards:", entries from 8. */
+#define FWD	DEVS NAT "forwards:\n"
+#define PROTOS	"(expected: tcp, udp, gre, esp, ah, sctp, ipip, ipv6, udplite, or a number 1 to 255)"
+#define ENDS	"expected ADDR, ADDR:PORT or ADDR:LO-HI, got "
+#define ICMP_NO	"icmp (protocol 1) cannot be forwarded: tunnat answers ICMP queries to its public addresses itself"
+#define NOT_HOST	": the router is not an inside host"
+
+static const struct bad fwd_cases[] = {
+	/* the sequence and its entries */
+	{ DEVS NAT "forwards: {protocol: tcp}\n",
+	  "t.yaml:7:11: forwards: expected a sequence, got a mapping\n" },
+	{ DEVS NAT "forwards:\n",
+	  "t.yaml:7:10: forwards: expected a sequence, got an empty value\n" },
+	{ FWD "- tcp 203.0.113.1:80 192.168.1.2:80\n",
+	  "t.yaml:8:3: forwards[0]: expected a mapping, got \"tcp 203.0.113.1:80 192.168.1.2:80\"\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80, port: 80}\n",
+	  "t.yaml:8:67: forwards[0]: unknown key \"port\" (expected: protocol, public, inside, from)\n" },
+	{ FWD "- {protocol: tcp}\n",
+	  "t.yaml:8:3: forwards[0]: missing required key \"public\"\n"
+	  "t.yaml:8:3: forwards[0]: missing required key \"inside\"\n" },
+	{ FWD "- protocol: tcp\n  protocol: udp\n  public: 203.0.113.1:80\n  inside: 192.168.1.2:80\n",
+	  "t.yaml:9:3: forwards[0]: duplicate key \"protocol\" (first at line 8, column 3)\n" },
+	{ DEVS "nat:\n  addresses: [203.0.113.1]\n  forwards: []\n",
+	  "t.yaml:7:3: nat: key \"forwards\" belongs at the top level\n" },
+	/* protocol */
+	{ FWD "- {protocol: tpc, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:14: forwards[0].protocol: \"tpc\" is not a protocol " PROTOS "\n" },
+	{ FWD "- {protocol: TCP, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:14: forwards[0].protocol: \"TCP\" is not a protocol " PROTOS "\n" },
+	{ FWD "- {protocol: 0, public: 203.0.113.1, inside: 192.168.1.2}\n",
+	  "t.yaml:8:14: forwards[0].protocol: 0 is below the minimum of 1\n" },
+	{ FWD "- {protocol: 256, public: 203.0.113.1, inside: 192.168.1.2}\n",
+	  "t.yaml:8:14: forwards[0].protocol: 256 is above the maximum of 255\n" },
+	{ FWD "- {protocol: [tcp], public: 203.0.113.1:80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:14: forwards[0].protocol: expected a protocol name or number, got a sequence\n" },
+	{ FWD "- {protocol: icmp, public: 203.0.113.1, inside: 192.168.1.2}\n",
+	  "t.yaml:8:14: forwards[0].protocol: " ICMP_NO "\n" },
+	{ FWD "- {protocol: 1, public: 203.0.113.1, inside: 192.168.1.2}\n",
+	  "t.yaml:8:14: forwards[0].protocol: " ICMP_NO "\n" },
+	/* public and inside: their form */
+	{ FWD "- {protocol: tcp, public: \"203.0.113.1:\", inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: " ENDS "\"203.0.113.1:\"\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1/32:80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: " ENDS "\"203.0.113.1/32:80\"\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113:80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: " ENDS "\"203.0.113:80\"\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:http, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: " ENDS "\"203.0.113.1:http\"\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80-}\n",
+	  "t.yaml:8:51: forwards[0].inside: " ENDS "\"192.168.1.2:80-\"\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: [192.168.1.2]}\n",
+	  "t.yaml:8:51: forwards[0].inside: expected ADDR, ADDR:PORT or ADDR:LO-HI, got a sequence\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:0, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: \"203.0.113.1:0\": ports must be 1 to 65535\n" },
+	{ FWD "- {protocol: udp, public: 203.0.113.1:80, inside: 192.168.1.2:65536}\n",
+	  "t.yaml:8:51: forwards[0].inside: \"192.168.1.2:65536\": ports must be 1 to 65535\n" },
+	{ FWD "- {protocol: udp, public: 203.0.113.1:90-80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: \"203.0.113.1:90-80\" is empty (the first port is above the last)\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 127.0.0.1:80}\n",
+	  "t.yaml:8:51: forwards[0].inside: 127.0.0.1 is in 127.0.0.0/8 (loopback), not a unicast address\n" },
+	{ FWD "- {protocol: esp, public: 203.0.113.1, inside: 239.1.1.1}\n",
+	  "t.yaml:8:48: forwards[0].inside: 239.1.1.1 is in 224.0.0.0/4 (multicast), not a unicast address\n" },
+	/* ports: for tcp and udp only, and as many on both sides */
+	{ FWD "- {protocol: tcp, public: 203.0.113.1, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: \"203.0.113.1\" has no port (a tcp forward needs ADDR:PORT or ADDR:LO-HI)\n" },
+	{ FWD "- {protocol: 17, public: 203.0.113.1:53, inside: 192.168.1.2}\n",
+	  "t.yaml:8:50: forwards[0].inside: \"192.168.1.2\" has no port (a udp forward needs ADDR:PORT or ADDR:LO-HI)\n" },
+	{ FWD "- {protocol: gre, public: 203.0.113.1:47, inside: 192.168.1.2}\n",
+	  "t.yaml:8:27: forwards[0].public: \"203.0.113.1:47\" has a port, but a gre forward takes an address alone\n" },
+	{ FWD "- {protocol: 99, public: 203.0.113.1, inside: 192.168.1.2:99}\n",
+	  "t.yaml:8:47: forwards[0].inside: \"192.168.1.2:99\" has a port, but a protocol 99 forward takes an address alone\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80-90, inside: 192.168.1.2:8080-8089}\n",
+	  "t.yaml:8:54: forwards[0].inside: public range has 11 ports, inside range has 10\n" },
+	{ FWD "- {protocol: udp, inside: 192.168.1.2:8080-8081, public: 203.0.113.1:80}\n",
+	  "t.yaml:8:58: forwards[0].public: public range has 1 port, inside range has 2\n" },
+	/* public: an address of the pool */
+	{ FWD "- {protocol: tcp, public: 198.51.100.1:80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: 198.51.100.1 is not in nat.addresses\n" },
+	{ DEVS "nat:\n  addresses: [203.0.113.8/29]\nforwards:\n"
+	  "- {protocol: gre, public: 203.0.113.16, inside: 192.168.1.2}\n",
+	  "t.yaml:8:27: forwards[0].public: 203.0.113.16 is not in nat.addresses\n" },
+	/* inside: a host of the inside */
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 203.0.113.1:8080}\n",
+	  "t.yaml:8:51: forwards[0].inside: 203.0.113.1 is in the pool (nat.addresses[0]: 203.0.113.1 at line 6, column 15)\n" },
+	{ DEVS "forwards:\n- {protocol: esp, public: 203.0.113.1, inside: 203.0.113.2}\n"
+	  "nat:\n  addresses: [203.0.113.0/30]\n",
+	  "t.yaml:8:15: nat.addresses[0]: 203.0.113.0/30 includes forwards[0].inside 203.0.113.2 (line 6, column 48)\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.0.0.8:80}\n",
+	  "t.yaml:8:51: forwards[0].inside: 192.0.0.8 is also inside.router-address (the default)" NOT_HOST "\n" },
+	{ IN "  router-address: 192.168.1.1\n" OUT NAT "forwards:\n"
+	  "- {protocol: udp, public: 203.0.113.1:53, inside: 192.168.1.1:53}\n",
+	  "t.yaml:9:51: forwards[0].inside: 192.168.1.1 is also inside.router-address (line 3, column 19)" NOT_HOST "\n" },
+	{ OUT NAT "forwards:\n- {protocol: udp, public: 203.0.113.1:53, inside: 192.168.1.1:53}\n"
+	  IN "  router-address: 192.168.1.1\n",
+	  "t.yaml:9:19: inside.router-address: 192.168.1.1 is also forwards[0].inside (line 6, column 51)" NOT_HOST "\n" },
+	{ DEVS NAT "  inside-prefixes: [192.168.1.0/24, 10.0.0.0/8]\nforwards:\n"
+	  "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.2.1:80}\n",
+	  "t.yaml:9:51: forwards[0].inside: 192.168.2.1 is not in nat.inside-prefixes (line 7, column 20)\n" },
+	/* overlaps, reported at the later forward */
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80-90, inside: 192.168.1.2:80-90}\n"
+	  "- {protocol: tcp, public: 203.0.113.1:85, inside: 192.168.1.3:85}\n",
+	  "t.yaml:9:27: forwards[1].public: tcp 203.0.113.1:85 overlaps forwards[0] (tcp 203.0.113.1:80-90 at line 8, column 27)\n" },
+	{ FWD "- {protocol: udp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n"
+	  "- {protocol: udp, public: 203.0.113.1:70-80, inside: 192.168.1.3:70-80}\n",
+	  "t.yaml:9:27: forwards[1].public: udp 203.0.113.1:70-80 overlaps forwards[0] (udp 203.0.113.1:80 at line 8, column 27)\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n"
+	  "- {protocol: tcp, public: 203.0.113.1:8080, inside: 192.168.1.2:80}\n",
+	  "t.yaml:9:53: forwards[1].inside: tcp 192.168.1.2:80 overlaps forwards[0] (tcp 192.168.1.2:80 at line 8, column 51)\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n"
+	  "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:9:27: forwards[1].public: tcp 203.0.113.1:80 overlaps forwards[0] (tcp 203.0.113.1:80 at line 8, column 27)\n" },
+	{ FWD "- {protocol: gre, public: 203.0.113.1, inside: 192.168.1.2}\n"
+	  "- {protocol: gre, public: 203.0.113.1, inside: 192.168.1.3}\n",
+	  "t.yaml:9:27: forwards[1].public: gre 203.0.113.1 overlaps forwards[0] (gre 203.0.113.1 at line 8, column 27)\n" },
+	{ DEVS "nat:\n  addresses: [203.0.113.0/30]\nforwards:\n"
+	  "- {protocol: 50, public: 203.0.113.1, inside: 192.168.1.2}\n"
+	  "- {protocol: esp, public: 203.0.113.2, inside: 192.168.1.2}\n",
+	  "t.yaml:9:48: forwards[1].inside: esp 192.168.1.2 overlaps forwards[0] (esp 192.168.1.2 at line 8, column 47)\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n"
+	  "- {protocol: tcp, public: 203.0.113.1:81, inside: 192.168.1.3:81}\n"
+	  "- {protocol: tcp, public: 203.0.113.1:80-81, inside: 192.168.1.4:80-81}\n",
+	  "t.yaml:10:27: forwards[2].public: tcp 203.0.113.1:80-81 overlaps forwards[0] (tcp 203.0.113.1:80 at line 8, column 27)\n" },
+	/* a forward with an error is not compared with the others */
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80-81, inside: 192.168.1.2:80}\n"
+	  "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.3:80}\n",
+	  "t.yaml:8:54: forwards[0].inside: public range has 2 ports, inside range has 1\n" },
+	/* from */
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80, from: 10.0.0.0/8}\n",
+	  "t.yaml:8:73: forwards[0].from: expected a sequence, got \"10.0.0.0/8\"\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80, from: [10.0.0.1/8, 10.0.0.0/8, 10.0.0.0/8]}\n",
+	  "t.yaml:8:74: forwards[0].from[0]: 10.0.0.1/8 has host bits set (did you mean 10.0.0.0/8?)\n"
+	  "t.yaml:8:98: forwards[0].from[2]: 10.0.0.0/8 is listed twice (first at line 8, column 86)\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80, from: [127.0.0.0/8]}\n",
+	  "t.yaml:8:74: forwards[0].from[0]: 127.0.0.0/8 is in 127.0.0.0/8 (loopback), not a remote source\n" },
+};
+
+START_TEST(test_fwd)
+{
+	check_bad(&fwd_cases[_i]);
+}
+END_TEST
+
+/* Forwards that touch but do not overlap, and values at their bounds. */
+START_TEST(test_fwd_ok)
+{
+	static const char *const ok[] = {
+		FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n"
+		"- {protocol: udp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n",
+		FWD "- {protocol: tcp, public: 203.0.113.1:80-89, inside: 192.168.1.2:80-89}\n"
+		"- {protocol: tcp, public: 203.0.113.1:90-99, inside: 192.168.1.2:90-99}\n",
+		FWD "- {protocol: gre, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: esp, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: ah, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: sctp, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: ipip, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: ipv6, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: udplite, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: 255, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: 2, public: 203.0.113.1, inside: 192.168.1.2}\n",
+		FWD "- {protocol: tcp, public: 203.0.113.1:1, inside: 192.168.1.2:65535}\n"
+		"- {protocol: tcp, public: 203.0.113.1:65535, inside: 192.168.1.2:1}\n",
+		FWD "- {protocol: tcp, public: 203.0.113.1:1-65535, inside: 192.168.1.2:1-65535}\n",
+		FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80, from: []}\n",
+		FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80, from: [0.0.0.0/0]}\n",
+		DEVS NAT "forwards: []\n",
+		IN "  address: 192.168.1.10/24\n" OUT NAT "forwards:\n"
+		"- {protocol: tcp, public: 203.0.113.1:22, inside: 192.168.1.10:22}\n",
+		DEVS NAT "  inside-prefixes: [192.168.1.0/24]\nforwards:\n"
+		"- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.255:80}\n",
+		"forwards:\n- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n"
+		DEVS NAT,
+	};
+	struct config c;
+	char *out = NULL;
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++) {
+		ck_assert_msg(load(&c, ok[i], &out) == 0, "case %u: %s", i,
+			      out);
+		ck_assert_str_eq(out, "");
+		free(out);
+	}
+	ck_assert_uint_eq(c.nforwards, 1);
+	ck_assert_uint_eq(c.forwards[0].pub_addr, ip("203.0.113.1"));
+	ck_assert_uint_eq(c.forwards[0].in_addr, ip("192.168.1.2"));
+}
+END_TEST
+
+/* At most CONF_FORWARDS_MAX forwards, CONF_FROM_MAX prefixes in a from */
+START_TEST(test_fwd_max)
+{
+	static char yaml[CONF_FORWARDS_MAX * 80 + 256];
+	struct config c;
+	char *p, *out = NULL;
+	unsigned i;
+
+	p = yaml + sprintf(yaml, FWD);
+	for (i = 0; i < CONF_FORWARDS_MAX; i++)
+		p += sprintf(p, "- {protocol: udp, public: 203.0.113.1:%u, inside: 192.168.1.2:%u}\n",
+			     i + 1, i + 1);
+	ck_assert_int_eq(load(&c, yaml, &out), 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert_uint_eq(c.nforwards, CONF_FORWARDS_MAX);
+	ck_assert_uint_eq(c.forwards[CONF_FORWARDS_MAX - 1].pub_lo,
+			  CONF_FORWARDS_MAX);
+
+	sprintf(p, "- {protocol: udp, public: 203.0.113.1:5000, inside: 192.168.1.2:5000}\n");
+	ck_assert_int_eq(load(&c, yaml, &out), 1);
+	ck_assert_str_eq(out, "t.yaml:8:1: forwards: 1025 entries, more than the maximum of 1024\n");
+	free(out);
+
+	p = yaml + sprintf(yaml, FWD "- protocol: tcp\n"
+			   "  public: 203.0.113.1:80\n"
+			   "  inside: 192.168.1.2:80\n"
+			   "  from:\n");
+	for (i = 0; i < CONF_FROM_MAX; i++)
+		p += sprintf(p, "  - 10.%u.0.0/16\n", i);
+	ck_assert_int_eq(load(&c, yaml, &out), 0);
+	free(out);
+	ck_assert_uint_eq(c.forwards[0].nfrom, CONF_FROM_MAX);
+	ck_assert_uint_eq(c.forwards[0].from[CONF_FROM_MAX - 1].addr,
+			  ip("10.31.0.0"));
+
+	sprintf(p, "  - 11.0.0.0/8\n");
+	ck_assert_int_eq(load(&c, yaml, &out), 1);
+	ck_assert_str_eq(out, "t.yaml:12:3: forwards[0].from: 33 prefixes, more than the maximum of 32\n");
+	free(out);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
 /* user and log */
 
 static const struct bad misc_cases[] = {
@@ -1014,7 +1249,7 @@ START_TEST(test_many_errors)
 		"t.yaml:13:11: inside.create: expected true or false, got \"maybe\"\n"
 		"t.yaml:14:7: user: \"-root\" is not a valid user name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")\n"
 		"t.yaml:15:14: log.level: \"loud\" is not a log level (expected: error, warning, info, debug)\n"
-		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, alg, offload, user, log)\n";
+		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, forwards, alg, offload, user, log)\n";
 	struct config c;
 	char *out = NULL;
 
@@ -1076,6 +1311,12 @@ static void expect_defaults(const struct config *c)
 		ck_assert_uint_eq(c->inside_prefixes[j].addr, 0);
 	}
 	ck_assert_int_eq(c->tcp_mss_clamp, -1);
+	ck_assert_uint_eq(c->nforwards, 0);
+	for (j = 0; j < CONF_FORWARDS_MAX; j++) {
+		ck_assert_uint_eq(c->forwards[j].proto, 0);
+		ck_assert_uint_eq(c->forwards[j].pub_addr, 0);
+		ck_assert_uint_eq(c->forwards[j].nfrom, 0);
+	}
 	ck_assert(!c->pptp.enabled);
 	ck_assert_uint_eq(c->pptp.nports, 1);
 	ck_assert_uint_eq(c->pptp.ports[0], 1723);
@@ -1176,6 +1417,15 @@ static const char full_yaml[] =
 	"  - 192.168.1.0/24\n"
 	"  - 192.168.2.0/23\n"
 	"  tcp-mss-clamp: 1400\n"
+	"forwards:\n"
+	"- protocol: tcp\n"
+	"  public: 203.0.113.1:8080-8081\n"
+	"  inside: 192.168.1.20:80-81\n"
+	"  from: [198.51.100.0/24, 192.0.2.7]\n"
+	"- {protocol: udp, public: \"203.0.113.9:53\", inside: \"192.168.1.20:53\"}\n"
+	"- {protocol: gre, public: 203.0.113.10, inside: 192.168.1.21}\n"
+	"- {protocol: 99, public: 203.0.113.10, inside: 192.168.1.22}\n"
+	"- {protocol: 6, public: 203.0.113.1:1723, inside: 192.168.1.23:1723}\n"
 	"alg:\n"
 	"  pptp:\n"
 	"    enabled: true\n"
@@ -1258,6 +1508,38 @@ static void check_full(const struct config *c)
 	ck_assert_uint_eq(c->inside_prefixes[1].addr, ip("192.168.2.0"));
 	ck_assert_uint_eq(c->inside_prefixes[1].len, 23);
 	ck_assert_int_eq(c->tcp_mss_clamp, 1400);
+
+	ck_assert_uint_eq(c->nforwards, 5);
+	ck_assert_uint_eq(c->forwards[0].proto, IPPROTO_TCP);
+	ck_assert_uint_eq(c->forwards[0].pub_addr, ip("203.0.113.1"));
+	ck_assert_uint_eq(c->forwards[0].pub_lo, 8080);
+	ck_assert_uint_eq(c->forwards[0].pub_hi, 8081);
+	ck_assert_uint_eq(c->forwards[0].in_addr, ip("192.168.1.20"));
+	ck_assert_uint_eq(c->forwards[0].in_lo, 80);
+	ck_assert_uint_eq(c->forwards[0].nfrom, 2);
+	ck_assert_uint_eq(c->forwards[0].from[0].addr, ip("198.51.100.0"));
+	ck_assert_uint_eq(c->forwards[0].from[0].len, 24);
+	ck_assert_uint_eq(c->forwards[0].from[1].addr, ip("192.0.2.7"));
+	ck_assert_uint_eq(c->forwards[0].from[1].len, 32);
+	ck_assert_uint_eq(c->forwards[1].proto, IPPROTO_UDP);
+	ck_assert_uint_eq(c->forwards[1].pub_addr, ip("203.0.113.9"));
+	ck_assert_uint_eq(c->forwards[1].pub_lo, 53);
+	ck_assert_uint_eq(c->forwards[1].pub_hi, 53);
+	ck_assert_uint_eq(c->forwards[1].in_addr, ip("192.168.1.20"));
+	ck_assert_uint_eq(c->forwards[1].in_lo, 53);
+	ck_assert_uint_eq(c->forwards[1].nfrom, 0);
+	ck_assert_uint_eq(c->forwards[2].proto, IPPROTO_GRE);
+	ck_assert_uint_eq(c->forwards[2].pub_addr, ip("203.0.113.10"));
+	ck_assert_uint_eq(c->forwards[2].pub_lo, 0);
+	ck_assert_uint_eq(c->forwards[2].pub_hi, 0);
+	ck_assert_uint_eq(c->forwards[2].in_addr, ip("192.168.1.21"));
+	ck_assert_uint_eq(c->forwards[2].in_lo, 0);
+	ck_assert_uint_eq(c->forwards[3].proto, 99);
+	ck_assert_uint_eq(c->forwards[3].pub_addr, ip("203.0.113.10"));
+	ck_assert_uint_eq(c->forwards[3].in_addr, ip("192.168.1.22"));
+	ck_assert_uint_eq(c->forwards[4].proto, IPPROTO_TCP);
+	ck_assert_uint_eq(c->forwards[4].pub_lo, 1723);
+	ck_assert_uint_eq(c->forwards[4].in_lo, 1723);
 	ck_assert(c->pptp.enabled);
 	ck_assert_uint_eq(c->pptp.nports, 2);
 	ck_assert_uint_eq(c->pptp.ports[0], 1723);
@@ -1498,6 +1780,8 @@ START_TEST(test_print_minimal)
 	text = round_trip(MIN);
 	k = conf_keys(&n);
 	for (i = 0; i < n; i++) {
+		if (k[i].field)		/* in each entry; there are none */
+			continue;
 		v = printed(text, k[i].name, buf);
 		ck_assert_msg(v != NULL, "%s is not written:\n%s", k[i].name,
 			      text);
@@ -1524,7 +1808,8 @@ START_TEST(test_print_full)
 	text = round_trip(full_yaml);
 	k = conf_keys(&n);
 	for (i = 0; i < n; i++)
-		ck_assert_msg(printed(text, k[i].name, buf) != NULL,
+		ck_assert_msg(k[i].field ||
+			      printed(text, k[i].name, buf) != NULL,
 			      "%s is not written:\n%s", k[i].name, text);
 	ck_assert_str_eq(printed(text, "inside.netns", buf),
 			 "\"/run/netns/lan\"");
@@ -1533,6 +1818,31 @@ START_TEST(test_print_full)
 	ck_assert_str_eq(printed(text, "outside.routes", buf),
 			 "[203.0.113.1, 203.0.113.8/29, 198.51.100.77]");
 	ck_assert_str_eq(printed(text, "alg.pptp.ports", buf), "[1723, 1724]");
+	ck_assert_str_eq(printed(text, "nat.filtering", buf),
+			 "{tcp: address-dependent, udp: address-and-port-dependent, icmp: endpoint-independent}");
+	ck_assert_ptr_nonnull(strstr(text,
+		"forwards:\n"
+		"  - protocol: tcp\n"
+		"    public: 203.0.113.1:8080-8081\n"
+		"    inside: 192.168.1.20:80-81\n"
+		"    from: [198.51.100.0/24, 192.0.2.7]\n"
+		"  - protocol: udp\n"
+		"    public: 203.0.113.9:53\n"
+		"    inside: 192.168.1.20:53\n"
+		"    from: []\n"
+		"  - protocol: gre\n"
+		"    public: 203.0.113.10\n"
+		"    inside: 192.168.1.21\n"
+		"    from: []\n"
+		"  - protocol: 99\n"
+		"    public: 203.0.113.10\n"
+		"    inside: 192.168.1.22\n"
+		"    from: []\n"
+		"  - protocol: tcp\n"
+		"    public: 203.0.113.1:1723\n"
+		"    inside: 192.168.1.23:1723\n"
+		"    from: []\n"
+		"alg:\n"));
 	ck_assert_str_eq(printed(text, "offload", buf), "off");
 	ck_assert_str_eq(printed(text, "log.level", buf), "debug");
 	free(text);
@@ -1593,7 +1903,11 @@ END_TEST
 /* ---------------------------------------------------------------------- */
 /* The table of keys */
 
-/* Every row is complete, named once, and no key is also a section. */
+/*
+ * Every row is complete, named once, and no key is also a section; a
+ * field (of each entry of a sequence) is named after its key, which is a
+ * row that is not a field.
+ */
 START_TEST(test_table)
 {
 	const struct conf_key *k;
@@ -1616,9 +1930,22 @@ START_TEST(test_table)
 				continue;
 			ck_assert_msg(strcmp(k[i].name, k[j].name),
 				      "%s: twice", k[i].name);
-			ck_assert_msg(strncmp(k[j].name, k[i].name, len) ||
+			ck_assert_msg(k[j].field ||
+				      strncmp(k[j].name, k[i].name, len) ||
 				      k[j].name[len] != '.',
 				      "%s is a key and a section", k[i].name);
+		}
+		if (k[i].field) {
+			const char *dot = strrchr(k[i].name, '.');
+
+			ck_assert_ptr_nonnull(dot);
+			for (j = 0; j < n; j++)
+				if (!k[j].field &&
+				    strlen(k[j].name) == (size_t)(dot - k[i].name) &&
+				    !strncmp(k[j].name, k[i].name,
+					     (size_t)(dot - k[i].name)))
+					break;
+			ck_assert_msg(j < n, "field %s has no key", k[i].name);
 		}
 	}
 }
@@ -1849,6 +2176,12 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_rfc_values);
 	tcase_add_test(tc, test_short_timeouts);
 	tcase_add_test(tc, test_prefixes_max);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("forwards");
+	tcase_add_loop_test(tc, test_fwd, 0, ARRAY_SIZE(fwd_cases));
+	tcase_add_test(tc, test_fwd_ok);
+	tcase_add_test(tc, test_fwd_max);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("alg");
