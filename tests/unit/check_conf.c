@@ -1958,7 +1958,9 @@ END_TEST
  * paragraph, ".TP" then ".B name"; the keys of a subsection (or the
  * fields of each entry of a sequence) are tagged paragraphs between
  * ".RS" and ".RE" right after their parent's.  A key named like its
- * heading ("offload" under ".SS offload") is a top-level key.
+ * heading ("offload" under ".SS offload") is a top-level key.  Each key
+ * says when a change to it applies, on a line "Reload: ..." of its own
+ * paragraph.
  */
 #define MAN_ITEMS_MAX	256
 #define MAN_DEPTH_MAX	8
@@ -1969,11 +1971,13 @@ END_TEST
  * @name:	the key it documents, once per section of its heading
  * @n:		how many names
  * @line:	its line in the page
+ * @reload:	its paragraph has a "Reload:" line
  */
 struct man_item {
 	char name[2][MAN_NAME_MAX];
 	unsigned n;
 	unsigned line;
+	bool reload;
 };
 
 /* man_page() - the path of tunnat.yaml(5) in the source tree */
@@ -2068,6 +2072,8 @@ static unsigned man_items(const char *path, struct man_item *it)
 			depth--;
 			continue;
 		}
+		if (!strncmp(line, "Reload: ", 8) && last >= 0)
+			it[last].reload = true;
 		if (!tag)
 			continue;
 		tag = false;
@@ -2076,6 +2082,7 @@ static unsigned man_items(const char *path, struct man_item *it)
 			continue;
 		ck_assert_uint_lt(n, MAN_ITEMS_MAX);
 		it[n].n = npre;
+		it[n].reload = false;
 		it[n].line = ln;
 		for (k = 0; k < npre; k++) {
 			int up = depth ? stack[depth - 1] : -1;
@@ -2118,10 +2125,13 @@ START_TEST(test_man_page)
 	k = conf_keys(&nk);
 	for (r = 0; r < nk; r++) {
 		for (i = 0, found = false; i < n && !found; i++)
-			for (j = 0; j < it[i].n; j++)
-				found |= !strcmp(it[i].name[j], k[r].name);
+			for (j = 0; j < it[i].n && !found; j++)
+				found = !strcmp(it[i].name[j], k[r].name);
 		ck_assert_msg(found, "%s: key %s is not documented", path,
 			      k[r].name);
+		ck_assert_msg(k[r].field || it[i - 1].reload,
+			      "%s:%u: key %s has no \"Reload:\" line", path,
+			      it[i - 1].line, k[r].name);
 	}
 	for (i = 0; i < n; i++) {
 		for (j = 0, found = false; j < it[i].n; j++) {
