@@ -41,6 +41,17 @@ static void put_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* put_name() - the name of @v in @names, or the number if it has none */
+static void put_name(FILE *f, const struct conf_name *names, int v)
+{
+	const char *s = conf_name_of(names, v);
+
+	if (s)
+		fputs(s, f);
+	else
+		fprintf(f, "%d", v);
+}
+
 /* put_prefixes() - "[a.b.c.d/n, ...]" of @n prefixes (network order) */
 static void put_prefixes(FILE *f, const struct conf_prefix *p, unsigned n)
 {
@@ -114,15 +125,11 @@ static void put_forwards(FILE *f, const struct conf_forward *fw, unsigned n,
 	}
 	fputc('\n', f);
 	for (i = 0; i < n; i++) {
-		const char *name = conf_name_of(conf_proto_names, fw[i].proto);
 		bool ports = fw[i].proto == IPPROTO_TCP ||
 			     fw[i].proto == IPPROTO_UDP;
 
 		fprintf(f, "%*s- protocol: ", indent, "");
-		if (name)
-			fputs(name, f);
-		else
-			fprintf(f, "%u", fw[i].proto);
+		put_name(f, conf_proto_names, fw[i].proto);
 		fprintf(f, "\n%*s  public: ", indent, "");
 		put_end(f, fw[i].pub_addr, ports, fw[i].pub_lo, fw[i].pub_hi);
 		fprintf(f, "\n%*s  inside: ", indent, "");
@@ -230,20 +237,21 @@ static void put_value(FILE *f, const struct conf_key *k,
 		fprintf(f, "%u-%u", lo, hi);
 		break;
 	case K_ENUM:
-		fputs(conf_name_of(sp->names, load_int(p, sp->size)), f);
+		put_name(f, sp->names, load_int(p, sp->size));
 		break;
 	case K_FILTERING:
 		flt = p;
 		if (flt[CONF_L4_TCP] == flt[CONF_L4_UDP] &&
 		    flt[CONF_L4_UDP] == flt[CONF_L4_ICMP]) {
-			fputs(conf_name_of(conf_filter_names, flt[0]), f);
+			put_name(f, conf_filter_names, (int)flt[0]);
 			break;
 		}
 		fputc('{', f);
-		for (i = 0; i < CONF_L4_N; i++)
-			fprintf(f, "%s%s: %s", i ? ", " : "",
-				conf_l4_names[i].name,
-				conf_name_of(conf_filter_names, flt[i]));
+		for (i = 0; i < CONF_L4_N; i++) {
+			fprintf(f, "%s%s: ", i ? ", " : "",
+				conf_l4_names[i].name);
+			put_name(f, conf_filter_names, (int)flt[i]);
+		}
 		fputc('}', f);
 		break;
 	case K_MSS:

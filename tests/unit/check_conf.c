@@ -1886,6 +1886,23 @@ START_TEST(test_print_values)
 }
 END_TEST
 
+/* A value that has no name (a struct built by hand) is written as a number. */
+START_TEST(test_print_unnamed)
+{
+	struct config c;
+	char buf[4096], *text;
+
+	conf_defaults(&c);
+	c.log_level = (enum log_level)7;
+	c.filtering[CONF_L4_UDP] = (enum conf_filter)9;
+	text = print(&c);
+	ck_assert_str_eq(printed(text, "log.level", buf), "7");
+	ck_assert_str_eq(printed(text, "nat.filtering", buf),
+			 "{tcp: endpoint-independent, udp: 9, icmp: endpoint-independent}");
+	free(text);
+}
+END_TEST
+
 /* A write that fails is reported. */
 START_TEST(test_print_error)
 {
@@ -2216,6 +2233,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_print_minimal);
 	tcase_add_test(tc, test_print_full);
 	tcase_add_test(tc, test_print_values);
+	tcase_add_test(tc, test_print_unnamed);
 	tcase_add_test(tc, test_print_error);
 	suite_add_tcase(s, tc);
 
