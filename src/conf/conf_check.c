@@ -40,22 +40,25 @@ static bool key_ok(const struct ctx *x, size_t row)
 	return !x->given[row] || x->at[row];
 }
 
-/* pos() - "line L, column C" of @n, in @buf (48 bytes) */
+#define POS_BUF		48
+
+/* pos() - "line L, column C" of @n, in @buf (POS_BUF bytes) */
 static const char *pos(const yaml_node_t *n, char *buf)
 {
-	snprintf(buf, 48, "line %zu, column %zu", n->start_mark.line + 1,
+	snprintf(buf, POS_BUF, "line %zu, column %zu", n->start_mark.line + 1,
 		 n->start_mark.column + 1);
 	return buf;
 }
 
 /**
- * in_pool() - report if @addr/@len (host order; from @what, at node @n) is
- * in, or overlaps, an accepted pool entry; at the later of the two
+ * in_pool() - report if @addr/@len (host order; from @what, at node @n,
+ * or a default if @n is NULL) is in, or overlaps, an accepted pool entry;
+ * at the later of the two
  */
 static void in_pool(struct ctx *x, uint32_t addr, unsigned len,
 		    yaml_node_t *n, const char *what)
 {
-	char b1[PREFIX_BUF], b2[PREFIX_BUF], w[48];
+	char b1[PREFIX_BUF], b2[PREFIX_BUF], w[POS_BUF];
 	bool one = len == 32;
 	size_t i;
 
@@ -95,7 +98,7 @@ static void report_same(struct ctx *x, uint32_t addr, yaml_node_t *n1,
 			const char *what1, yaml_node_t *n2,
 			const char *what2, const char *why)
 {
-	char b[PREFIX_BUF], w[48];
+	char b[PREFIX_BUF], w[POS_BUF];
 	bool later;
 
 	conf_fmt_prefix(addr, 32, b);
@@ -118,7 +121,7 @@ static void devices(struct ctx *x)
 	struct config *c = x->c;
 	bool out_later;
 	yaml_node_t *n, *o;
-	char w[48];
+	char w[POS_BUF];
 
 	if (!x->at[in] || !x->at[out] ||
 	    !key_ok(x, conf_key_index("inside.netns")) ||
@@ -198,7 +201,7 @@ static void per_host(struct ctx *x)
 	size_t mrow = conf_key_index("nat.max-sessions");
 	yaml_node_t *p = x->at[prow], *m = x->at[mrow];
 	struct config *c = x->c;
-	char w[48];
+	char w[POS_BUF];
 
 	if (!p || !key_ok(x, mrow) ||
 	    c->max_sessions_per_host <= c->max_sessions)
@@ -357,7 +360,7 @@ static void fwd_inside(struct ctx *x, unsigned i)
 	size_t irow = conf_key_index("nat.inside-prefixes");
 	struct fwd_at *fa = &x->fwd[i];
 	const struct config *c = x->c;
-	char p[PATH_BUF], b[PREFIX_BUF], w[48];
+	char p[PATH_BUF], b[PREFIX_BUF], w[POS_BUF];
 	uint32_t a = fa->in_ep.addr;
 	unsigned k;
 
@@ -388,7 +391,7 @@ static void fwd_overlaps(struct ctx *x, unsigned j, const bool *good)
 {
 	const struct conf_forward *f = x->c->forwards;
 	struct fwd_at *fa = x->fwd;
-	char p[PATH_BUF], e1[64], e2[64], w[48];
+	char p[PATH_BUF], e1[64], e2[64], w[POS_BUF];
 	unsigned i, side;
 
 	for (side = 0; side < 2; side++) {
