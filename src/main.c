@@ -301,8 +301,8 @@ int main(int argc, char **argv)
 	log_set_level(level >= 0 ? (enum log_level)level : c->log_level);
 	log_info("tunnat %s starting with %s", PACKAGE_VERSION, path);
 
-	if (tun_open(&inside, &c->inside, "inside", c->offload) ||
-	    tun_open(&outside, &c->outside, "outside", c->offload))
+	if (tun_open(&inside, &c->inside, "inside", c->offload, NULL) ||
+	    tun_open(&outside, &c->outside, "outside", c->offload, NULL))
 		goto out;
 	if (offloads_agree(&inside, &outside))
 		goto out;

@@ -17,7 +17,8 @@
  *    the link up, assign the address and add the routes, each with
  *    NLM_F_REPLACE so that attaching to a persistent device again after a
  *    restart succeeds; read the MTU back;
- * 5. setns(2) back to the original namespace, on every path.
+ * 5. route the configured links into the device (links.c);
+ * 6. setns(2) back to the original namespace, on every path.
  *
  * The fd keeps working whatever namespace the process is in afterwards.
  */
@@ -370,7 +371,7 @@ out:
 }
 
 int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
-	     bool vnet)
+	     bool vnet, const struct links_side *links)
 {
 	struct tun_ctx c = { .role = role, .name = d->name,
 			     .netns = d->netns };
@@ -391,6 +392,8 @@ int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
 	err = tun_attach(t, d, &c, &ifindex, vnet);
 	if (!err)
 		err = tun_configure(t, d, &c, ifindex);
+	if (!err && links)
+		err = links_setup(links, ifindex, t->name);
 
 	if (self >= 0) {
 		err2 = ns_leave(&c, self);
