@@ -2,10 +2,11 @@
 /* main.c - tunnat: command line, start-up sequence, exit status
  *
  * Start-up, in order: parse the command line; read and validate the whole
- * configuration (exit 78 on any error, before anything is touched); open
- * and set up both TUN devices; create the engine for their MTUs; drop every
- * privilege; run the loop until SIGTERM or SIGINT.  Exit statuses follow
- * sysexits(3).
+ * configuration (exit 78 on any error, before anything is touched); check
+ * the links of both sides (they exist, no public address is local); open
+ * and set up both TUN devices, routing each side's links into its device;
+ * create the engine for their MTUs; drop every privilege; run the loop
+ * until SIGTERM or SIGINT.  Exit statuses follow sysexits(3).
  */
 
 #include <sys/random.h>
@@ -198,6 +199,28 @@ static struct nat *engine_new(const struct config *c, unsigned mtu_in,
 }
 
 /*
+ * The links of side @d (inside or outside), into @ls, as links_setup()
+ * takes them: the outside ones must not hold a public address, and answer
+ * ARP for the pool unless outside.proxy-arp is false.
+ */
+static void links_of(struct links_side *ls, const struct config *c,
+		     const struct conf_dev *d, const char *role)
+{
+	bool outside = d == &c->outside;
+
+	*ls = (struct links_side){
+		.role = role,
+		.key = outside ? "outside.links" : "inside.links",
+		.netns = d->netns,
+		.names = (const char (*)[IFNAMSIZ])d->links,
+		.n = d->nlinks,
+		.pool = outside ? c->addrs : NULL,
+		.npool = outside ? c->naddrs : 0,
+		.proxy_arp = outside && c->proxy_arp,
+	};
+}
+
+/*
  * Give both devices the same offloads, the most both accept: a superpacket
  * read from one must be writable, as it is, to the other.
  */
@@ -237,6 +260,7 @@ int main(int argc, char **argv)
 	};
 	const char *path = DEFAULT_CONFIG;
 	struct tun inside = { .fd = -1 }, outside = { .fd = -1 };
+	struct links_side links_in, links_out;
 	int level = -1, opt, status = EX_OSERR;
 	bool check_only = false;
 	struct nat *n = NULL;
@@ -301,8 +325,15 @@ int main(int argc, char **argv)
 	log_set_level(level >= 0 ? (enum log_level)level : c->log_level);
 	log_info("tunnat %s starting with %s", PACKAGE_VERSION, path);
 
-	if (tun_open(&inside, &c->inside, "inside", c->offload, NULL) ||
-	    tun_open(&outside, &c->outside, "outside", c->offload, NULL))
+	links_of(&links_in, c, &c->inside, "inside");
+	links_of(&links_out, c, &c->outside, "outside");
+	if (tun_links_check(&c->inside, "inside", &links_in) ||
+	    tun_links_check(&c->outside, "outside", &links_out))
+		goto out;
+	if (tun_open(&inside, &c->inside, "inside", c->offload,
+		     links_in.n ? &links_in : NULL) ||
+	    tun_open(&outside, &c->outside, "outside", c->offload,
+		     links_out.n ? &links_out : NULL))
 		goto out;
 	if (offloads_agree(&inside, &outside))
 		goto out;

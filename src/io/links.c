@@ -450,6 +450,38 @@ static int links_proxy(struct links_ctx *x)
 	return err;
 }
 
+int links_check(const struct links_side *s)
+{
+	struct links_ctx x = { .s = s, .nl = -1 };
+	int err;
+
+	if (!s->n)
+		return 0;
+	x.l = calloc(s->n, sizeof(*x.l));
+	if (!x.l) {
+		log_err("%s: out of memory", s->role);
+		return -ENOMEM;
+	}
+	err = links_resolve(&x);
+	if (err || !s->npool)
+		goto out;
+	x.nl = nl_open();
+	if (x.nl < 0) {
+		err = x.nl;
+		log_err("%s: cannot open a netlink socket: %s", s->role,
+			strerror(-err));
+		goto out;
+	}
+	err = nl_addr_dump(x.nl, local_cb, &x);
+	if (err && err != -EADDRINUSE)
+		log_err("%s: cannot list the addresses of its network namespace: %s",
+			s->role, strerror(-err));
+out:
+	nl_close(x.nl);
+	free(x.l);
+	return err;
+}
+
 int links_setup(const struct links_side *s, unsigned tun,
 		const char *tun_name)
 {
@@ -460,8 +492,10 @@ int links_setup(const struct links_side *s, unsigned tun,
 	if (!s->n)
 		return 0;
 	x.l = calloc(s->n, sizeof(*x.l));
-	if (!x.l)
+	if (!x.l) {
+		log_err("%s: out of memory", s->role);
 		return -ENOMEM;
+	}
 	err = links_resolve(&x);
 	if (err)
 		goto out;
@@ -479,15 +513,6 @@ int links_setup(const struct links_side *s, unsigned tun,
 		log_err("%s: cannot open a netlink socket: %s", s->role,
 			strerror(-err));
 		goto out;
-	}
-	if (s->npool) {
-		err = nl_addr_dump(x.nl, local_cb, &x);
-		if (err) {
-			if (err != -EADDRINUSE)
-				log_err("%s: cannot list the addresses of its network namespace: %s",
-					s->role, strerror(-err));
-			goto out;
-		}
 	}
 
 	err = links_tables(&x, tun, tun_name);

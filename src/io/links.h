@@ -41,6 +41,17 @@ struct links_side {
 };
 
 /**
+ * links_check() - refuse links that cannot work, before anything is set up
+ * @s:		the links, in the current network namespace
+ *
+ * Return: 0; -ENODEV if a link does not exist, -EADDRINUSE if an address
+ * of @s->pool is an address of this namespace (where the kernel would
+ * answer for it itself), or another negative errno; each logged with the
+ * link or the address and the key to change
+ */
+int links_check(const struct links_side *s);
+
+/**
  * links_setup() - send what arrives on @s's links into TUN device @tun
  * @s:		the links
  * @tun:	interface index of the side's TUN device, which is up
@@ -63,9 +74,6 @@ struct links_side {
  * links that point elsewhere, tagged proxy entries on them that are no
  * longer wanted, and tagged routes in tables no rule uses any more are
  * deleted.
- *
- * Refuses (-ENODEV) a link that does not exist and (-EADDRINUSE) a pool
- * address that is an address of this namespace, before changing anything.
  *
  * Return: 0, or a negative errno (logged, naming the link and the step)
  */

@@ -415,6 +415,30 @@ int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
 	return 0;
 }
 
+int tun_links_check(const struct conf_dev *d, const char *role,
+		    const struct links_side *links)
+{
+	struct tun_ctx c = { .role = role, .name = d->name,
+			     .netns = d->netns };
+	int self = -1;
+	int err, err2;
+
+	if (!links->n)
+		return 0;
+	if (d->netns[0]) {
+		err = ns_enter(&c, &self);
+		if (err)
+			return err;
+	}
+	err = links_check(links);
+	if (self >= 0) {
+		err2 = ns_leave(&c, self);
+		if (!err)
+			err = err2;
+	}
+	return err;
+}
+
 static const unsigned offload_sets[] = {
 	TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN | TUN_F_USO4 |
 		TUN_F_USO6,

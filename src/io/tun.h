@@ -53,6 +53,18 @@ int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
 	     bool vnet, const struct links_side *links);
 
 /**
+ * tun_links_check() - links_check() @links in the namespace of device @d
+ * @role:	"inside" or "outside", for messages
+ *
+ * Changes nothing, so that main can check the links of both sides before
+ * it sets up either.
+ *
+ * Return: 0, or a negative errno (logged)
+ */
+int tun_links_check(const struct conf_dev *d, const char *role,
+		    const struct links_side *links);
+
+/**
  * tun_offload_best() - agree on the most offloads the kernel allows
  *
  * Tries, in order, CSUM|TSO4|TSO6|TSO_ECN|USO4|USO6 (USO needs Linux 6.2),
