@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # dev.sh - install what tunnat needs, build it, then demo or test it
 #
-#   contrib/dev.sh demo       install, build, run the namespace lab demo
+#   contrib/dev.sh demo       install, build, run the container lab demos
 #   contrib/dev.sh check      install, build, run the whole test suite
 #   contrib/dev.sh distcheck  install, build, check the release tarball
 #   contrib/dev.sh bench      install, build, run make bench (minutes)
@@ -55,7 +55,7 @@ build)
 	;;
 demo)
 	build
-	exec contrib/lab/demo.sh etc/tunnat.yaml
+	exec contrib/lab/demo.sh
 	;;
 check)
 	build
