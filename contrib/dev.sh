@@ -18,12 +18,13 @@ cd "$(dirname "$0")/.."
 # Build, then every tool a test needs (lab_begin's lists, man.sh), so that
 # no test skips: CI (.ci/run) fails on a skip.  podman and runc build and
 # run the container image (tests/lab/image.sh); binutils has readelf;
-# python3-yaml reads the lab topologies (contrib/lab/labrun).  coreutils (timeout, mknod)
+# python3-yaml reads the lab topologies (contrib/lab/labrun); systemd
+# has systemd-analyze, which checks contrib/systemd/tunnat.service.  coreutils (timeout, mknod)
 # is essential; mount is not, and the tests mount tmpfs and devpts.
 PACKAGES="gcc make autoconf automake libtool pkg-config libuv1-dev \
 libyaml-dev libcap-ng-dev check iproute2 iputils-ping python3 tcpdump \
 tshark groff-base mandoc util-linux mount procps iperf3 ethtool pptpd \
-pptp-linux nftables podman runc binutils python3-yaml"
+pptp-linux nftables podman runc binutils python3-yaml systemd"
 
 deps() {
 	missing=""
