@@ -312,7 +312,7 @@ int main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	if (privs_lookup_user(c->user, &uid, &gid)) {
-		fprintf(stderr, "%s: user: no account \"%s\" on this system\n",
+		fprintf(stderr, "%s: user: no account \"%s\" on this system (a numeric uid needs none)\n",
 			path, c->user);
 		free(c);
 		return EX_CONFIG;
