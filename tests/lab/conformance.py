@@ -1224,6 +1224,200 @@ def row57_ip_ids_kept_apart(c):
 
 
 # ======================================================================
+# Hairpinning (row 58)
+
+@case("default")
+def row58_hairpin_udp(c):
+    """RFC 4787 REQ-9, REQ-9a: A sends to B's public endpoint: B sees
+    A's public address and port (its EIM mapping), and B's answer to it
+    reaches A."""
+    ha, pa, hb, pb = new_host(), new_port(), new_host(), new_port()
+    b = c.out_udp(hb, pb, Y1, 53, moved=True)
+    c.squat("udp", pa, Y2, 53)          # so that A's port moves too
+    data = new_token()
+    c.lan.send(IP(src=ha, dst=b.src) / UDP(sport=pa, dport=b.sport) /
+               Raw(data))
+    got = c.lan.expect(lambda q: q.payload == data, "hairpinned to B")
+    c.eq((got.dst, got.dport, got.src), (hb, pb, PUB), "B got it")
+    ap = got.sport
+    c.moved(ap, pa)
+    c.eq(c.out_udp(ha, pa, Y2, 53).sport, ap,
+         "A's mapping toward outside (REQ-9a: the external port)")
+    data = new_token()
+    c.lan.send(IP(src=hb, dst=PUB) / UDP(sport=pb, dport=ap) / Raw(data))
+    back = c.lan.expect(lambda q: q.payload == data, "B's answer")
+    c.eq((back.src, back.sport, back.dst, back.dport),
+         (PUB, b.sport, ha, pa), "A got the answer")
+
+
+@case("default")
+def row58_hairpin_tcp(c):
+    """RFC 5382 REQ-8: a TCP connection from A to B's public endpoint
+    opens and carries data both ways."""
+    ha, pa, hb, pb = new_host(), new_port(), new_host(), new_port()
+    b = c.out_tcp(hb, pb, Y1, 80, moved=True)
+    cs, ss = rand_seq(), rand_seq()
+    for src, sp, dst, dp, fl, seq, ack, data, to in (
+            (ha, pa, PUB, b.sport, S, cs, 0, b"", hb),
+            (hb, pb, PUB, None, S | A, ss, cs + 1, b"", ha),
+            (ha, pa, PUB, b.sport, A | P, cs + 1, ss + 1, b"ping", hb),
+            (hb, pb, PUB, None, A | P, ss + 1, cs + 5, b"pong", ha)):
+        if dp is None:
+            dp = ap
+        c.lan.send(IP(src=src, dst=dst) / TCP(sport=sp, dport=dp, flags=fl,
+                                               seq=seq, ack=ack) / Raw(data))
+        got = c.lan.expect(lambda q: q.proto == 6 and q.seq == seq and
+                           q.dst == to, "hairpinned TCP to %s" % to)
+        c.eq(got.src, PUB, "source of what %s got" % to)
+        if to == hb:
+            ap = got.sport
+            c.eq(got.dport, pb, "B's port")
+        else:
+            c.eq((got.sport, got.dport), (b.sport, pa), "A's ports")
+
+
+# ======================================================================
+# Counters (row 66; row 65, the log, is the default group's last test)
+
+@case("default")
+def row66_counters_match_traffic(c):
+    """RFC 6888 REQ-10 (NAT-MIB's counters): SIGUSR1's counters move by
+    exactly the traffic this test made."""
+    unmapped = c.free_port("udp")
+    st0 = c.stats()
+    h, p = new_host(), new_port()
+    for k in range(5):
+        a = c.out_udp(h, p, Y1, 53)
+    for k in range(3):
+        c.in_udp(Y1, 53, a.src, a.sport, (h, p))
+    for k in range(2):
+        c.wan.send(IP(src=Y1, dst=PUB) / UDP(sport=53, dport=unmapped) /
+                   Raw(b"nobody"))
+    c.settle()          # two echo requests answered, one each side
+    st = c.stats()
+    want = {"rx-inside": 6, "rx-outside": 6, "forwarded-out": 5,
+            "forwarded-in": 3, "echo-answered": 2, "sessions": 1,
+            "mappings": 1, "sessions-created": 1, "drop-no-session": 2}
+    got = {k: st.get(k, 0) - st0.get(k, 0) for k in want}
+    c.eq(got, want, "counter changes")
+
+
+# ======================================================================
+# ALGs and other protocols (rows 68, 69)
+
+def pptp_msg(ctype, body, length):
+    """A PPTP control message (RFC 2637 section 2): header, then BODY
+    padded with zeroes to LENGTH."""
+    m = struct.pack("!HHIHH", length, 1, 0x1A2B3C4D, ctype, 0) + body
+    return m + b"\0" * (length - len(m))
+
+
+def sccrq():
+    return pptp_msg(1, struct.pack("!HHIIHH", 0x0100, 0, 1, 1, 1, 0), 156)
+
+
+def sccrp():
+    return pptp_msg(2, struct.pack("!HBBIIHH", 0x0100, 1, 0, 1, 1, 1, 0),
+                    156)
+
+
+def ocrq(call_id, serial=1):
+    return pptp_msg(7, struct.pack("!HHIIIIHH", call_id, serial, 300,
+                                   100000000, 3, 3, 64, 0), 168)
+
+
+def pptp_client(c, h, p, server, call_id):
+    """A PPTP control connection from H:P to SERVER:1723 up to an
+    Outgoing-Call-Request with CALL_ID; return the OCRQ as it left."""
+    cs, ss = rand_seq(), rand_seq()
+    syn = c.out_tcp(h, p, server, 1723, S, cs)
+    c.in_tcp(server, 1723, syn.src, syn.sport, (h, p), S | A, ss, cs + 1)
+    c.out_tcp(h, p, server, 1723, A, cs + 1, ss + 1)
+    rq = sccrq()
+    c.out_tcp(h, p, server, 1723, A | P, cs + 1, ss + 1, rq)
+    rp = sccrp()
+    c.in_tcp(server, 1723, syn.src, syn.sport, (h, p), A | P, ss + 1,
+             cs + 1 + len(rq), rp)
+    o = ocrq(call_id)
+    c.lan.send(IP(src=h, dst=server) /
+               TCP(sport=p, dport=1723, flags=A | P, seq=cs + 1 + len(rq),
+                   ack=ss + 1 + len(rp)) / Raw(o))
+    return c.wan.expect(lambda q: q.proto == 6 and q.dst == server and
+                        q.seq == cs + 1 + len(rq) and len(q.payload) == 168,
+                        "Outgoing-Call-Request from %s" % h)
+
+
+@case("default")
+def row68_algs_off_by_default(c):
+    """RFC 4787 REQ-10, RFC 5382 REQ-6: no ALG is on by default: an FTP
+    PORT command naming the inside address crosses unchanged, and so
+    does a PPTP Call ID (the PPTP ALG is off unless enabled)."""
+    h, p = new_host(), new_port()
+    cs, ss = rand_seq(), rand_seq()
+    syn = c.out_tcp(h, p, Y1, 21, S, cs)
+    c.in_tcp(Y1, 21, syn.src, syn.sport, (h, p), S | A, ss, cs + 1)
+    cmd = ("PORT %s,%d,%d\r\n" % (h.replace(".", ","), 40000 >> 8,
+                                  40000 & 255)).encode()
+    got = c.out_tcp(h, p, Y1, 21, A | P, cs + 1, ss + 1, cmd)
+    c.eq(got.payload, cmd, "the PORT command")
+    q1 = pptp_client(c, new_host(), new_port(), Y2, 0x1234)
+    q2 = pptp_client(c, new_host(), new_port(), Y2, 0x1234)
+    for q in (q1, q2):
+        c.eq(u16(q.payload, 12), 0x1234, "a PPTP Call ID (no ALG)")
+
+
+@case("alg_pptp")
+def row68_alg_switchable(c):
+    """RFC 4787 REQ-10a: each ALG can be switched on: with
+    alg.pptp.enabled, two inside clients that use the same Call ID to
+    one server leave with different ones."""
+    q1 = pptp_client(c, new_host(), new_port(), Y2, 0x1234)
+    q2 = pptp_client(c, new_host(), new_port(), Y2, 0x1234)
+    ids = [u16(q.payload, 12) for q in (q1, q2)]
+    c.eq(ids[0], 0x1234, "the first client's Call ID (kept)")
+    c.check(ids[1] != 0x1234, "both clients left with Call ID 0x1234")
+
+
+@case("default")
+def row69_other_protocols_by_address(c):
+    """RFC 6888 REQ-1 (tunnat(8), Mappings): ESP, SCTP and GRE (version
+    0, and version 1 with the PPTP ALG off) are translated by address:
+    out and back unchanged but for the addresses; a second inside host
+    to the same remote is refused (drop-address-in-use); nothing comes
+    in unasked (drop-no-session)."""
+    headers = {"esp": (ESP_P, b"\x00\x00\x10\x01\x00\x00\x00\x01"),
+               "sctp": (SCTP_P, b"\x13\x88\x13\x88" + b"\0" * 8),
+               "gre0": (GRE_P, b"\x00\x00\x08\x00"),
+               "gre1": (GRE_P, b"\x20\x01\x88\x0b\x00\x08\x00\x07")}
+    before = c.stats()
+    for k, (name, (ipp, hdr)) in enumerate(headers.items()):
+        h1, h2, y = new_host(), new_host(), "198.51.100.%d" % (20 + k)
+        body = hdr + new_token(8)
+        c.lan.send(IP(src=h1, dst=y, proto=ipp) / Raw(body))
+        o = c.wan.expect(lambda q: q.proto == ipp and q.payload == body,
+                         name + " out")
+        c.eq((o.src, o.dst), (PUB, y), name + " out")
+        back = hdr + new_token(8)
+        c.wan.send(IP(src=y, dst=PUB, proto=ipp) / Raw(back))
+        i = c.lan.expect(lambda q: q.proto == ipp and q.payload == back,
+                         name + " back")
+        c.eq((i.src, i.dst), (y, h1), name + " back")
+        second = hdr + new_token(8)
+        c.lan.send(IP(src=h2, dst=y, proto=ipp) / Raw(second))
+        unasked = hdr + new_token(8)
+        c.wan.send(IP(src="198.51.100.99", dst=PUB, proto=ipp) /
+                   Raw(unasked))
+        c.none(c.wan, lambda q: q.payload == second,
+               name + " from a second host")
+        c.none(c.lan, lambda q: q.payload == unasked, name + " unasked")
+    st = c.stats()
+    c.eq(c.drop("address-in-use", st) - c.drop("address-in-use", before),
+         4, "drop-address-in-use")
+    c.eq(c.drop("no-session", st) - c.drop("no-session", before), 4,
+         "drop-no-session")
+
+
+# ======================================================================
 # MTU (rows 42, 47, 56)
 
 @case("mtu_out")
@@ -1308,6 +1502,72 @@ def row56_fragmented_inbound(c):
     c.eq((d.dst, d.dport, d.payload), (h, p, data), "the datagram")
     c.check(len(fl) == 2 and all(len(f.raw) <= 1280 for f in fl),
             "fragments %s" % [len(f.raw) for f in fl])
+
+
+# ======================================================================
+# Forwards (rows 58, 69 through static mappings)
+
+@case("forwards")
+def row58_hairpin_through_forward(c):
+    """RFC 4787 REQ-9, RFC 5382 REQ-8 through forwards: an inside client
+    reaches the inside server of a forward by the public address: the
+    server sees the client's public endpoint, and its answer comes back
+    from the forwarded port; UDP likewise (a port of a range)."""
+    h, p = new_host(), new_port()
+    cs, ss = rand_seq(), rand_seq()
+    c.lan.send(IP(src=h, dst=PUB) / TCP(sport=p, dport=8080, flags="S",
+                                        seq=cs))
+    s = c.lan.expect(lambda q: q.proto == 6 and q.seq == cs,
+                     "SYN to the forward")
+    c.eq((s.src, s.dst, s.dport), (PUB, "10.0.0.50", 80),
+         "the server got it")
+    c.lan.send(IP(src="10.0.0.50", dst=PUB) /
+               TCP(sport=80, dport=s.sport, flags="SA", seq=ss, ack=cs + 1))
+    r = c.lan.expect(lambda q: q.proto == 6 and q.seq == ss,
+                     "the server's answer")
+    c.eq((r.src, r.sport, r.dst, r.dport), (PUB, 8080, h, p),
+         "the client got it")
+    data = new_token()
+    c.lan.send(IP(src=h, dst=PUB) / UDP(sport=p, dport=5003) / Raw(data))
+    u = c.lan.expect(lambda q: q.payload == data, "UDP to the forward")
+    c.eq((u.src, u.dst, u.dport), (PUB, "10.0.0.51", 6003),
+         "the UDP server got it")
+
+
+@case("forwards")
+def row69_protocol_forward(c):
+    """RFC 6888 REQ-1: a protocol without ports can reach an inside host
+    through a protocol forward (sctp: 203.0.113.1 -> 10.0.0.52), and
+    that host's SCTP leaves from the public address."""
+    body = b"\x13\x88\x13\x88\x00\x00\x00\x01" + new_token(12)
+    c.wan.send(IP(src=Y1, dst=PUB, proto=SCTP_P) / Raw(body))
+    i = c.lan.expect(lambda q: q.proto == SCTP_P and q.payload == body,
+                     "SCTP through the forward")
+    c.eq((i.src, i.dst), (Y1, "10.0.0.52"), "SCTP delivered")
+    c.lan.send(IP(src="10.0.0.52", dst=Y2, proto=SCTP_P) / Raw(body))
+    o = c.wan.expect(lambda q: q.proto == SCTP_P and q.dst == Y2,
+                     "the server's SCTP out")
+    c.eq((o.src, o.payload), (PUB, body), "SCTP out")
+
+
+# ======================================================================
+# Last of the default group: its whole log (row 65)
+
+@case("default")
+def row65_no_destinations_logged(c):
+    """RFC 6888 REQ-12: tunnat's log (at debug level) names no remote
+    address: neither those of this test's UDP, TCP and ICMP flows and
+    dropped packet, nor any of the rest of the default group's."""
+    h = new_host()
+    ys = ["198.51.100.%d" % k for k in (60, 61, 62, 63)]
+    c.out_udp(h, new_port(), ys[0], 53)
+    c.out_tcp(h, new_port(), ys[1], 80)
+    c.out_echo(h, new_icmp_id(), ys[2])
+    c.in_udp(ys[3], 53, PUB, c.free_port("udp"), expect=False)
+    text = c.run.tunnat.text()
+    for y in ys + [Y1, Y2, Y3, WANRTR]:
+        c.check(y not in text, "the log names %s:\n%s" % (
+            y, "\n".join(ln for ln in text.splitlines() if y in ln)[:2000]))
 
 
 # ======================================================================
