@@ -1551,6 +1551,428 @@ def row69_protocol_forward(c):
 
 
 # ======================================================================
+# Timers (rows 14, 16, 20-23, 25-27, 30, 33, 55, 69), in parallel.
+# Each test's times count from its own start, t0; the outbound packet
+# that starts a timer leaves right after t0.  ALIVE probes come MARGIN
+# before the timer ends; a session's own packets find it gone exactly at
+# its timeout, but a mapping (which lets other remotes in) or a port may
+# outlive it by SWEEP, so GONE probes of mappings wait that too.
+
+ALIVE = T - MARGIN
+GONE = T + MARGIN
+GONE_MAPPING = T + SWEEP + MARGIN
+
+
+def at(t0, secs):
+    """Sleep until SECS after T0."""
+    d = t0 + secs - time.monotonic()
+    if d > 0:
+        time.sleep(d)
+
+
+def watch(port, until, pred):
+    """Read PORT until the monotonic time UNTIL: the packets matching
+    PRED (they stay pending too)."""
+    while True:
+        left = until - time.monotonic()
+        if left <= 0:
+            return [p for p in port.pending if pred(p)]
+        port.poll(min(left, 0.2))
+
+
+@case("timers")
+def row20_udp_timeout(c):
+    """RFC 4787 REQ-5 (nat.timeouts.udp: 4, allow-short-timeouts): a
+    reply MARGIN before the timeout gets in; MARGIN after (plus the
+    sweep) it does not, and the mapping is gone for everyone."""
+    t0 = time.monotonic()
+    h1, h2, p1, p2 = new_host(), new_host(), new_port(), new_port()
+    a = c.out_udp(h1, p1, Y1, 53)
+    b = c.out_udp(h2, p2, Y1, 53)
+    at(t0, ALIVE)
+    c.in_udp(Y1, 53, a.src, a.sport, (h1, p1))
+    at(t0, GONE_MAPPING)
+    c.in_udp(Y1, 53, b.src, b.sport, expect=False)
+    c.in_udp(Y2, 53, b.src, b.sport, expect=False)
+
+
+@case("timers")
+def row21_outbound_refresh(c):
+    """RFC 4787 REQ-6: outbound packets every T - MARGIN keep the mapping
+    (the same public port) for more than twice its timeout."""
+    t0 = time.monotonic()
+    h, p = new_host(), new_port()
+    a = c.out_udp(h, p, Y1, 53)
+    for k in (1, 2, 3):
+        at(t0, k * ALIVE)
+        c.eq(c.out_udp(h, p, Y1, 53).sport, a.sport,
+             "the public port after %.1f s" % (k * ALIVE))
+    at(t0, 3 * ALIVE + ALIVE)
+    c.in_udp(Y1, 53, a.src, a.sport, (h, p))
+
+
+@case("timers")
+def row21_inbound_does_not_refresh(c):
+    """RFC 4787 REQ-6a off (nat.inbound-refresh: false, the default):
+    replies every second do not keep a mapping past its timeout (had the
+    last one, 1 s before the timeout, refreshed it, it would still live
+    when the probe comes)."""
+    t0 = time.monotonic()
+    h, p = new_host(), new_port()
+    a = c.out_udp(h, p, Y1, 53)
+    for k in (1.0, 2.0, T - 1.0):
+        at(t0, k)
+        c.in_udp(Y1, 53, a.src, a.sport, (h, p))
+    at(t0, GONE_MAPPING)
+    c.in_udp(Y1, 53, a.src, a.sport, expect=False)
+
+
+@case("timers_inbound")
+def row21_inbound_refresh_enabled(c):
+    """RFC 4787 REQ-6a on (nat.inbound-refresh: true): replies keep the
+    mapping alive past its timeout; without them it ends on time."""
+    t0 = time.monotonic()
+    h, p, g, q = new_host(), new_port(), new_host(), new_port()
+    a = c.out_udp(h, p, Y1, 53)
+    b = c.out_udp(g, q, Y1, 53)
+    for k in range(1, 6):
+        at(t0, k * 1.5)
+        c.in_udp(Y1, 53, a.src, a.sport, (h, p))
+    at(t0, max(GONE_MAPPING, 7.5))
+    c.in_udp(Y1, 53, b.src, b.sport, expect=False)
+
+
+def error_does_not_refresh(c):
+    """A UDP flow from X to Y1; at 0.5 s a datagram from Y2 gets in
+    through the mapping (EIF); at T - 1 s X's port unreachable about it
+    goes out, translated.  Had it refreshed the mapping, the mapping
+    would live past GONE_MAPPING: it must not."""
+    t0 = time.monotonic()
+    h, p = new_host(), new_port()
+    a = c.out_udp(h, p, Y1, 53, moved=True)
+    at(t0, 0.5)
+    got = c.in_udp(Y2, 99, a.src, a.sport, (h, p))
+    at(t0, T - 1.0)
+    c.lan.send(c.error_pkt(h, Y2, 3, 3, got.raw))
+    e = c.wan.expect(lambda q: q.itype == 3 and q.dst == Y2,
+                     "the inside host's port unreachable")
+    c.eq((e.src, e.inner.dst, e.inner.dport), (a.src, a.src, a.sport),
+         "the error, translated")
+    at(t0, GONE_MAPPING)
+    c.in_udp(Y1, 53, a.src, a.sport, expect=False)
+    c.in_udp(Y2, 99, a.src, a.sport, expect=False)
+
+
+@case("timers")
+def row22_error_does_not_refresh(c):
+    """RFC 7857 section 7.1: an inside host's ICMP error answering an
+    inbound datagram refreshes nothing: the mapping ends on time (here
+    the datagram went through the mapping without a session)."""
+    error_does_not_refresh(c)
+
+
+@case("timers_inbound")
+def row22_error_does_not_refresh_inbound_refresh(c):
+    """RFC 7857 section 7.1 with nat.inbound-refresh: the datagram from
+    the other remote opens a session of its own; the error answering it
+    must not refresh that one either."""
+    error_does_not_refresh(c)
+
+
+@case("timers")
+def row23_tcp_established_timeout(c):
+    """RFC 5382 REQ-5 (tcp-established: 8, tcp-transitory: 4): an
+    established connection idle past the transitory timer lives on; idle
+    past its own timer it is gone."""
+    t0 = time.monotonic()
+    h1, p1, h2, p2 = new_host(), new_port(), new_host(), new_port()
+    pub1, pp1, cs1, ss1 = c.handshake(h1, p1, Y1, 80)
+    pub2, pp2, cs2, ss2 = c.handshake(h2, p2, Y1, 80)
+    at(t0, T_EST - MARGIN)
+    c.check(T_EST - MARGIN > GONE, "the probe would not tell the timers "
+            "apart")
+    c.in_tcp(Y1, 80, pub1, pp1, (h1, p1), A | P, ss1, cs1, b"alive")
+    at(t0, T_EST + MARGIN)
+    c.in_tcp(Y1, 80, pub2, pp2, flags=A | P, seq=ss2, ack=cs2,
+             data=b"gone", expect=False)
+
+
+@case("timers")
+def row23_tcp_transitory_timeout(c):
+    """RFC 5382 REQ-5, RFC 7857 2.1: a connection that is only opening
+    (SYN out, no answer) ends after tcp-transitory, not tcp-established:
+    a SYN-ACK MARGIN before it gets in, MARGIN after it does not."""
+    t0 = time.monotonic()
+    h1, p1, h2, p2 = new_host(), new_port(), new_host(), new_port()
+    a = c.out_tcp(h1, p1, Y1, 80)
+    b = c.out_tcp(h2, p2, Y1, 80)
+    at(t0, ALIVE)
+    c.in_tcp(Y1, 80, a.src, a.sport, (h1, p1), S | A, None, a.seq + 1)
+    at(t0, GONE)
+    c.in_tcp(Y1, 80, b.src, b.sport, flags=S | A, ack=b.seq + 1,
+             expect=False)
+
+
+@case("timers")
+def row25_rst_keeps_state_transitory(c):
+    """RFC 7857 2.2: a RST is translated, and its connection stays for
+    the transitory time (a retransmitted RST gets through), then goes."""
+    t0 = time.monotonic()
+    h1, p1, h2, p2 = new_host(), new_port(), new_host(), new_port()
+    pub1, pp1, cs1, ss1 = c.handshake(h1, p1, Y1, 80)
+    pub2, pp2, cs2, ss2 = c.handshake(h2, p2, Y1, 80)
+    at(t0, 0.5)
+    c.in_tcp(Y1, 80, pub1, pp1, (h1, p1), R | A, ss1, cs1)
+    c.in_tcp(Y1, 80, pub2, pp2, (h2, p2), R | A, ss2, cs2)
+    at(t0, 0.5 + ALIVE)
+    c.in_tcp(Y1, 80, pub1, pp1, (h1, p1), R | A, ss1, cs1)
+    at(t0, 0.5 + GONE)
+    c.in_tcp(Y1, 80, pub2, pp2, flags=R | A, seq=ss2, ack=cs2,
+             expect=False)
+
+
+@case("timers")
+def row26_icmp_query_timeout(c):
+    """RFC 5508 REQ-2 (timeouts.icmp: 4): an echo reply MARGIN before
+    the timeout gets in, one MARGIN after does not; row 27 (RFC 7857
+    section 11): the identifier's mapping went with its last session, so
+    no other remote gets in through it either."""
+    t0 = time.monotonic()
+    h1, h2, i1, i2 = new_host(), new_host(), new_icmp_id(), new_icmp_id()
+    a = c.out_echo(h1, i1, Y1)
+    b = c.out_echo(h2, i2, Y1)
+    at(t0, ALIVE)
+    c.in_echo_reply(Y1, a.src, a.iid, (h1, i1))
+    at(t0, GONE_MAPPING)
+    c.in_echo_reply(Y1, b.src, b.iid, expect=False)
+    c.in_echo_reply(Y2, b.src, b.iid, expect=False)
+
+
+@case("timers")
+def row30_tcp_close_is_transitory(c):
+    """RFC 7857 section 2 (state from the flags): FIN both ways makes a
+    connection transitory (gone after 4 s idle, not 8); a half-close
+    (FIN one way) keeps it established."""
+    t0 = time.monotonic()
+    h1, p1, h2, p2 = new_host(), new_port(), new_host(), new_port()
+    pub1, pp1, cs1, ss1 = c.handshake(h1, p1, Y1, 80)
+    pub2, pp2, cs2, ss2 = c.handshake(h2, p2, Y1, 80)
+    at(t0, 0.5)
+    c.out_tcp(h1, p1, Y1, 80, F | A, cs1, ss1)
+    c.in_tcp(Y1, 80, pub1, pp1, (h1, p1), F | A, ss1, cs1 + 1)
+    c.out_tcp(h2, p2, Y1, 80, F | A, cs2, ss2)
+    at(t0, 0.5 + GONE)
+    c.in_tcp(Y1, 80, pub1, pp1, flags=A, seq=ss1 + 1, ack=cs1 + 1,
+             expect=False)
+    c.in_tcp(Y1, 80, pub2, pp2, (h2, p2), A | P, ss2, cs2 + 1, b"more")
+
+
+@case("timers")
+def row33_errors_neither_refresh_nor_end(c):
+    """RFC 4787 REQ-12, RFC 5382 REQ-10, RFC 5508 REQ-6: unreachables
+    about UDP flows, errors about a TCP connection and about echoes are
+    each delivered; none ends its flow (it goes on, on the same mapping);
+    none refreshes it (errors keep coming for 3 s, yet the flow ends on
+    time: 4 s after its last packet of its own)."""
+    t0 = time.monotonic()
+    flows = [(new_host(), new_port()) for _ in range(2)]
+    u = [c.out_udp(h, p, Y1, 53) for h, p in flows]
+    ih = [new_host(), new_host()]
+    ii = [new_icmp_id(), new_icmp_id()]
+    e = [c.out_echo(h, i, Y1) for h, i in zip(ih, ii)]
+    th, tp = new_host(), new_port()
+    tpub, tpp, tcs, tss = c.handshake(th, tp, Y1, 80)
+    sent = [0]
+
+    def errors(until, which):
+        while time.monotonic() < t0 + until:
+            for a in which:
+                t, code = (3, 1) if a.proto == UDP_P else (11, 0)
+                c.wan.send(c.error_pkt(WANRTR, a.src, t, code, a.raw))
+                sent[0] += 1
+            time.sleep(0.05)
+
+    def delivered():
+        deadline = time.monotonic() + 3
+        while True:
+            got = [q for q in c.lan.pending if q.itype in (3, 11, 12)]
+            if len(got) >= sent[0] or time.monotonic() > deadline:
+                break
+            c.lan.poll(0.1)
+        c.eq(len(got), sent[0], "errors delivered")
+        c.lan.pending = [q for q in c.lan.pending if q not in got]
+        sent[0] = 0
+
+    errors(0.8, u + e)
+    for itype, code in ((3, 3), (3, 1), (11, 0), (12, 0)):
+        q = bytes(IP(src=tpub, dst=Y1) / TCP(sport=tpp, dport=80,
+                                              flags="A", seq=tcs, ack=tss))
+        c.wan.send(c.error_pkt(Y1 if code == 3 else WANRTR, tpub, itype,
+                               code, q))
+        sent[0] += 1
+    delivered()
+    # not ended: the connection, the first UDP flow and echo go on
+    c.check(time.monotonic() - t0 < ALIVE - 0.5, "too slow for the probes")
+    c.in_tcp(Y1, 80, tpub, tpp, (th, tp), A | P, tss, tcs, b"still here")
+    c.eq(c.out_tcp(th, tp, Y1, 80, A | P, tcs, tss + 10, b"me too").sport,
+         tpp, "the connection's port")
+    c.eq(c.out_udp(flows[0][0], flows[0][1], Y1, 53).sport, u[0].sport,
+         "the UDP flow's port")
+    c.in_echo_reply(Y1, e[0].src, e[0].iid, (ih[0], ii[0]))
+    # not refreshed: errors about the second UDP flow and echo until 3 s,
+    # yet both end 4 s after their start
+    errors(3.0, [u[1], e[1]])
+    delivered()
+    at(t0, GONE_MAPPING)
+    c.in_udp(Y1, 53, u[1].src, u[1].sport, expect=False)
+    c.in_echo_reply(Y1, e[1].src, e[1].iid, expect=False)
+
+
+@case("timers")
+def row14_port_holddown(c):
+    """RFC 6888 REQ-8 (nat.port-holddown: 4): a released public port is
+    not given to another inside endpoint while it rests, and is again
+    afterwards (so it was free and kept, not just unlucky)."""
+    t0 = time.monotonic()
+    p, _ = c.kept("udp", new_host(), Y1, 53)
+    at(t0, T + SWEEP + 1.0)
+    b = c.out_udp(new_host(), p, Y1, 53).sport
+    c.check(b != p, "port %d given to another endpoint %.1f s after it was "
+            "released, within the %.0f s hold-down" % (p, SWEEP + 1.0, HOLD))
+    at(t0, T + SWEEP + HOLD + MARGIN)
+    c.eq(c.out_udp(new_host(), p, Y1, 53).sport, p,
+         "port %d after its hold-down" % p)
+
+
+@case("timers")
+def row16_unsolicited_syn_rejected(c):
+    """RFC 5382 REQ-4 (nat.unsolicited-syn: reject): an unsolicited SYN
+    gets no answer for 6 s, then ICMP port unreachable from the public
+    address quoting it, with its DSCP (row 47); it never gets in."""
+    t0 = time.monotonic()
+    q, sp, seq = new_port(), new_port(), rand_seq()
+    c.wan.send(IP(src=Y1, dst=PUB, tos=0x20) /
+               TCP(sport=sp, dport=q, flags="S", seq=seq))
+
+    def mine(e):
+        return e.itype == 3 and e.inner is not None and e.inner.seq == seq
+    early = watch(c.wan, t0 + 5.5, mine)
+    c.check(not early, "answered within 6 s: %r" % early)
+    e = c.wan.expect(mine, "port unreachable for the SYN", 3.0)
+    c.check(e.t - t0 >= 5.95, "answered after %.2f s" % (e.t - t0))
+    c.eq((e.src, e.dst, e.icode, e.tos), (PUB, Y1, 3, 0x20),
+         "the answer (source, destination, code, TOS)")
+    c.eq((e.inner.src, e.inner.sport, e.inner.dport), (Y1, sp, q),
+         "its quote")
+    c.check(not [x for x in c.lan.log if x.seq == seq],
+            "the SYN got in")
+
+
+@case("timers")
+def row16_simultaneous_open_held_syn(c):
+    """RFC 5382 REQ-4: an outbound SYN of the same connection within the
+    6 s drops the held SYN silently, and the connection opens."""
+    t0 = time.monotonic()
+    h, q, sp, yseq = new_host(), new_port(), new_port(), rand_seq()
+    c.wan.send(IP(src=Y1, dst=PUB) / TCP(sport=sp, dport=q, flags="S",
+                                         seq=yseq))
+    at(t0, 1.0)
+    cs = rand_seq()
+    o = c.out_tcp(h, q, Y1, sp, S, cs)
+    c.eq((o.src, o.sport), (PUB, q), "the inside SYN's public endpoint")
+    c.in_tcp(Y1, sp, PUB, q, (h, q), S | A, yseq, cs + 1)
+    c.out_tcp(h, q, Y1, sp, A, cs + 1, yseq + 1)
+    late = watch(c.wan, t0 + 8.0, lambda e: e.itype == 3 and
+                 e.inner is not None and e.inner.seq == yseq)
+    c.check(not late, "the held SYN was answered: %r" % late)
+    c.check(not [x for x in c.lan.log if x.seq == yseq and x.flags == S],
+            "the held SYN got in")
+
+
+@case("timers_inbound")
+def row16_unsolicited_syn_dropped_silently(c):
+    """RFC 5382 REQ-4a (nat.unsolicited-syn: drop, the default): an
+    unsolicited SYN is never answered and never gets in; it is counted."""
+    t0 = time.monotonic()
+    before = c.drop("unsolicited-syn")
+    seq = rand_seq()
+    c.wan.send(IP(src=Y1, dst=PUB) / TCP(sport=new_port(), dport=new_port(),
+                                         flags="S", seq=seq))
+    ans = watch(c.wan, t0 + 8.0, lambda e: e.itype is not None and
+                e.inner is not None and e.inner.seq == seq)
+    c.check(not ans, "answered: %r" % ans)
+    c.check(not [x for x in c.lan.log if x.seq == seq], "the SYN got in")
+    c.eq(c.drop("unsolicited-syn") - before, 1, "drop-unsolicited-syn")
+
+
+@case("timers")
+def row55_fragment_flood_bounded(c):
+    """RFC 4787 REQ-14a: 1000 orphan later fragments from one host
+    (never a first one) are held within bounds, dropped, counted, and
+    expire; meanwhile another host's datagrams, whole and fragmented,
+    all get through."""
+    t0 = time.monotonic()
+    f = new_host()
+    before = c.stats()
+    for k in range(1000):
+        body = struct.pack("!HH", 0x7000, k) + b"x" * 196
+        c.lan.send(IP(src=f, dst=Y1, id=(k + 1) & 0xffff, proto=17,
+                      frag=185) / Raw(body))
+        if k % 100 == 0:
+            h, p = new_host(), new_port()
+            c.out_udp(h, p, Y1, 53)
+            data = new_token(2000)
+            for fr in fragments(bytes(IP(src=h, dst=Y1, id=k + 7) /
+                                      UDP(sport=p, dport=53) / Raw(data)),
+                                1480):
+                c.lan.send(fr)
+            deadline = time.monotonic() + 2
+            while not [d for d, _ in c.wan.datagrams if d.payload == data]:
+                c.check(time.monotonic() < deadline,
+                        "a fragmented datagram was lost in the flood")
+                c.wan.poll(0.05)
+    t_end = time.monotonic()
+    c.none(c.wan, lambda q: q.frag and q.off == 1480 and
+           q.l4[:2] == b"\x70\x00", "an orphan fragment")
+    st = c.stats()
+    lim = c.drop("fragment-limit", st) - c.drop("fragment-limit", before)
+    c.check(1000 - 256 <= lim < 1000, "drop-fragment-limit rose by %d" % lim)
+    at(t_end, 5.0 + SWEEP + MARGIN)
+    st = c.stats()
+    tmo = c.drop("fragment-timeout", st) - c.drop("fragment-timeout", before)
+    lim = c.drop("fragment-limit", st) - c.drop("fragment-limit", before)
+    c.eq(lim + tmo, 1000, "orphans dropped (limit %d + timeout %d)" %
+         (lim, tmo))
+
+
+@case("timers")
+def row69_other_protocol_timeout(c):
+    """RFC 6888 REQ-1 (nat.timeouts.other: 4): an ESP session is alive
+    MARGIN before its timer, refreshed by traffic either way, and gone
+    MARGIN after."""
+    t0 = time.monotonic()
+    sessions = []
+    for y in ("198.51.100.40", "198.51.100.41"):
+        h = new_host()
+        c.lan.send(IP(src=h, dst=y, proto=ESP_P) / Raw(b"\0\0\0\1esp"))
+        c.wan.expect(lambda q: q.proto == ESP_P and q.dst == y,
+                     "ESP to " + y)
+        sessions.append((h, y))
+    (h1, y1), (h2, y2) = sessions
+    at(t0, ALIVE)
+    c.wan.send(IP(src=y1, dst=PUB, proto=ESP_P) / Raw(b"alive"))
+    i = c.lan.expect(lambda q: q.payload == b"alive", "ESP back, in time")
+    c.eq(i.dst, h1, "ESP delivered to")
+    at(t0, GONE)
+    c.wan.send(IP(src=y2, dst=PUB, proto=ESP_P) / Raw(b"gone"))
+    c.none(c.lan, lambda q: q.payload == b"gone", "ESP back, too late")
+    at(t0, ALIVE + ALIVE)
+    c.wan.send(IP(src=y1, dst=PUB, proto=ESP_P) / Raw(b"refreshed"))
+    c.lan.expect(lambda q: q.payload == b"refreshed",
+                 "ESP back, refreshed by the last one in")
+
+
+# ======================================================================
 # Last of the default group: its whole log (row 65)
 
 @case("default")
