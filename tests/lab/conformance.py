@@ -150,6 +150,46 @@ def row28_timer_minimums_enforced(c):
             "port-holddown: 119 gave exit %d:\n%s" % (rc, out))
 
 
+@case("config")
+def row24_open_close_timers_separate(c):
+    """RFC 7857 section 2.1: "a NAT SHOULD provide different configurable
+    parameters for configuring the open and closing idle timeouts".
+    tunnat has one, nat.timeouts.tcp-transitory, for opening, closing
+    and reset alike.  This asks for two (the names tcp-opening and
+    tcp-closing are this test's proposal), 2 s and 5 s, and checks what
+    they do: a connection only opening is gone after 2 s, one closed by
+    FIN both ways lives past that and is gone after 5 s."""
+    lab = c.run.lab
+    conf = lab.config(nat={"allow-short-timeouts": True, "timeouts": {
+        "tcp-opening": 2, "tcp-closing": 5, "tcp-established": 60}})
+    rc, out = tunnat_check(c, conf)
+    c.check(rc == 0, "no separate opening and closing TCP timers: tunnat "
+            "-t exit %d:\n%s" % (rc, out))
+    run = GroupRun(lab, "row24", {"pool": [PUB]})
+    run.tunnat = Tunnat(lab, "row24", conf)
+    t = Ctx(run, "row24")
+    try:
+        t0 = time.monotonic()
+        h1, p1, h2, p2 = new_host(), new_port(), new_host(), new_port()
+        a = t.out_tcp(h1, p1, Y1, 80)
+        pub, pp, cs, ss = t.handshake(h2, p2, Y1, 80)
+        t.out_tcp(h2, p2, Y1, 80, F | A, cs, ss)
+        t.in_tcp(Y1, 80, pub, pp, (h2, p2), F | A, ss, cs + 1)
+        at(t0, 2.0 + MARGIN)
+        t.in_tcp(Y1, 80, a.src, a.sport, flags=S | A, ack=a.seq + 1,
+                 expect=False)
+        t.in_tcp(Y1, 80, pub, pp, (h2, p2), A, ss + 1, cs + 1)
+        at(t0, 2.0 + MARGIN + 5.0 + MARGIN)
+        t.in_tcp(Y1, 80, pub, pp, flags=A, seq=ss + 1, ack=cs + 1,
+                 expect=False)
+        t.lan.poll(0.02)
+        t.check(not t.lan.bad + t.wan.bad, "bad packets captured:\n" +
+                "\n".join(t.lan.bad + t.wan.bad))
+    finally:
+        t.close()
+        run.tunnat.stop()
+
+
 # ======================================================================
 # Mapping (rows 1-8, 10, 12, 13)
 
