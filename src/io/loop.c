@@ -27,6 +27,8 @@
  * a tick uses its whole budget the next comes EXPIRY_BACKLOG_MS later, so a
  * mass expiry drains quickly yet packets are forwarded between ticks.
  *
+ * The same tick reports what the log's rate limits suppressed.
+ *
  * Signals: SIGTERM and SIGINT stop the loop; SIGUSR1 logs the counters;
  * SIGHUP is logged and otherwise ignored (live reload does not exist yet).
  * On the way out every handle is closed and the loop is run dry, so that
@@ -393,6 +395,7 @@ static void expiry_cb(uv_timer_t *h)
 	unsigned n = nat_expire(l->nat, uv_now(&l->uv), EXPIRY_BUDGET);
 
 	pending_write(l);
+	log_rl_flush();
 
 	uv_timer_start(h, expiry_cb, n == EXPIRY_BUDGET ? EXPIRY_BACKLOG_MS
 							: EXPIRY_TICK_MS, 0);
