@@ -27,7 +27,8 @@
  * a tick uses its whole budget the next comes EXPIRY_BACKLOG_MS later, so a
  * mass expiry drains quickly yet packets are forwarded between ticks.
  *
- * The same tick reports what the log's rate limits suppressed.
+ * The same tick writes out the mapping log's buffer (also written after
+ * each read batch) and reports what the log's rate limits suppressed.
  *
  * Signals: SIGTERM and SIGINT stop the loop; SIGUSR1 logs the counters;
  * SIGHUP is logged and otherwise ignored (live reload does not exist yet).
@@ -51,6 +52,7 @@
 #include "../net/pkt.h"
 #include "log.h"
 #include "loop.h"
+#include "maplog.h"
 
 #define READ_BUDGET		64
 #define BATCH			16
@@ -152,6 +154,10 @@ void loop_event_log(void *arg, const struct nat_event *ev)
 {
 	char in[INET_ADDRSTRLEN], pub[INET_ADDRSTRLEN], rem[INET_ADDRSTRLEN];
 
+	maplog_event(ev);
+	if (ev->type >= NAT_EV_MAPPING_UP)
+		return;		/* the mapping log's own */
+
 	inet_ntop(AF_INET, &ev->in_addr, in, sizeof(in));
 	inet_ntop(AF_INET, &ev->pub_addr, pub, sizeof(pub));
 	inet_ntop(AF_INET, &ev->rem_addr, rem, sizeof(rem));
@@ -177,24 +183,15 @@ void loop_event_log(void *arg, const struct nat_event *ev)
 			      ev->alg, in, ev->in_port, rem, ev->rem_port,
 			      ev->reason);
 		break;
-	case NAT_EV_MAPPING_UP:
-	case NAT_EV_MAPPING_DOWN:
-	case NAT_EV_SESSION_UP:
-	case NAT_EV_SESSION_DOWN:
-		log_info("%s %s: %u %s:%u -> %s:%u%s%s%s",
-			 ev->type == NAT_EV_MAPPING_UP ||
-			 ev->type == NAT_EV_MAPPING_DOWN ? "mapping"
-							 : "session",
-			 ev->type == NAT_EV_MAPPING_UP ||
-			 ev->type == NAT_EV_SESSION_UP ? "up" : "down",
-			 ev->proto, in, ev->in_port, pub, ev->pub_port,
-			 ev->rem_addr ? " <-> " : "",
-			 ev->rem_addr ? rem : "", "");
-		break;
 	case NAT_EV_SERVER_REFUSED:
 		LOG_RATELIMIT(LVL_WARNING, "%s: %s:%u refused the control connection from %s:%u (%s): it accepts one connection per peer address (RFC 2637 3.1.3), and the inside hosts all appear as %s; no ALG can change that",
 			      ev->alg, rem, ev->rem_port, in, ev->in_port,
 			      ev->reason, pub);
+		break;
+	case NAT_EV_MAPPING_UP:
+	case NAT_EV_MAPPING_DOWN:
+	case NAT_EV_SESSION_UP:
+	case NAT_EV_SESSION_DOWN:
 		break;
 	}
 }
@@ -387,6 +384,7 @@ static void tun_readable_cb(uv_poll_t *h, int status, int events)
 			packet_handle(l, dir, &pkts[i]);
 		total += n;
 	}
+	maplog_flush();
 }
 
 static void expiry_cb(uv_timer_t *h)
@@ -395,6 +393,7 @@ static void expiry_cb(uv_timer_t *h)
 	unsigned n = nat_expire(l->nat, uv_now(&l->uv), EXPIRY_BUDGET);
 
 	pending_write(l);
+	maplog_flush();
 	log_rl_flush();
 
 	uv_timer_start(h, expiry_cb, n == EXPIRY_BUDGET ? EXPIRY_BACKLOG_MS
@@ -488,6 +487,7 @@ out:
 	rc = uv_loop_close(&l.uv);
 	if (rc)
 		log_warn("event loop not closed cleanly: %s", uv_strerror(rc));
+	maplog_flush();
 	loop_log_stats(n);
 	the_loop = NULL;
 	free(buf);
