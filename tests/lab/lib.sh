@@ -173,6 +173,9 @@ lab_begin() {
 	[ -x "$TUNNAT" ] || broken "$TUNNAT not built"
 	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
 	WORK=$(mktemp -d /tmp/tunnat-lab.XXXXXX)
+	# tunnat reads its configuration again (reload) as the user it runs
+	# as, nobody: it must reach the file
+	chmod 755 "$WORK"
 	trap lab_cleanup EXIT
 	trap 'exit 1' INT TERM
 }
