@@ -176,6 +176,41 @@ struct config {
 	enum log_level log_level;
 };
 
+/* The private half of a row of the table: how conf/ reads and prints it. */
+struct conf_spec;
+
+/**
+ * struct conf_key - one key of tunnat.yaml(5), as conf_keys() lists it
+ * @name:	dotted path, "nat.timeouts.udp"; a field of every entry of a
+ *		sequence of mappings is named after the sequence, as
+ *		"forwards.protocol" (then @field is set)
+ * @type:	what the value is, in words ("seconds", "boolean", ...)
+ * @def:	the default, as conf_print() writes it; "" if the key has
+ *		no value unless given; NULL if it must be given
+ * @range:	the values accepted, in words
+ * @doc:	what the key does, in one line
+ * @field:	a field of each entry of a sequence, not a key of its own
+ * @spec:	private to conf/
+ */
+struct conf_key {
+	const char *name;
+	const char *type;
+	const char *def;
+	const char *range;
+	const char *doc;
+	bool field;
+	const struct conf_spec *spec;
+};
+
+/**
+ * conf_keys() - every key of the file, in the order conf_print() writes
+ * them: the one table that parsing, defaults and printing all read
+ * @n:		set to the number of keys
+ *
+ * Return: the first of @n keys, read-only, valid for the program's life
+ */
+const struct conf_key *conf_keys(size_t *n);
+
 /* conf_defaults() - fill @c with every default (no devices, empty pool) */
 void conf_defaults(struct config *c);
 
@@ -194,6 +229,15 @@ int conf_load(struct config *c, const char *path, FILE *err);
  */
 int conf_load_mem(struct config *c, const char *name, const char *text,
 		  size_t len, FILE *err);
+
+/**
+ * conf_print() - write @c to @f as YAML that conf_load() reads back into
+ * the same struct config: every key, in table order, with its value; a
+ * key that has no value (netns, address) is written as a comment
+ *
+ * Return: 0, or a negative errno if writing failed
+ */
+int conf_print(FILE *f, const struct config *c);
 
 /* conf_log_level_parse() - "error"|"warning"|"info"|"debug"; -1 otherwise */
 int conf_log_level_parse(const char *s);

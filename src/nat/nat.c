@@ -649,6 +649,20 @@ static void mss_clamp(struct nat *n, struct pkt *p)
  * @to_inside:	it goes to the inside device if forwarded
  * @err_src:	the source of an ICMP error about it
  */
+/* What a router checks before a packet takes the hop: its TTL (RFC 5508
+ * 7.2) and, with DF, the next hop's MTU (7.1.1).  True if @p was answered
+ * or dropped instead: its verdict is then in *@v. */
+static bool hop_refused(struct nat *n, struct pkt *p, bool to_inside,
+			uint32_t err_src, uint64_t now, enum verdict *v)
+{
+	if (ipv4_hdr(p)->ttl <= 1) {
+		*v = nat_icmp_error(n, p, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL,
+				    err_src, 0, DROP_TTL, now);
+		return true;
+	}
+	return frag_too_big(n, p, to_inside, err_src, now, v);
+}
+
 static enum verdict translate(struct nat *n, struct pkt *p, bool to_inside,
 			      uint32_t err_src, uint64_t now)
 {
@@ -658,10 +672,7 @@ static enum verdict translate(struct nat *n, struct pkt *p, bool to_inside,
 	enum pkt_dir dir = p->dir;
 	enum verdict v;
 
-	if (ip->ttl <= 1)
-		return nat_icmp_error(n, p, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL,
-				      err_src, 0, DROP_TTL, now);
-	if (frag_too_big(n, p, to_inside, err_src, now, &v))
+	if (hop_refused(n, p, to_inside, err_src, now, &v))
 		return v;
 	if (p->frag & PKT_FRAG_LATER) {
 		v = frag_later(n, p, now);
@@ -696,10 +707,7 @@ static enum verdict pass(struct nat *n, struct pkt *p, bool to_inside,
 	struct ipv4_hdr *ip = ipv4_hdr(p);
 	enum verdict v;
 
-	if (ip->ttl <= 1)
-		return nat_icmp_error(n, p, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL,
-				      err_src, 0, DROP_TTL, now);
-	if (frag_too_big(n, p, to_inside, err_src, now, &v))
+	if (hop_refused(n, p, to_inside, err_src, now, &v))
 		return v;
 	nat_ttl_decrement(ip);
 	v = frag_fit(n, p, VERDICT_FORWARD, ip->saddr, now);

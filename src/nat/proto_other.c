@@ -24,13 +24,32 @@ static void addr_key(struct flow_key *k, enum key_side side, uint8_t proto,
 	k->kind = KEY_KIND_ADDR;
 }
 
+/* A session of @p's protocol between @in, @pub and @rem (0 and @why if
+ * there is no room). */
+static uint32_t addr_session(struct nat *n, const struct pkt *p, uint32_t in,
+			     uint32_t pub, uint32_t rem, uint8_t flags,
+			     enum nat_class klass, uint64_t now,
+			     enum drop_reason *why)
+{
+	struct nat_session tmpl = {
+		.in_addr = in,
+		.pub_addr = pub,
+		.rem_addr = rem,
+		.pub_idx = (uint16_t)nat_pool_index(n, pub),
+		.proto = p->proto,
+		.klass = (uint8_t)klass,
+		.flags = flags,
+	};
+
+	return table_session_add(n, 0, &tmpl, now, why);
+}
+
 static enum verdict addr_in(struct nat *n, struct pkt *p, uint64_t now,
 			    enum nat_class klass)
 {
 	struct ipv4_hdr *ip = ipv4_hdr(p);
 	const struct l4_view none = { 0 };
 	const struct nat_forward *f;
-	struct nat_session tmpl;
 	enum drop_reason why;
 	struct flow_key k;
 	uint32_t si;
@@ -43,18 +62,10 @@ static enum verdict addr_in(struct nat *n, struct pkt *p, uint64_t now,
 			return nat_drop(n, p, DROP_NO_SESSION);
 		if (f->nfrom && !prefix_match(f->from, f->nfrom, ip->saddr))
 			return nat_drop(n, p, DROP_FORWARD_FROM);
-		tmpl = (struct nat_session){
-			.in_addr = f->in_addr,
-			.pub_addr = ip->daddr,
-			.rem_addr = ip->saddr,
-			.pub_idx = (uint16_t)nat_pool_index(n, ip->daddr),
-			.proto = p->proto,
-			.klass = (uint8_t)klass,
-			.flags = SESS_ADDR | SESS_INBOUND,
-		};
-		si = table_session_add(n, 0, &tmpl, now, &why);
+		si = addr_session(n, p, f->in_addr, ip->daddr, ip->saddr,
+				  SESS_ADDR | SESS_INBOUND, klass, now, &why);
 		if (!si)
-			return nat_drop(n, p, why);
+			return table_refuse(n, p, why, now);
 	} else {
 		session_refresh(&n->t, si, klass, now);
 	}
@@ -68,11 +79,9 @@ static enum verdict addr_out(struct nat *n, struct pkt *p, uint64_t now,
 	struct ipv4_hdr *ip = ipv4_hdr(p);
 	const struct l4_view none = { 0 };
 	const struct nat_forward *f;
-	struct nat_session tmpl;
 	enum drop_reason why;
 	struct flow_key k;
 	uint32_t si, pub;
-	int idx;
 
 	addr_key(&k, SIDE_IN, p->proto, ip->saddr, ip->daddr);
 	si = nat_session_live(n, &k, now);
@@ -86,17 +95,8 @@ static enum verdict addr_out(struct nat *n, struct pkt *p, uint64_t now,
 	addr_key(&k, SIDE_OUT, p->proto, pub, ip->daddr);
 	if (nat_session_live(n, &k, now))
 		return nat_drop(n, p, DROP_ADDR_IN_USE);
-	idx = nat_pool_index(n, pub);
-	tmpl = (struct nat_session){
-		.in_addr = ip->saddr,
-		.pub_addr = pub,
-		.rem_addr = ip->daddr,
-		.pub_idx = (uint16_t)idx,
-		.proto = p->proto,
-		.klass = (uint8_t)klass,
-		.flags = SESS_ADDR,
-	};
-	si = table_session_add(n, 0, &tmpl, now, &why);
+	si = addr_session(n, p, ip->saddr, pub, ip->daddr, SESS_ADDR, klass,
+			  now, &why);
 	if (!si)
 		return table_refuse(n, p, why, now);
 	nat_set_addr(ip, &none, &ip->saddr, pub);

@@ -942,11 +942,5 @@ static Suite *behave_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(behave_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return nattest_run(behave_suite());
 }

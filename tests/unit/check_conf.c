@@ -2,6 +2,7 @@
 /* check_conf.c - unit tests for conf.c: every error message, defaults */
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,10 @@
 #include "conf/conf.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#ifndef TOP_SRCDIR_BUILT	/* the source tree, when TOP_SRCDIR is unset */
+#define TOP_SRCDIR_BUILT	"."
+#endif
 
 /* The smallest valid file, one section per macro, two lines each. */
 #define IN	"inside:\n  device: tin0\n"
@@ -132,9 +137,9 @@ static const struct bad doc_cases[] = {
 	  "t.yaml:1:1: missing required section \"nat\"\n" },
 	/* keys at the top level */
 	{ MIN "foo: 1\n",
-	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, alg, offload, user, log)\n" },
+	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, forwards, alg, offload, user, log)\n" },
 	{ MIN "\"a\\tb\": 1\n",
-	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, alg, offload, user, log)\n" },
+	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, forwards, alg, offload, user, log)\n" },
 	{ MIN "addresses: [1.1.1.1]\n",
 	  "t.yaml:7:1: key \"addresses\" belongs in \"nat\"\n" },
 	{ MIN "timeouts: {}\n",
@@ -361,7 +366,7 @@ static const struct bad nat_cases[] = {
 	{ DEVS "nat: {}\n",
 	  "t.yaml:5:6: nat: missing required key \"addresses\"\n" },
 	{ NAT "  address: 1.1.1.1\n" DEVS,
-	  "t.yaml:3:3: nat: unknown key \"address\" (expected: addresses, ports, max-sessions, timeouts)\n" },
+	  "t.yaml:3:3: nat: unknown key \"address\" (expected: addresses, ports, max-sessions, timeouts, allow-short-timeouts, port-holddown, filtering, inbound-refresh, port-parity, max-sessions-per-host, icmp-on-failure, unsolicited-syn, exempt, inside-prefixes, tcp-mss-clamp)\n" },
 	{ NAT "  addresses: [203.0.113.2]\n" DEVS,
 	  "t.yaml:3:3: nat: duplicate key \"addresses\" (first at line 2, column 3)\n" },
 	/* addresses: types */
@@ -446,11 +451,11 @@ static const struct bad nat_cases[] = {
 	{ DEVS NAT "  timeouts: 60\n",
 	  "t.yaml:7:13: nat.timeouts: expected a mapping, got \"60\"\n" },
 	{ DEVS NAT "  timeouts:\n    tcp: 7440\n",
-	  "t.yaml:8:5: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp, gre)\n" },
+	  "t.yaml:8:5: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp, gre, other)\n" },
 	{ DEVS NAT "  timeouts:\n    udp: 300\n    udp: 400\n",
 	  "t.yaml:9:5: nat.timeouts: duplicate key \"udp\" (first at line 8, column 5)\n" },
 	{ DEVS NAT "  timeouts:\n    tcp-established: 7439\n",
-	  "t.yaml:8:22: nat.timeouts.tcp-established: 7439 is below the minimum of 7440 seconds (RFC 5382 REQ-5)\n" },
+	  "t.yaml:8:22: nat.timeouts.tcp-established: 7439 is below the minimum of 7440 seconds (RFC 5382 REQ-5; nat.allow-short-timeouts: true lowers it to 1)\n" },
 	{ DEVS NAT "  timeouts:\n    tcp-established: 1000001\n",
 	  "t.yaml:8:22: nat.timeouts.tcp-established: 1000001 is above the maximum of 1000000 seconds\n" },
 	{ DEVS NAT "  timeouts:\n    tcp-transitory: 0\n",
@@ -458,11 +463,11 @@ static const struct bad nat_cases[] = {
 	{ DEVS NAT "  timeouts:\n    tcp-transitory: 1000001\n",
 	  "t.yaml:8:21: nat.timeouts.tcp-transitory: 1000001 is above the maximum of 1000000 seconds\n" },
 	{ DEVS NAT "  timeouts:\n    udp: 119\n",
-	  "t.yaml:8:10: nat.timeouts.udp: 119 is below the minimum of 120 seconds (RFC 4787 REQ-5)\n" },
+	  "t.yaml:8:10: nat.timeouts.udp: 119 is below the minimum of 120 seconds (RFC 4787 REQ-5; nat.allow-short-timeouts: true lowers it to 1)\n" },
 	{ DEVS NAT "  timeouts:\n    udp: 1000001\n",
 	  "t.yaml:8:10: nat.timeouts.udp: 1000001 is above the maximum of 1000000 seconds\n" },
 	{ DEVS NAT "  timeouts:\n    icmp: 59\n",
-	  "t.yaml:8:11: nat.timeouts.icmp: 59 is below the minimum of 60 seconds (RFC 5508 REQ-2)\n" },
+	  "t.yaml:8:11: nat.timeouts.icmp: 59 is below the minimum of 60 seconds (RFC 5508 REQ-2; nat.allow-short-timeouts: true lowers it to 1)\n" },
 	{ DEVS NAT "  timeouts:\n    icmp: 1000001\n",
 	  "t.yaml:8:11: nat.timeouts.icmp: 1000001 is above the maximum of 1000000 seconds\n" },
 	{ DEVS NAT "  timeouts:\n    icmp: [60]\n",
@@ -474,6 +479,488 @@ static const struct bad nat_cases[] = {
 START_TEST(test_nat)
 {
 	check_bad(&nat_cases[_i]);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* nat: the keys of RFC 4787, 5382, 5508 and 6888 behaviours */
+
+#define SHORT_HINT	"nat.allow-short-timeouts: true lowers it to 1"
+#define FILTERS	"(expected: endpoint-independent, address-dependent, address-and-port-dependent)"
+
+static const struct bad rfc_cases[] = {
+	/* filtering: one behaviour, or a mapping of protocols to one */
+	{ DEVS NAT "  filtering: eif\n",
+	  "t.yaml:7:14: nat.filtering: \"eif\" is not a filtering behaviour " FILTERS "\n" },
+	{ DEVS NAT "  filtering: Endpoint-Independent\n",
+	  "t.yaml:7:14: nat.filtering: \"Endpoint-Independent\" is not a filtering behaviour " FILTERS "\n" },
+	{ DEVS NAT "  filtering: [endpoint-independent]\n",
+	  "t.yaml:7:14: nat.filtering: expected a filtering behaviour or a mapping of tcp, udp and icmp to one, got a sequence\n" },
+	{ DEVS NAT "  filtering:\n",
+	  "t.yaml:7:13: nat.filtering: expected a filtering behaviour or a mapping of tcp, udp and icmp to one, got an empty value\n" },
+	{ DEVS NAT "  filtering: {udp: x}\n",
+	  "t.yaml:7:20: nat.filtering.udp: \"x\" is not a filtering behaviour " FILTERS "\n" },
+	{ DEVS NAT "  filtering: {tcp: [address-dependent]}\n",
+	  "t.yaml:7:20: nat.filtering.tcp: expected a filtering behaviour, got a sequence\n" },
+	{ DEVS NAT "  filtering: {sctp: address-dependent}\n",
+	  "t.yaml:7:15: nat.filtering: unknown key \"sctp\" (expected: tcp, udp, icmp)\n" },
+	{ DEVS NAT "  filtering:\n    udp: address-dependent\n    udp: endpoint-independent\n",
+	  "t.yaml:9:5: nat.filtering: duplicate key \"udp\" (first at line 8, column 5)\n" },
+	/* the booleans */
+	{ DEVS NAT "  allow-short-timeouts: maybe\n",
+	  "t.yaml:7:25: nat.allow-short-timeouts: expected true or false, got \"maybe\"\n" },
+	{ DEVS NAT "  inbound-refresh: 2\n",
+	  "t.yaml:7:20: nat.inbound-refresh: expected true or false, got \"2\"\n" },
+	{ DEVS NAT "  port-parity: [true]\n",
+	  "t.yaml:7:16: nat.port-parity: expected true or false, got a sequence\n" },
+	{ DEVS NAT "  icmp-on-failure:\n",
+	  "t.yaml:7:19: nat.icmp-on-failure: expected true or false, got an empty value\n" },
+	/* timeouts.other and port-holddown, without allow-short-timeouts */
+	{ DEVS NAT "  timeouts:\n    other: 59\n",
+	  "t.yaml:8:12: nat.timeouts.other: 59 is below the minimum of 60 seconds (" SHORT_HINT ")\n" },
+	{ DEVS NAT "  timeouts:\n    other: 1000001\n",
+	  "t.yaml:8:12: nat.timeouts.other: 1000001 is above the maximum of 1000000 seconds\n" },
+	{ DEVS NAT "  timeouts:\n    other: 1h\n",
+	  "t.yaml:8:12: nat.timeouts.other: expected an integer, got \"1h\"\n" },
+	{ DEVS NAT "  port-holddown: 119\n",
+	  "t.yaml:7:18: nat.port-holddown: 119 is below the minimum of 120 seconds (RFC 6888 REQ-8; " SHORT_HINT ")\n" },
+	{ DEVS NAT "  port-holddown: 0\n",
+	  "t.yaml:7:18: nat.port-holddown: 0 is below the minimum of 120 seconds (RFC 6888 REQ-8; " SHORT_HINT ")\n" },
+	{ DEVS NAT "  port-holddown: 3601\n",
+	  "t.yaml:7:18: nat.port-holddown: 3601 is above the maximum of 3600 seconds\n" },
+	{ DEVS NAT "  port-holddown: -1\n",
+	  "t.yaml:7:18: nat.port-holddown: expected an integer, got \"-1\"\n" },
+	{ DEVS NAT "  timeouts: {udp: 0}\n",
+	  "t.yaml:7:19: nat.timeouts.udp: 0 is below the minimum of 120 seconds (RFC 4787 REQ-5; " SHORT_HINT ")\n" },
+	/* ... and with it */
+	{ DEVS NAT "  allow-short-timeouts: true\n  timeouts: {udp: 0, other: 0}\n  port-holddown: 0\n",
+	  "t.yaml:8:19: nat.timeouts.udp: 0 is below the minimum of 1 second\n"
+	  "t.yaml:8:29: nat.timeouts.other: 0 is below the minimum of 1 second\n"
+	  "t.yaml:9:18: nat.port-holddown: 0 is below the minimum of 1 second\n" },
+	{ DEVS NAT "  allow-short-timeouts: true\n  port-holddown: 3601\n",
+	  "t.yaml:8:18: nat.port-holddown: 3601 is above the maximum of 3600 seconds\n" },
+	{ DEVS NAT "  allow-short-timeouts: true\n  timeouts: {tcp-established: 1000001}\n",
+	  "t.yaml:8:31: nat.timeouts.tcp-established: 1000001 is above the maximum of 1000000 seconds\n" },
+	/* the minimums stand if allow-short-timeouts is not valid */
+	{ DEVS NAT "  allow-short-timeouts: yes please\n  timeouts: {icmp: 1}\n",
+	  "t.yaml:7:25: nat.allow-short-timeouts: expected true or false, got \"yes please\"\n"
+	  "t.yaml:8:20: nat.timeouts.icmp: 1 is below the minimum of 60 seconds (RFC 5508 REQ-2; " SHORT_HINT ")\n" },
+	/* max-sessions-per-host */
+	{ DEVS NAT "  max-sessions-per-host: 16777217\n",
+	  "t.yaml:7:26: nat.max-sessions-per-host: 16777217 is above the maximum of 16777216\n" },
+	{ DEVS NAT "  max-sessions-per-host: none\n",
+	  "t.yaml:7:26: nat.max-sessions-per-host: expected an integer, got \"none\"\n" },
+	{ DEVS NAT "  max-sessions-per-host: 1000001\n",
+	  "t.yaml:7:26: nat.max-sessions-per-host: 1000001 is above nat.max-sessions (1000000, the default)\n" },
+	{ DEVS NAT "  max-sessions: 10\n  max-sessions-per-host: 11\n",
+	  "t.yaml:8:26: nat.max-sessions-per-host: 11 is above nat.max-sessions (10 at line 7, column 17)\n" },
+	{ DEVS NAT "  max-sessions-per-host: 11\n  max-sessions: 10\n",
+	  "t.yaml:8:17: nat.max-sessions: 10 is below nat.max-sessions-per-host (11 at line 7, column 26)\n" },
+	{ DEVS NAT "  max-sessions-per-host: 11\n  max-sessions: 0\n",
+	  "t.yaml:8:17: nat.max-sessions: 0 is below the minimum of 1\n" },
+	/* unsolicited-syn */
+	{ DEVS NAT "  unsolicited-syn: rst\n",
+	  "t.yaml:7:20: nat.unsolicited-syn: expected drop or reject, got \"rst\"\n" },
+	{ DEVS NAT "  unsolicited-syn: DROP\n",
+	  "t.yaml:7:20: nat.unsolicited-syn: expected drop or reject, got \"DROP\"\n" },
+	{ DEVS NAT "  unsolicited-syn: [drop]\n",
+	  "t.yaml:7:20: nat.unsolicited-syn: expected drop or reject, got a sequence\n" },
+	/* exempt and inside-prefixes */
+	{ DEVS NAT "  exempt: 10.0.0.0/8\n",
+	  "t.yaml:7:11: nat.exempt: expected a sequence, got \"10.0.0.0/8\"\n" },
+	{ DEVS NAT "  exempt: [10.0.0.1/8, 1.2.3, 10.0.0.0/33]\n",
+	  "t.yaml:7:12: nat.exempt[0]: 10.0.0.1/8 has host bits set (did you mean 10.0.0.0/8?)\n"
+	  "t.yaml:7:24: nat.exempt[1]: \"1.2.3\" is not an IPv4 address\n"
+	  "t.yaml:7:31: nat.exempt[2]: \"10.0.0.0/33\": the prefix length must be 0 to 32\n" },
+	{ DEVS NAT "  exempt: [10.0.0.0/8, 10.0.0.0/8]\n",
+	  "t.yaml:7:24: nat.exempt[1]: 10.0.0.0/8 is listed twice (first at line 7, column 12)\n" },
+	{ DEVS NAT "  exempt: [10.0.0.0/8, 203.0.113.0/24]\n",
+	  "t.yaml:7:24: nat.exempt[1]: 203.0.113.0/24 overlaps the pool (nat.addresses[0]: 203.0.113.1 at line 6, column 15)\n" },
+	{ DEVS "nat:\n  exempt: [0.0.0.0/0]\n  addresses: [198.51.100.0/30]\n",
+	  "t.yaml:7:15: nat.addresses[0]: 198.51.100.0/30 overlaps nat.exempt[0] 0.0.0.0/0 (line 6, column 12)\n" },
+	{ DEVS NAT "  inside-prefixes: [203.0.113.1]\n",
+	  "t.yaml:7:21: nat.inside-prefixes[0]: 203.0.113.1 is in the pool (nat.addresses[0]: 203.0.113.1 at line 6, column 15)\n" },
+	{ DEVS NAT "  inside-prefixes: [192.168.0.0/16, 203.0.0.0/8]\n",
+	  "t.yaml:7:37: nat.inside-prefixes[1]: 203.0.0.0/8 overlaps the pool (nat.addresses[0]: 203.0.113.1 at line 6, column 15)\n" },
+	{ DEVS NAT "  inside-prefixes: [127.0.0.0/8, 224.0.0.1, 0.1.0.0/16, 255.255.255.255]\n",
+	  "t.yaml:7:21: nat.inside-prefixes[0]: 127.0.0.0/8 is in 127.0.0.0/8 (loopback), not an inside source\n"
+	  "t.yaml:7:34: nat.inside-prefixes[1]: 224.0.0.1 is in 224.0.0.0/4 (multicast), not an inside source\n"
+	  "t.yaml:7:45: nat.inside-prefixes[2]: 0.1.0.0/16 is in 0.0.0.0/8 (this network), not an inside source\n"
+	  "t.yaml:7:57: nat.inside-prefixes[3]: 255.255.255.255 is in 255.255.255.255 (limited broadcast), not an inside source\n" },
+	{ DEVS NAT "  inside-prefixes: [{a: b}]\n",
+	  "t.yaml:7:21: nat.inside-prefixes[0]: expected an IPv4 prefix, got a mapping\n" },
+	/* tcp-mss-clamp */
+	{ DEVS NAT "  tcp-mss-clamp: 535\n",
+	  "t.yaml:7:18: nat.tcp-mss-clamp: 535 is below the minimum of 536\n" },
+	{ DEVS NAT "  tcp-mss-clamp: 0\n",
+	  "t.yaml:7:18: nat.tcp-mss-clamp: 0 is below the minimum of 536\n" },
+	{ DEVS NAT "  tcp-mss-clamp: 65496\n",
+	  "t.yaml:7:18: nat.tcp-mss-clamp: 65496 is above the maximum of 65495\n" },
+	{ DEVS NAT "  tcp-mss-clamp: on\n",
+	  "t.yaml:7:18: nat.tcp-mss-clamp: expected auto, off or an integer, got \"on\"\n" },
+	{ DEVS NAT "  tcp-mss-clamp: Auto\n",
+	  "t.yaml:7:18: nat.tcp-mss-clamp: expected auto, off or an integer, got \"Auto\"\n" },
+	{ DEVS NAT "  tcp-mss-clamp: [1400]\n",
+	  "t.yaml:7:18: nat.tcp-mss-clamp: expected auto, off or an integer, got a sequence\n" },
+	/* keys put at the top level */
+	{ MIN "filtering: address-dependent\n",
+	  "t.yaml:7:1: key \"filtering\" belongs in \"nat\"\n" },
+	{ MIN "exempt: []\n",
+	  "t.yaml:7:1: key \"exempt\" belongs in \"nat\"\n" },
+};
+
+START_TEST(test_rfc)
+{
+	check_bad(&rfc_cases[_i]);
+}
+END_TEST
+
+/* The values of the new keys, in each of their forms. */
+START_TEST(test_rfc_values)
+{
+	struct config c;
+	char *out = NULL;
+	unsigned i;
+
+	ck_assert_int_eq(load(&c, DEVS NAT "  filtering: address-and-port-dependent\n"
+			      "  tcp-mss-clamp: off\n", &out), 0);
+	free(out);
+	for (i = 0; i < CONF_L4_N; i++)
+		ck_assert_int_eq(c.filtering[i], CONF_FILTER_APD);
+	ck_assert_int_eq(c.tcp_mss_clamp, 0);
+
+	ck_assert_int_eq(load(&c, DEVS NAT "  filtering: {icmp: address-dependent}\n"
+			      "  tcp-mss-clamp: auto\n", &out), 0);
+	free(out);
+	ck_assert_int_eq(c.filtering[CONF_L4_TCP], CONF_FILTER_EI);
+	ck_assert_int_eq(c.filtering[CONF_L4_UDP], CONF_FILTER_EI);
+	ck_assert_int_eq(c.filtering[CONF_L4_ICMP], CONF_FILTER_AD);
+	ck_assert_int_eq(c.tcp_mss_clamp, -1);
+
+	ck_assert_int_eq(load(&c, DEVS NAT "  filtering: {tcp: endpoint-independent, udp: address-dependent, icmp: address-and-port-dependent}\n"
+			      "  tcp-mss-clamp: \"1460\"\n", &out), 0);
+	free(out);
+	ck_assert_int_eq(c.filtering[CONF_L4_TCP], CONF_FILTER_EI);
+	ck_assert_int_eq(c.filtering[CONF_L4_UDP], CONF_FILTER_AD);
+	ck_assert_int_eq(c.filtering[CONF_L4_ICMP], CONF_FILTER_APD);
+	ck_assert_int_eq(c.tcp_mss_clamp, 1460);
+}
+END_TEST
+
+/*
+ * nat.allow-short-timeouts lowers every minimum to 1 s, wherever it is in
+ * the file; without it, the same values are errors.
+ */
+#define SHORT_KEYS							\
+	"  timeouts:\n"							\
+	"    tcp-established: 1\n"						\
+	"    tcp-transitory: 1\n"						\
+	"    udp: 1\n"							\
+	"    icmp: 1\n"							\
+	"    gre: 1\n"							\
+	"    other: 1\n"							\
+	"  port-holddown: 1\n"
+
+START_TEST(test_short_timeouts)
+{
+	static const char *const ok[] = {
+		DEVS NAT "  allow-short-timeouts: true\n" SHORT_KEYS,
+		DEVS NAT SHORT_KEYS "  allow-short-timeouts: yes\n",
+		DEVS "nat:\n" SHORT_KEYS "  allow-short-timeouts: on\n"
+		"  addresses: [203.0.113.1]\n",
+	};
+	struct config c;
+	char *out = NULL;
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++) {
+		ck_assert_msg(load(&c, ok[i], &out) == 0, "%s", out);
+		free(out);
+		ck_assert(c.allow_short_timeouts);
+		ck_assert_uint_eq(c.tcp_est_s, 1);
+		ck_assert_uint_eq(c.tcp_trans_s, 1);
+		ck_assert_uint_eq(c.udp_s, 1);
+		ck_assert_uint_eq(c.icmp_s, 1);
+		ck_assert_uint_eq(c.gre_s, 1);
+		ck_assert_uint_eq(c.other_s, 1);
+		ck_assert_uint_eq(c.port_holddown_s, 1);
+	}
+
+	ck_assert_int_eq(load(&c, DEVS NAT SHORT_KEYS
+			      "  allow-short-timeouts: false\n", &out), 6);
+	ck_assert_str_eq(out,
+		"t.yaml:8:22: nat.timeouts.tcp-established: 1 is below the minimum of 7440 seconds (RFC 5382 REQ-5; " SHORT_HINT ")\n"
+		"t.yaml:10:10: nat.timeouts.udp: 1 is below the minimum of 120 seconds (RFC 4787 REQ-5; " SHORT_HINT ")\n"
+		"t.yaml:11:11: nat.timeouts.icmp: 1 is below the minimum of 60 seconds (RFC 5508 REQ-2; " SHORT_HINT ")\n"
+		"t.yaml:12:10: nat.timeouts.gre: 1 is below the minimum of 60 seconds (" SHORT_HINT ")\n"
+		"t.yaml:13:12: nat.timeouts.other: 1 is below the minimum of 60 seconds (" SHORT_HINT ")\n"
+		"t.yaml:14:18: nat.port-holddown: 1 is below the minimum of 120 seconds (RFC 6888 REQ-8; " SHORT_HINT ")\n");
+	free(out);
+}
+END_TEST
+
+/* nat.exempt and nat.inside-prefixes: at most CONF_PREFIXES_MAX each */
+START_TEST(test_prefixes_max)
+{
+	static const char *const keys[] = { "exempt", "inside-prefixes" };
+	char yaml[16384], want[256], *p, *out = NULL;
+	struct config c;
+	unsigned i, k;
+
+	for (k = 0; k < ARRAY_SIZE(keys); k++) {
+		p = yaml + sprintf(yaml, DEVS NAT "  %s:\n", keys[k]);
+		for (i = 0; i < CONF_PREFIXES_MAX; i++)
+			p += sprintf(p, "  - 10.%u.0.0/16\n", i);
+		ck_assert_int_eq(load(&c, yaml, &out), 0);
+		ck_assert_str_eq(out, "");
+		free(out);
+		ck_assert_uint_eq(k ? c.ninside_prefixes : c.nexempt,
+				  CONF_PREFIXES_MAX);
+		ck_assert_uint_eq((k ? c.inside_prefixes : c.exempt)[255].addr,
+				  ip("10.255.0.0"));
+
+		sprintf(p, "  - 11.0.0.0/8\n");
+		ck_assert_int_eq(load(&c, yaml, &out), 1);
+		snprintf(want, sizeof(want),
+			 "t.yaml:8:3: nat.%s: 257 prefixes, more than the maximum of 256\n",
+			 keys[k]);
+		ck_assert_str_eq(out, want);
+		free(out);
+	}
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* forwards */
+
+/* Lines 1-6 are the devices and nat, line 7 "forwards:", entries from 8. */
+#define FWD	DEVS NAT "forwards:\n"
+#define PROTOS	"(expected: tcp, udp, gre, esp, ah, sctp, ipip, ipv6, udplite, or a number 1 to 255)"
+#define ENDS	"expected ADDR, ADDR:PORT or ADDR:LO-HI, got "
+#define ICMP_NO	"icmp (protocol 1) cannot be forwarded: tunnat answers ICMP queries to its public addresses itself"
+#define NOT_HOST	": the router is not an inside host"
+
+static const struct bad fwd_cases[] = {
+	/* the sequence and its entries */
+	{ DEVS NAT "forwards: {protocol: tcp}\n",
+	  "t.yaml:7:11: forwards: expected a sequence, got a mapping\n" },
+	{ DEVS NAT "forwards:\n",
+	  "t.yaml:7:10: forwards: expected a sequence, got an empty value\n" },
+	{ FWD "- tcp 203.0.113.1:80 192.168.1.2:80\n",
+	  "t.yaml:8:3: forwards[0]: expected a mapping, got \"tcp 203.0.113.1:80 192.168.1.2:80\"\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80, port: 80}\n",
+	  "t.yaml:8:67: forwards[0]: unknown key \"port\" (expected: protocol, public, inside, from)\n" },
+	{ FWD "- {protocol: tcp}\n",
+	  "t.yaml:8:3: forwards[0]: missing required key \"public\"\n"
+	  "t.yaml:8:3: forwards[0]: missing required key \"inside\"\n" },
+	{ FWD "- protocol: tcp\n  protocol: udp\n  public: 203.0.113.1:80\n  inside: 192.168.1.2:80\n",
+	  "t.yaml:9:3: forwards[0]: duplicate key \"protocol\" (first at line 8, column 3)\n" },
+	{ DEVS "nat:\n  addresses: [203.0.113.1]\n  forwards: []\n",
+	  "t.yaml:7:3: nat: key \"forwards\" belongs at the top level\n" },
+	/* protocol */
+	{ FWD "- {protocol: tpc, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:14: forwards[0].protocol: \"tpc\" is not a protocol " PROTOS "\n" },
+	{ FWD "- {protocol: TCP, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:14: forwards[0].protocol: \"TCP\" is not a protocol " PROTOS "\n" },
+	{ FWD "- {protocol: 0, public: 203.0.113.1, inside: 192.168.1.2}\n",
+	  "t.yaml:8:14: forwards[0].protocol: 0 is below the minimum of 1\n" },
+	{ FWD "- {protocol: 256, public: 203.0.113.1, inside: 192.168.1.2}\n",
+	  "t.yaml:8:14: forwards[0].protocol: 256 is above the maximum of 255\n" },
+	{ FWD "- {protocol: [tcp], public: 203.0.113.1:80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:14: forwards[0].protocol: expected a protocol name or number, got a sequence\n" },
+	{ FWD "- {protocol: icmp, public: 203.0.113.1, inside: 192.168.1.2}\n",
+	  "t.yaml:8:14: forwards[0].protocol: " ICMP_NO "\n" },
+	{ FWD "- {protocol: 1, public: 203.0.113.1, inside: 192.168.1.2}\n",
+	  "t.yaml:8:14: forwards[0].protocol: " ICMP_NO "\n" },
+	/* public and inside: their form */
+	{ FWD "- {protocol: tcp, public: \"203.0.113.1:\", inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: " ENDS "\"203.0.113.1:\"\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1/32:80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: " ENDS "\"203.0.113.1/32:80\"\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113:80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: " ENDS "\"203.0.113:80\"\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:http, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: " ENDS "\"203.0.113.1:http\"\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80-}\n",
+	  "t.yaml:8:51: forwards[0].inside: " ENDS "\"192.168.1.2:80-\"\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: [192.168.1.2]}\n",
+	  "t.yaml:8:51: forwards[0].inside: expected ADDR, ADDR:PORT or ADDR:LO-HI, got a sequence\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:0, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: \"203.0.113.1:0\": ports must be 1 to 65535\n" },
+	{ FWD "- {protocol: udp, public: 203.0.113.1:80, inside: 192.168.1.2:65536}\n",
+	  "t.yaml:8:51: forwards[0].inside: \"192.168.1.2:65536\": ports must be 1 to 65535\n" },
+	{ FWD "- {protocol: udp, public: 203.0.113.1:90-80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: \"203.0.113.1:90-80\" is empty (the first port is above the last)\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 127.0.0.1:80}\n",
+	  "t.yaml:8:51: forwards[0].inside: 127.0.0.1 is in 127.0.0.0/8 (loopback), not a unicast address\n" },
+	{ FWD "- {protocol: esp, public: 203.0.113.1, inside: 239.1.1.1}\n",
+	  "t.yaml:8:48: forwards[0].inside: 239.1.1.1 is in 224.0.0.0/4 (multicast), not a unicast address\n" },
+	/* ports: for tcp and udp only, and as many on both sides */
+	{ FWD "- {protocol: tcp, public: 203.0.113.1, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: \"203.0.113.1\" has no port (a tcp forward needs ADDR:PORT or ADDR:LO-HI)\n" },
+	{ FWD "- {protocol: 17, public: 203.0.113.1:53, inside: 192.168.1.2}\n",
+	  "t.yaml:8:50: forwards[0].inside: \"192.168.1.2\" has no port (a udp forward needs ADDR:PORT or ADDR:LO-HI)\n" },
+	{ FWD "- {protocol: gre, public: 203.0.113.1:47, inside: 192.168.1.2}\n",
+	  "t.yaml:8:27: forwards[0].public: \"203.0.113.1:47\" has a port, but a gre forward takes an address alone\n" },
+	{ FWD "- {protocol: 99, public: 203.0.113.1, inside: 192.168.1.2:99}\n",
+	  "t.yaml:8:47: forwards[0].inside: \"192.168.1.2:99\" has a port, but a protocol 99 forward takes an address alone\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80-90, inside: 192.168.1.2:8080-8089}\n",
+	  "t.yaml:8:54: forwards[0].inside: public range has 11 ports, inside range has 10\n" },
+	{ FWD "- {protocol: udp, inside: 192.168.1.2:8080-8081, public: 203.0.113.1:80}\n",
+	  "t.yaml:8:58: forwards[0].public: public range has 1 port, inside range has 2\n" },
+	/* public: an address of the pool */
+	{ FWD "- {protocol: tcp, public: 198.51.100.1:80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:8:27: forwards[0].public: 198.51.100.1 is not in nat.addresses\n" },
+	{ DEVS "nat:\n  addresses: [203.0.113.8/29]\nforwards:\n"
+	  "- {protocol: gre, public: 203.0.113.16, inside: 192.168.1.2}\n",
+	  "t.yaml:8:27: forwards[0].public: 203.0.113.16 is not in nat.addresses\n" },
+	/* inside: a host of the inside */
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 203.0.113.1:8080}\n",
+	  "t.yaml:8:51: forwards[0].inside: 203.0.113.1 is in the pool (nat.addresses[0]: 203.0.113.1 at line 6, column 15)\n" },
+	{ DEVS "forwards:\n- {protocol: esp, public: 203.0.113.1, inside: 203.0.113.2}\n"
+	  "nat:\n  addresses: [203.0.113.0/30]\n",
+	  "t.yaml:8:15: nat.addresses[0]: 203.0.113.0/30 includes forwards[0].inside 203.0.113.2 (line 6, column 48)\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.0.0.8:80}\n",
+	  "t.yaml:8:51: forwards[0].inside: 192.0.0.8 is also inside.router-address (the default)" NOT_HOST "\n" },
+	{ IN "  router-address: 192.168.1.1\n" OUT NAT "forwards:\n"
+	  "- {protocol: udp, public: 203.0.113.1:53, inside: 192.168.1.1:53}\n",
+	  "t.yaml:9:51: forwards[0].inside: 192.168.1.1 is also inside.router-address (line 3, column 19)" NOT_HOST "\n" },
+	{ OUT NAT "forwards:\n- {protocol: udp, public: 203.0.113.1:53, inside: 192.168.1.1:53}\n"
+	  IN "  router-address: 192.168.1.1\n",
+	  "t.yaml:9:19: inside.router-address: 192.168.1.1 is also forwards[0].inside (line 6, column 51)" NOT_HOST "\n" },
+	{ DEVS NAT "  inside-prefixes: [192.168.1.0/24, 10.0.0.0/8]\nforwards:\n"
+	  "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.2.1:80}\n",
+	  "t.yaml:9:51: forwards[0].inside: 192.168.2.1 is not in nat.inside-prefixes (line 7, column 20)\n" },
+	/* overlaps, reported at the later forward */
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80-90, inside: 192.168.1.2:80-90}\n"
+	  "- {protocol: tcp, public: 203.0.113.1:85, inside: 192.168.1.3:85}\n",
+	  "t.yaml:9:27: forwards[1].public: tcp 203.0.113.1:85 overlaps forwards[0] (tcp 203.0.113.1:80-90 at line 8, column 27)\n" },
+	{ FWD "- {protocol: udp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n"
+	  "- {protocol: udp, public: 203.0.113.1:70-80, inside: 192.168.1.3:70-80}\n",
+	  "t.yaml:9:27: forwards[1].public: udp 203.0.113.1:70-80 overlaps forwards[0] (udp 203.0.113.1:80 at line 8, column 27)\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n"
+	  "- {protocol: tcp, public: 203.0.113.1:8080, inside: 192.168.1.2:80}\n",
+	  "t.yaml:9:53: forwards[1].inside: tcp 192.168.1.2:80 overlaps forwards[0] (tcp 192.168.1.2:80 at line 8, column 51)\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n"
+	  "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n",
+	  "t.yaml:9:27: forwards[1].public: tcp 203.0.113.1:80 overlaps forwards[0] (tcp 203.0.113.1:80 at line 8, column 27)\n" },
+	{ FWD "- {protocol: gre, public: 203.0.113.1, inside: 192.168.1.2}\n"
+	  "- {protocol: gre, public: 203.0.113.1, inside: 192.168.1.3}\n",
+	  "t.yaml:9:27: forwards[1].public: gre 203.0.113.1 overlaps forwards[0] (gre 203.0.113.1 at line 8, column 27)\n" },
+	{ DEVS "nat:\n  addresses: [203.0.113.0/30]\nforwards:\n"
+	  "- {protocol: 50, public: 203.0.113.1, inside: 192.168.1.2}\n"
+	  "- {protocol: esp, public: 203.0.113.2, inside: 192.168.1.2}\n",
+	  "t.yaml:9:48: forwards[1].inside: esp 192.168.1.2 overlaps forwards[0] (esp 192.168.1.2 at line 8, column 47)\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n"
+	  "- {protocol: tcp, public: 203.0.113.1:81, inside: 192.168.1.3:81}\n"
+	  "- {protocol: tcp, public: 203.0.113.1:80-81, inside: 192.168.1.4:80-81}\n",
+	  "t.yaml:10:27: forwards[2].public: tcp 203.0.113.1:80-81 overlaps forwards[0] (tcp 203.0.113.1:80 at line 8, column 27)\n" },
+	/* a forward with an error is not compared with the others */
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80-81, inside: 192.168.1.2:80}\n"
+	  "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.3:80}\n",
+	  "t.yaml:8:54: forwards[0].inside: public range has 2 ports, inside range has 1\n" },
+	/* from */
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80, from: 10.0.0.0/8}\n",
+	  "t.yaml:8:73: forwards[0].from: expected a sequence, got \"10.0.0.0/8\"\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80, from: [10.0.0.1/8, 10.0.0.0/8, 10.0.0.0/8]}\n",
+	  "t.yaml:8:74: forwards[0].from[0]: 10.0.0.1/8 has host bits set (did you mean 10.0.0.0/8?)\n"
+	  "t.yaml:8:98: forwards[0].from[2]: 10.0.0.0/8 is listed twice (first at line 8, column 86)\n" },
+	{ FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80, from: [127.0.0.0/8]}\n",
+	  "t.yaml:8:74: forwards[0].from[0]: 127.0.0.0/8 is in 127.0.0.0/8 (loopback), not a remote source\n" },
+};
+
+START_TEST(test_fwd)
+{
+	check_bad(&fwd_cases[_i]);
+}
+END_TEST
+
+/* Forwards that touch but do not overlap, and values at their bounds. */
+START_TEST(test_fwd_ok)
+{
+	static const char *const ok[] = {
+		FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n"
+		"- {protocol: udp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n",
+		FWD "- {protocol: tcp, public: 203.0.113.1:80-89, inside: 192.168.1.2:80-89}\n"
+		"- {protocol: tcp, public: 203.0.113.1:90-99, inside: 192.168.1.2:90-99}\n",
+		FWD "- {protocol: gre, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: esp, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: ah, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: sctp, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: ipip, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: ipv6, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: udplite, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: 255, public: 203.0.113.1, inside: 192.168.1.2}\n"
+		"- {protocol: 2, public: 203.0.113.1, inside: 192.168.1.2}\n",
+		FWD "- {protocol: tcp, public: 203.0.113.1:1, inside: 192.168.1.2:65535}\n"
+		"- {protocol: tcp, public: 203.0.113.1:65535, inside: 192.168.1.2:1}\n",
+		FWD "- {protocol: tcp, public: 203.0.113.1:1-65535, inside: 192.168.1.2:1-65535}\n",
+		FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80, from: []}\n",
+		FWD "- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80, from: [0.0.0.0/0]}\n",
+		DEVS NAT "forwards: []\n",
+		IN "  address: 192.168.1.10/24\n" OUT NAT "forwards:\n"
+		"- {protocol: tcp, public: 203.0.113.1:22, inside: 192.168.1.10:22}\n",
+		DEVS NAT "  inside-prefixes: [192.168.1.0/24]\nforwards:\n"
+		"- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.255:80}\n",
+		"forwards:\n- {protocol: tcp, public: 203.0.113.1:80, inside: 192.168.1.2:80}\n"
+		DEVS NAT,
+	};
+	struct config c;
+	char *out = NULL;
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++) {
+		ck_assert_msg(load(&c, ok[i], &out) == 0, "case %u: %s", i,
+			      out);
+		ck_assert_str_eq(out, "");
+		free(out);
+	}
+	ck_assert_uint_eq(c.nforwards, 1);
+	ck_assert_uint_eq(c.forwards[0].pub_addr, ip("203.0.113.1"));
+	ck_assert_uint_eq(c.forwards[0].in_addr, ip("192.168.1.2"));
+}
+END_TEST
+
+/* At most CONF_FORWARDS_MAX forwards, CONF_FROM_MAX prefixes in a from */
+START_TEST(test_fwd_max)
+{
+	static char yaml[CONF_FORWARDS_MAX * 80 + 256];
+	struct config c;
+	char *p, *out = NULL;
+	unsigned i;
+
+	p = yaml + sprintf(yaml, FWD);
+	for (i = 0; i < CONF_FORWARDS_MAX; i++)
+		p += sprintf(p, "- {protocol: udp, public: 203.0.113.1:%u, inside: 192.168.1.2:%u}\n",
+			     i + 1, i + 1);
+	ck_assert_int_eq(load(&c, yaml, &out), 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert_uint_eq(c.nforwards, CONF_FORWARDS_MAX);
+	ck_assert_uint_eq(c.forwards[CONF_FORWARDS_MAX - 1].pub_lo,
+			  CONF_FORWARDS_MAX);
+
+	sprintf(p, "- {protocol: udp, public: 203.0.113.1:5000, inside: 192.168.1.2:5000}\n");
+	ck_assert_int_eq(load(&c, yaml, &out), 1);
+	ck_assert_str_eq(out, "t.yaml:8:1: forwards: 1025 entries, more than the maximum of 1024\n");
+	free(out);
+
+	p = yaml + sprintf(yaml, FWD "- protocol: tcp\n"
+			   "  public: 203.0.113.1:80\n"
+			   "  inside: 192.168.1.2:80\n"
+			   "  from:\n");
+	for (i = 0; i < CONF_FROM_MAX; i++)
+		p += sprintf(p, "  - 10.%u.0.0/16\n", i);
+	ck_assert_int_eq(load(&c, yaml, &out), 0);
+	free(out);
+	ck_assert_uint_eq(c.forwards[0].nfrom, CONF_FROM_MAX);
+	ck_assert_uint_eq(c.forwards[0].from[CONF_FROM_MAX - 1].addr,
+			  ip("10.31.0.0"));
+
+	sprintf(p, "  - 11.0.0.0/8\n");
+	ck_assert_int_eq(load(&c, yaml, &out), 1);
+	ck_assert_str_eq(out, "t.yaml:12:3: forwards[0].from: 33 prefixes, more than the maximum of 32\n");
+	free(out);
 }
 END_TEST
 
@@ -544,7 +1031,7 @@ static const struct bad alg_cases[] = {
 	{ MIN "offload: [auto]\n",
 	  "t.yaml:7:10: offload: expected auto or off, got a sequence\n" },
 	{ DEVS NAT "  timeouts:\n    gre: 59\n",
-	  "t.yaml:8:10: nat.timeouts.gre: 59 is below the minimum of 60 seconds\n" },
+	  "t.yaml:8:10: nat.timeouts.gre: 59 is below the minimum of 60 seconds (nat.allow-short-timeouts: true lowers it to 1)\n" },
 	{ DEVS NAT "  timeouts:\n    gre: 1000001\n",
 	  "t.yaml:8:10: nat.timeouts.gre: 1000001 is above the maximum of 1000000 seconds\n" },
 };
@@ -627,6 +1114,20 @@ START_TEST(test_bounds)
 		DEVS NAT "  max-sessions: 16777216\n",
 		DEVS NAT "  timeouts: {tcp-established: 7440, tcp-transitory: 1, udp: 120, icmp: 60}\n",
 		DEVS NAT "  timeouts: {tcp-established: 1000000, tcp-transitory: 1000000, udp: 1000000, icmp: 1000000}\n",
+		DEVS NAT "  timeouts: {gre: 60, other: 60}\n",
+		DEVS NAT "  timeouts: {gre: 1000000, other: 1000000}\n",
+		DEVS NAT "  port-holddown: 120\n",
+		DEVS NAT "  port-holddown: 3600\n",
+		DEVS NAT "  max-sessions-per-host: 0\n",
+		DEVS NAT "  max-sessions-per-host: 1000000\n",
+		DEVS NAT "  max-sessions: 16777216\n  max-sessions-per-host: 16777216\n",
+		DEVS NAT "  tcp-mss-clamp: 536\n",
+		DEVS NAT "  tcp-mss-clamp: 65495\n",
+		DEVS NAT "  filtering: {}\n",
+		DEVS NAT "  exempt: []\n  inside-prefixes: []\n",
+		DEVS NAT "  inside-prefixes: [0.0.0.0/1]\n",
+		DEVS NAT "  exempt: [0.0.0.0/1]\n",
+		DEVS NAT "  allow-short-timeouts: false\n  port-holddown: 120\n",
 		DEVS "nat:\n  addresses: [10.0.0.0/22]\n",
 		DEVS "nat:\n  addresses: [10.0.0.0/23, 10.0.2.0/24, 10.0.3.0/25, 10.0.3.128/25]\n",
 		DEVS "nat:\n  addresses: [1.0.0.0, 126.255.255.255, 128.0.0.0, 223.255.255.255]\n",
@@ -737,9 +1238,9 @@ START_TEST(test_many_errors)
 	static const char want[] =
 		"t.yaml:2:31: nat.addresses[1]: 203.0.113.2 overlaps 203.0.113.0/30 (line 2, column 15)\n"
 		"t.yaml:3:10: nat.ports: \"10-5\" is empty (the first port is above the last)\n"
-		"t.yaml:4:19: nat.timeouts.udp: 60 is below the minimum of 120 seconds (RFC 4787 REQ-5)\n"
-		"t.yaml:4:29: nat.timeouts.icmp: 59 is below the minimum of 60 seconds (RFC 5508 REQ-2)\n"
-		"t.yaml:4:33: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp, gre)\n"
+		"t.yaml:4:19: nat.timeouts.udp: 60 is below the minimum of 120 seconds (RFC 4787 REQ-5; nat.allow-short-timeouts: true lowers it to 1)\n"
+		"t.yaml:4:29: nat.timeouts.icmp: 59 is below the minimum of 60 seconds (RFC 5508 REQ-2; nat.allow-short-timeouts: true lowers it to 1)\n"
+		"t.yaml:4:33: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp, gre, other)\n"
 		"t.yaml:7:3: outside: key \"router-address\" belongs in \"inside\"\n"
 		"t.yaml:9:11: inside.device: tin0 is also outside.device, in the same network namespace (line 6, column 11)\n"
 		"t.yaml:10:8: inside.mtu: 67 is below the minimum of 68 (0 leaves the MTU as it is)\n"
@@ -748,7 +1249,7 @@ START_TEST(test_many_errors)
 		"t.yaml:13:11: inside.create: expected true or false, got \"maybe\"\n"
 		"t.yaml:14:7: user: \"-root\" is not a valid user name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")\n"
 		"t.yaml:15:14: log.level: \"loud\" is not a log level (expected: error, warning, info, debug)\n"
-		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, alg, offload, user, log)\n";
+		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, forwards, alg, offload, user, log)\n";
 	struct config c;
 	char *out = NULL;
 
@@ -793,6 +1294,29 @@ static void expect_defaults(const struct config *c)
 	ck_assert_uint_eq(c->udp_s, 300);
 	ck_assert_uint_eq(c->icmp_s, 60);
 	ck_assert_uint_eq(c->gre_s, 300);
+	ck_assert_uint_eq(c->other_s, 600);
+	for (j = 0; j < CONF_L4_N; j++)
+		ck_assert_int_eq(c->filtering[j], CONF_FILTER_EI);
+	ck_assert(!c->allow_short_timeouts);
+	ck_assert(!c->inbound_refresh);
+	ck_assert_uint_eq(c->port_holddown_s, 120);
+	ck_assert(c->port_parity);
+	ck_assert_uint_eq(c->max_sessions_per_host, 0);
+	ck_assert(c->icmp_on_failure);
+	ck_assert_int_eq(c->unsolicited_syn, CONF_SYN_DROP);
+	ck_assert_uint_eq(c->nexempt, 0);
+	ck_assert_uint_eq(c->ninside_prefixes, 0);
+	for (j = 0; j < CONF_PREFIXES_MAX; j++) {
+		ck_assert_uint_eq(c->exempt[j].addr, 0);
+		ck_assert_uint_eq(c->inside_prefixes[j].addr, 0);
+	}
+	ck_assert_int_eq(c->tcp_mss_clamp, -1);
+	ck_assert_uint_eq(c->nforwards, 0);
+	for (j = 0; j < CONF_FORWARDS_MAX; j++) {
+		ck_assert_uint_eq(c->forwards[j].proto, 0);
+		ck_assert_uint_eq(c->forwards[j].pub_addr, 0);
+		ck_assert_uint_eq(c->forwards[j].nfrom, 0);
+	}
 	ck_assert(!c->pptp.enabled);
 	ck_assert_uint_eq(c->pptp.nports, 1);
 	ck_assert_uint_eq(c->pptp.ports[0], 1723);
@@ -879,6 +1403,29 @@ static const char full_yaml[] =
 	"    udp: 120\n"
 	"    icmp: 90\n"
 	"    gre: 600\n"
+	"    other: 30\n"
+	"  allow-short-timeouts: true\n"
+	"  port-holddown: 10\n"
+	"  filtering: {tcp: address-dependent, udp: address-and-port-dependent}\n"
+	"  inbound-refresh: true\n"
+	"  port-parity: false\n"
+	"  max-sessions-per-host: 100\n"
+	"  icmp-on-failure: false\n"
+	"  unsolicited-syn: reject\n"
+	"  exempt: [10.0.0.0/8, 172.16.0.1]\n"
+	"  inside-prefixes:\n"
+	"  - 192.168.1.0/24\n"
+	"  - 192.168.2.0/23\n"
+	"  tcp-mss-clamp: 1400\n"
+	"forwards:\n"
+	"- protocol: tcp\n"
+	"  public: 203.0.113.1:8080-8081\n"
+	"  inside: 192.168.1.20:80-81\n"
+	"  from: [198.51.100.0/24, 192.0.2.7]\n"
+	"- {protocol: udp, public: \"203.0.113.9:53\", inside: \"192.168.1.20:53\"}\n"
+	"- {protocol: gre, public: 203.0.113.10, inside: 192.168.1.21}\n"
+	"- {protocol: 99, public: 203.0.113.10, inside: 192.168.1.22}\n"
+	"- {protocol: 6, public: 203.0.113.1:1723, inside: 192.168.1.23:1723}\n"
 	"alg:\n"
 	"  pptp:\n"
 	"    enabled: true\n"
@@ -939,6 +1486,60 @@ static void check_full(const struct config *c)
 	ck_assert_uint_eq(c->udp_s, 120);
 	ck_assert_uint_eq(c->icmp_s, 90);
 	ck_assert_uint_eq(c->gre_s, 600);
+	ck_assert_uint_eq(c->other_s, 30);
+	ck_assert(c->allow_short_timeouts);
+	ck_assert_uint_eq(c->port_holddown_s, 10);
+	ck_assert_int_eq(c->filtering[CONF_L4_TCP], CONF_FILTER_AD);
+	ck_assert_int_eq(c->filtering[CONF_L4_UDP], CONF_FILTER_APD);
+	ck_assert_int_eq(c->filtering[CONF_L4_ICMP], CONF_FILTER_EI);
+	ck_assert(c->inbound_refresh);
+	ck_assert(!c->port_parity);
+	ck_assert_uint_eq(c->max_sessions_per_host, 100);
+	ck_assert(!c->icmp_on_failure);
+	ck_assert_int_eq(c->unsolicited_syn, CONF_SYN_REJECT);
+	ck_assert_uint_eq(c->nexempt, 2);
+	ck_assert_uint_eq(c->exempt[0].addr, ip("10.0.0.0"));
+	ck_assert_uint_eq(c->exempt[0].len, 8);
+	ck_assert_uint_eq(c->exempt[1].addr, ip("172.16.0.1"));
+	ck_assert_uint_eq(c->exempt[1].len, 32);
+	ck_assert_uint_eq(c->ninside_prefixes, 2);
+	ck_assert_uint_eq(c->inside_prefixes[0].addr, ip("192.168.1.0"));
+	ck_assert_uint_eq(c->inside_prefixes[0].len, 24);
+	ck_assert_uint_eq(c->inside_prefixes[1].addr, ip("192.168.2.0"));
+	ck_assert_uint_eq(c->inside_prefixes[1].len, 23);
+	ck_assert_int_eq(c->tcp_mss_clamp, 1400);
+
+	ck_assert_uint_eq(c->nforwards, 5);
+	ck_assert_uint_eq(c->forwards[0].proto, IPPROTO_TCP);
+	ck_assert_uint_eq(c->forwards[0].pub_addr, ip("203.0.113.1"));
+	ck_assert_uint_eq(c->forwards[0].pub_lo, 8080);
+	ck_assert_uint_eq(c->forwards[0].pub_hi, 8081);
+	ck_assert_uint_eq(c->forwards[0].in_addr, ip("192.168.1.20"));
+	ck_assert_uint_eq(c->forwards[0].in_lo, 80);
+	ck_assert_uint_eq(c->forwards[0].nfrom, 2);
+	ck_assert_uint_eq(c->forwards[0].from[0].addr, ip("198.51.100.0"));
+	ck_assert_uint_eq(c->forwards[0].from[0].len, 24);
+	ck_assert_uint_eq(c->forwards[0].from[1].addr, ip("192.0.2.7"));
+	ck_assert_uint_eq(c->forwards[0].from[1].len, 32);
+	ck_assert_uint_eq(c->forwards[1].proto, IPPROTO_UDP);
+	ck_assert_uint_eq(c->forwards[1].pub_addr, ip("203.0.113.9"));
+	ck_assert_uint_eq(c->forwards[1].pub_lo, 53);
+	ck_assert_uint_eq(c->forwards[1].pub_hi, 53);
+	ck_assert_uint_eq(c->forwards[1].in_addr, ip("192.168.1.20"));
+	ck_assert_uint_eq(c->forwards[1].in_lo, 53);
+	ck_assert_uint_eq(c->forwards[1].nfrom, 0);
+	ck_assert_uint_eq(c->forwards[2].proto, IPPROTO_GRE);
+	ck_assert_uint_eq(c->forwards[2].pub_addr, ip("203.0.113.10"));
+	ck_assert_uint_eq(c->forwards[2].pub_lo, 0);
+	ck_assert_uint_eq(c->forwards[2].pub_hi, 0);
+	ck_assert_uint_eq(c->forwards[2].in_addr, ip("192.168.1.21"));
+	ck_assert_uint_eq(c->forwards[2].in_lo, 0);
+	ck_assert_uint_eq(c->forwards[3].proto, 99);
+	ck_assert_uint_eq(c->forwards[3].pub_addr, ip("203.0.113.10"));
+	ck_assert_uint_eq(c->forwards[3].in_addr, ip("192.168.1.22"));
+	ck_assert_uint_eq(c->forwards[4].proto, IPPROTO_TCP);
+	ck_assert_uint_eq(c->forwards[4].pub_lo, 1723);
+	ck_assert_uint_eq(c->forwards[4].in_lo, 1723);
 	ck_assert(c->pptp.enabled);
 	ck_assert_uint_eq(c->pptp.nports, 2);
 	ck_assert_uint_eq(c->pptp.ports[0], 1723);
@@ -1076,6 +1677,491 @@ START_TEST(test_load_file)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------- */
+/* conf_print() */
+
+/* print() - conf_print() of @c, as a string (free it) */
+static char *print(const struct config *c)
+{
+	char *text = NULL;
+	size_t len;
+	FILE *f;
+
+	f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(conf_print(f, c), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	return text;
+}
+
+/**
+ * round_trip() - load @yaml, print it, load what was printed: the two
+ * configurations must be the same to the last byte
+ *
+ * Return: the printed text (free it)
+ */
+static char *round_trip(const char *yaml)
+{
+	static struct config c, d;
+	char *out = NULL, *text;
+	size_t i;
+
+	memset(&c, 0xa5, sizeof(c));
+	memset(&d, 0x5a, sizeof(d));
+	ck_assert_int_eq(load(&c, yaml, &out), 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+	text = print(&c);
+	ck_assert_msg(load(&d, text, &out) == 0, "%s\nreads back as:\n%s",
+		      text, out);
+	free(out);
+	for (i = 0; i < sizeof(c); i++)
+		if (((unsigned char *)&c)[i] != ((unsigned char *)&d)[i])
+			break;
+	ck_assert_msg(i == sizeof(c),
+		      "byte %zu of struct config differs, read back from:\n%s",
+		      i, text);
+	return text;
+}
+
+/**
+ * printed() - the value written for key @name in @text, a conf_print()
+ * output: what follows "key: " on its line, or "" for a key written as
+ * "# key: none"; NULL if it is not there
+ * @buf:	4096 bytes
+ */
+static const char *printed(const char *text, const char *name, char *buf)
+{
+	char path[8][64];
+	const char *line, *end;
+	unsigned depth;
+
+	for (line = text; *line; line = *end ? end + 1 : end) {
+		const char *k = line, *colon;
+		char full[512] = "";
+		unsigned i;
+		bool none;
+
+		end = strchrnul(line, '\n');
+		while (*k == ' ')
+			k++;
+		depth = (unsigned)(k - line) / 2;
+		none = !strncmp(k, "# ", 2);
+		if (none)
+			k += 2;
+		colon = strchr(k, ':');
+		if (*k == '-' || *k == '#' || !colon || colon > end ||
+		    depth >= 8)
+			continue;
+		snprintf(path[depth], sizeof(path[0]), "%.*s",
+			 (int)(colon - k), k);
+		for (i = 0; i <= depth; i++)
+			snprintf(full + strlen(full),
+				 sizeof(full) - strlen(full), "%s%s",
+				 i ? "." : "", path[i]);
+		if (strcmp(full, name))
+			continue;
+		if (none)
+			return strcpy(buf, "");
+		snprintf(buf, 4096, "%.*s", (int)(end - colon - 1), colon + 1);
+		return buf + (buf[0] == ' ');
+	}
+	return NULL;
+}
+
+/* Every key is written; those left out of the file, as their default. */
+START_TEST(test_print_minimal)
+{
+	const struct conf_key *k;
+	char buf[4096], *text;
+	const char *v;
+	size_t n, i;
+
+	text = round_trip(MIN);
+	k = conf_keys(&n);
+	for (i = 0; i < n; i++) {
+		if (k[i].field)		/* in each entry; there are none */
+			continue;
+		v = printed(text, k[i].name, buf);
+		ck_assert_msg(v != NULL, "%s is not written:\n%s", k[i].name,
+			      text);
+		if (k[i].def)
+			ck_assert_msg(!strcmp(v, k[i].def),
+				      "%s is written as \"%s\", its default is \"%s\"",
+				      k[i].name, v, k[i].def);
+	}
+	ck_assert_str_eq(printed(text, "inside.device", buf), "\"tin0\"");
+	ck_assert_str_eq(printed(text, "outside.device", buf), "\"tout0\"");
+	ck_assert_str_eq(printed(text, "nat.addresses", buf),
+			 "[203.0.113.1]");
+	free(text);
+}
+END_TEST
+
+/* Every key at a value other than its default reads back the same. */
+START_TEST(test_print_full)
+{
+	const struct conf_key *k;
+	char buf[4096], *text;
+	size_t n, i;
+
+	text = round_trip(full_yaml);
+	k = conf_keys(&n);
+	for (i = 0; i < n; i++)
+		ck_assert_msg(k[i].field ||
+			      printed(text, k[i].name, buf) != NULL,
+			      "%s is not written:\n%s", k[i].name, text);
+	ck_assert_str_eq(printed(text, "inside.netns", buf),
+			 "\"/run/netns/lan\"");
+	ck_assert_str_eq(printed(text, "nat.addresses", buf),
+			 "[203.0.113.1, 203.0.113.8/30, 198.51.100.0/31]");
+	ck_assert_str_eq(printed(text, "outside.routes", buf),
+			 "[203.0.113.1, 203.0.113.8/29, 198.51.100.77]");
+	ck_assert_str_eq(printed(text, "alg.pptp.ports", buf), "[1723, 1724]");
+	ck_assert_str_eq(printed(text, "nat.filtering", buf),
+			 "{tcp: address-dependent, udp: address-and-port-dependent, icmp: endpoint-independent}");
+	ck_assert_ptr_nonnull(strstr(text,
+		"forwards:\n"
+		"  - protocol: tcp\n"
+		"    public: 203.0.113.1:8080-8081\n"
+		"    inside: 192.168.1.20:80-81\n"
+		"    from: [198.51.100.0/24, 192.0.2.7]\n"
+		"  - protocol: udp\n"
+		"    public: 203.0.113.9:53\n"
+		"    inside: 192.168.1.20:53\n"
+		"    from: []\n"
+		"  - protocol: gre\n"
+		"    public: 203.0.113.10\n"
+		"    inside: 192.168.1.21\n"
+		"    from: []\n"
+		"  - protocol: 99\n"
+		"    public: 203.0.113.10\n"
+		"    inside: 192.168.1.22\n"
+		"    from: []\n"
+		"  - protocol: tcp\n"
+		"    public: 203.0.113.1:1723\n"
+		"    inside: 192.168.1.23:1723\n"
+		"    from: []\n"
+		"alg:\n"));
+	ck_assert_str_eq(printed(text, "offload", buf), "off");
+	ck_assert_str_eq(printed(text, "log.level", buf), "debug");
+	free(text);
+}
+END_TEST
+
+/* Values that need care: quoting, and a pool that is not in order. */
+START_TEST(test_print_values)
+{
+	char buf[4096], *text;
+
+	text = round_trip("inside:\n  device: \"#t[0]\\\\,\\\"*\"\n"
+			  "  netns: \"/tmp/a b: c#d\\\" \\\\x\"\n"
+			  "  address: 10.1.2.3/8\n"
+			  OUT
+			  "nat:\n  addresses: [203.0.113.3, 203.0.113.2, "
+			  "10.0.0.0/26, 10.0.0.64/26, 10.0.1.128/25, "
+			  "10.0.1.0/25, 198.51.100.1, 198.51.100.0]\n"
+			  "user: \"0\"\n");
+	ck_assert_str_eq(printed(text, "inside.device", buf),
+			 "\"#t[0]\\\\,\\\"*\"");
+	ck_assert_str_eq(printed(text, "inside.netns", buf),
+			 "\"/tmp/a b: c#d\\\" \\\\x\"");
+	ck_assert_str_eq(printed(text, "inside.address", buf), "10.1.2.3/8");
+	ck_assert_str_eq(printed(text, "outside.address", buf), "");
+	ck_assert_str_eq(printed(text, "nat.addresses", buf),
+			 "[203.0.113.3, 203.0.113.2, 10.0.0.0/25, "
+			 "10.0.1.128/25, 10.0.1.0/25, 198.51.100.1, "
+			 "198.51.100.0]");
+	ck_assert_str_eq(printed(text, "user", buf), "0");
+	free(text);
+
+	text = round_trip(DEVS "nat:\n  addresses: [10.0.4.0/22]\n");
+	ck_assert_str_eq(printed(text, "nat.addresses", buf), "[10.0.4.0/22]");
+	free(text);
+	text = round_trip(DEVS "nat:\n  addresses: [10.0.4.1, 10.0.4.2, "
+			  "10.0.4.3, 10.0.4.4, 10.0.4.5, 10.0.4.6]\n");
+	ck_assert_str_eq(printed(text, "nat.addresses", buf),
+			 "[10.0.4.1, 10.0.4.2/31, 10.0.4.4/31, 10.0.4.6]");
+	free(text);
+}
+END_TEST
+
+/* A value that has no name (a struct built by hand) is written as a number. */
+START_TEST(test_print_unnamed)
+{
+	struct config c;
+	char buf[4096], *text;
+
+	conf_defaults(&c);
+	c.log_level = (enum log_level)7;
+	c.filtering[CONF_L4_UDP] = (enum conf_filter)9;
+	text = print(&c);
+	ck_assert_str_eq(printed(text, "log.level", buf), "7");
+	ck_assert_str_eq(printed(text, "nat.filtering", buf),
+			 "{tcp: endpoint-independent, udp: 9, icmp: endpoint-independent}");
+	free(text);
+}
+END_TEST
+
+/* A write that fails is reported. */
+START_TEST(test_print_error)
+{
+	struct config c;
+	FILE *f;
+
+	conf_defaults(&c);
+	f = fopen("/dev/full", "we");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(conf_print(f, &c), -ENOSPC);
+	fclose(f);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* The table of keys */
+
+/*
+ * Every row is complete, named once, and no key is also a section; a
+ * field (of each entry of a sequence) is named after its key, which is a
+ * row that is not a field.
+ */
+START_TEST(test_table)
+{
+	const struct conf_key *k;
+	size_t n, i, j;
+
+	k = conf_keys(&n);
+	ck_assert_uint_ge(n, 30);
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(k[i].name);
+
+		ck_assert_msg(len && k[i].name[0] != '.' &&
+			      k[i].name[len - 1] != '.' &&
+			      strspn(k[i].name, "abcdefghijklmnopqrstuvwxyz.-")
+			      == len, "row %zu: name \"%s\"", i, k[i].name);
+		ck_assert_msg(*k[i].type && *k[i].range && *k[i].doc,
+			      "%s: type, range and doc", k[i].name);
+		ck_assert_ptr_nonnull(k[i].spec);
+		for (j = 0; j < n; j++) {
+			if (j == i)
+				continue;
+			ck_assert_msg(strcmp(k[i].name, k[j].name),
+				      "%s: twice", k[i].name);
+			ck_assert_msg(k[j].field ||
+				      strncmp(k[j].name, k[i].name, len) ||
+				      k[j].name[len] != '.',
+				      "%s is a key and a section", k[i].name);
+		}
+		if (k[i].field) {
+			const char *dot = strrchr(k[i].name, '.');
+
+			ck_assert_ptr_nonnull(dot);
+			for (j = 0; j < n; j++)
+				if (!k[j].field &&
+				    strlen(k[j].name) == (size_t)(dot - k[i].name) &&
+				    !strncmp(k[j].name, k[i].name,
+					     (size_t)(dot - k[i].name)))
+					break;
+			ck_assert_msg(j < n, "field %s has no key", k[i].name);
+		}
+	}
+}
+END_TEST
+
+/*
+ * The manual page documents exactly the keys of the table.  In the
+ * DESCRIPTION of tunnat.yaml(5), each ".SS" heading names one or more
+ * top-level sections ("inside and outside"), and each key is a tagged
+ * paragraph, ".TP" then ".B name"; the keys of a subsection (or the
+ * fields of each entry of a sequence) are tagged paragraphs between
+ * ".RS" and ".RE" right after their parent's.  A key named like its
+ * heading ("offload" under ".SS offload") is a top-level key.  Each key
+ * says when a change to it applies, on a line "Reload: ..." of its own
+ * paragraph.
+ */
+#define MAN_ITEMS_MAX	256
+#define MAN_DEPTH_MAX	8
+#define MAN_NAME_MAX	96
+
+/**
+ * struct man_item - one tagged paragraph of the key sections
+ * @name:	the key it documents, once per section of its heading
+ * @n:		how many names
+ * @line:	its line in the page
+ * @reload:	its paragraph has a "Reload:" line
+ */
+struct man_item {
+	char name[2][MAN_NAME_MAX];
+	unsigned n;
+	unsigned line;
+	bool reload;
+};
+
+/* man_page() - the path of tunnat.yaml(5) in the source tree */
+static const char *man_page(char *buf, size_t size)
+{
+	const char *top = getenv("TOP_SRCDIR");
+
+	snprintf(buf, size, "%s/man/tunnat.yaml.5",
+		 top && *top ? top : TOP_SRCDIR_BUILT);
+	return buf;
+}
+
+/* man_word() - @s is one word of a key name, roff escapes removed */
+static bool man_word(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && *s != '\n'; s++) {
+		if (*s == '\\')
+			continue;
+		if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789-", *s) ||
+		    n + 1 >= size)
+			return false;
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+	return n > 0;
+}
+
+/* man_join() - "@a.@b" into @out, or @b if @a is NULL */
+static void man_join(char *out, const char *a, const char *b)
+{
+	ck_assert_uint_lt((a ? strlen(a) + 1 : 0) + strlen(b), MAN_NAME_MAX);
+	out[0] = '\0';
+	if (a) {
+		strcat(out, a);
+		strcat(out, ".");
+	}
+	strcat(out, b);
+}
+
+/* man_items() - the tagged paragraphs of the key sections of @path */
+static unsigned man_items(const char *path, struct man_item *it)
+{
+	char line[1024], pre[2][MAN_NAME_MAX], word[MAN_NAME_MAX];
+	int stack[MAN_DEPTH_MAX], last = -1;
+	unsigned n = 0, npre = 0, depth = 0, ln = 0, k;
+	bool desc = false, tag = false;
+	FILE *f = fopen(path, "r");
+
+	ck_assert_msg(f != NULL, "cannot open %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		ln++;
+		if (!strncmp(line, ".SH ", 4)) {
+			desc = !strcmp(line, ".SH DESCRIPTION\n");
+			npre = depth = 0;
+			continue;
+		}
+		if (!desc)
+			continue;
+		if (!strncmp(line, ".SS ", 4)) {
+			char *w, *save = NULL;
+
+			npre = depth = 0;
+			last = -1;
+			for (w = strtok_r(line + 4, " \"\n", &save); w;
+			     w = strtok_r(NULL, " \"\n", &save)) {
+				if (!strcmp(w, "and"))
+					continue;
+				ck_assert_msg(npre < 2 && man_word(w, pre[npre],
+						sizeof(pre[0])),
+					      "line %u: heading", ln);
+				npre++;
+			}
+			continue;
+		}
+		if (!npre)
+			continue;
+		if (!strcmp(line, ".TP\n")) {
+			tag = true;
+			continue;
+		}
+		if (!strncmp(line, ".RS", 3)) {
+			ck_assert_uint_lt(depth, MAN_DEPTH_MAX);
+			stack[depth] = last >= 0 ? last :
+				       depth ? stack[depth - 1] : -1;
+			depth++;
+			continue;
+		}
+		if (!strncmp(line, ".RE", 3)) {
+			ck_assert_msg(depth > 0, "line %u: .RE", ln);
+			depth--;
+			continue;
+		}
+		if (!strncmp(line, "Reload: ", 8) && last >= 0)
+			it[last].reload = true;
+		if (!tag)
+			continue;
+		tag = false;
+		if (strncmp(line, ".B ", 3) || !man_word(line + 3, word,
+							 sizeof(word)))
+			continue;
+		ck_assert_uint_lt(n, MAN_ITEMS_MAX);
+		it[n].n = npre;
+		it[n].reload = false;
+		it[n].line = ln;
+		for (k = 0; k < npre; k++) {
+			int up = depth ? stack[depth - 1] : -1;
+
+			if (up >= 0)
+				man_join(it[n].name[k], it[up].name[k], word);
+			else if (!strcmp(word, pre[k]))
+				man_join(it[n].name[k], NULL, word);
+			else
+				man_join(it[n].name[k], pre[k], word);
+		}
+		last = (int)n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* is_section() - some key of the table is under @name */
+static bool is_section(const struct conf_key *k, size_t nk, const char *name)
+{
+	size_t len = strlen(name), i;
+
+	for (i = 0; i < nk; i++)
+		if (!strncmp(k[i].name, name, len) && k[i].name[len] == '.')
+			return true;
+	return false;
+}
+
+START_TEST(test_man_page)
+{
+	static struct man_item it[MAN_ITEMS_MAX];
+	const struct conf_key *k;
+	unsigned n, i, j;
+	char path[4096];
+	size_t nk, r;
+	bool found;
+
+	n = man_items(man_page(path, sizeof(path)), it);
+	ck_assert_uint_gt(n, 0);
+	k = conf_keys(&nk);
+	for (r = 0; r < nk; r++) {
+		for (i = 0, found = false; i < n && !found; i++)
+			for (j = 0; j < it[i].n && !found; j++)
+				found = !strcmp(it[i].name[j], k[r].name);
+		ck_assert_msg(found, "%s: key %s is not documented", path,
+			      k[r].name);
+		ck_assert_msg(k[r].field || it[i - 1].reload,
+			      "%s:%u: key %s has no \"Reload:\" line", path,
+			      it[i - 1].line, k[r].name);
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0, found = false; j < it[i].n; j++) {
+			for (r = 0; r < nk; r++)
+				found |= !strcmp(it[i].name[j], k[r].name);
+			found |= is_section(k, nk, it[i].name[j]);
+		}
+		ck_assert_msg(found, "%s:%u: %s is not a key", path,
+			      it[i].line, it[i].name[0]);
+	}
+}
+END_TEST
+
 START_TEST(test_log_level)
 {
 	ck_assert_int_eq(conf_log_level_parse("error"), LVL_ERROR);
@@ -1112,6 +2198,19 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_pool_expand);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("nat_rfc");
+	tcase_add_loop_test(tc, test_rfc, 0, ARRAY_SIZE(rfc_cases));
+	tcase_add_test(tc, test_rfc_values);
+	tcase_add_test(tc, test_short_timeouts);
+	tcase_add_test(tc, test_prefixes_max);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("forwards");
+	tcase_add_loop_test(tc, test_fwd, 0, ARRAY_SIZE(fwd_cases));
+	tcase_add_test(tc, test_fwd_ok);
+	tcase_add_test(tc, test_fwd_max);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("alg");
 	tcase_add_loop_test(tc, test_alg, 0, ARRAY_SIZE(alg_cases));
 	suite_add_tcase(s, tc);
@@ -1128,6 +2227,19 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_minimal);
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_flow_style);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("print");
+	tcase_add_test(tc, test_print_minimal);
+	tcase_add_test(tc, test_print_full);
+	tcase_add_test(tc, test_print_values);
+	tcase_add_test(tc, test_print_unnamed);
+	tcase_add_test(tc, test_print_error);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("table");
+	tcase_add_test(tc, test_table);
+	tcase_add_test(tc, test_man_page);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("load");

@@ -1592,11 +1592,5 @@ static Suite *nat_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(nat_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return nattest_run(nat_suite());
 }

@@ -2,6 +2,7 @@
 /* nattest.c - the fixture the engine's test suites share (nattest.h) */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nattest.h"
@@ -153,4 +154,15 @@ unsigned pending_count(uint8_t *last, size_t *last_len, enum verdict *v)
 			*v = pv;
 	}
 	return cnt;
+}
+
+int nattest_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -84,4 +84,7 @@ enum verdict tcp_seg(enum pkt_dir dir, const char *lan, uint16_t lport,
  * last of them copied to @last (if not NULL, room for PKT_BUF_SIZE) */
 unsigned pending_count(uint8_t *last, size_t *last_len, enum verdict *v);
 
+/* nattest_run() - run suite @s; the exit status for main() */
+int nattest_run(Suite *s);
+
 #endif /* TN_NATTEST_H */
