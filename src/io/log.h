@@ -9,12 +9,6 @@
 
 #include "../conf/conf.h"
 
-/* Where messages go (log.target in tunnat.yaml(5)). */
-enum log_target {
-	LOG_TO_STDERR = 0,	/* "tunnat: LEVEL: message" on standard error */
-	LOG_TO_SYSLOG,		/* syslog(3), facility daemon, ident tunnat */
-};
-
 /* log_set_level() - print messages at @l and more severe ones from now on */
 void log_set_level(enum log_level l);
 
