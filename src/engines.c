@@ -31,15 +31,7 @@
 #include "io/privs.h"
 
 #define ICMP_ERRORS_PER_S	100
-#define DEFAULT_SOCKET		"/run/tunnat.sock"
-
-void settings_of(const struct config *c, struct settings *s)
-{
-	/* Until src/conf has the keys control.*, log.target and
-	 * log.mappings*, their defaults. */
-	*s = (struct settings){ .control = true, .target = LOG_TO_STDERR };
-	snprintf(s->socket, sizeof(s->socket), "%s", DEFAULT_SOCKET);
-}
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
 static int seed_fill(uint64_t *seed, size_t len)
 {
@@ -109,9 +101,6 @@ static uint16_t mss_clamp_of(const struct config *c, unsigned mtu_in,
 static int engine_config(const struct engines *e, const struct config *c,
 			 struct nat_config *nc, struct nat_forward **fwd)
 {
-	struct settings s;
-
-	settings_of(c, &s);
 	*fwd = forwards_of(c);
 	if (!*fwd)
 		return -ENOMEM;
@@ -150,7 +139,7 @@ static int engine_config(const struct engines *e, const struct config *c,
 		.mss_clamp = mss_clamp_of(c, e->mtu_in, e->mtu_out),
 		.forwards = *fwd,
 		.nforwards = c->nforwards,
-		.log_mappings = s.mappings,
+		.log_mappings = c->log_mappings,
 		.alg[NAT_ALG_PPTP] = {
 			.enabled = c->pptp.enabled,
 			.nports = c->pptp.nports,
@@ -173,14 +162,13 @@ static int engine_config(const struct engines *e, const struct config *c,
  * file could not be opened: nothing changed) */
 static int log_apply(const struct engines *e, const struct config *c)
 {
-	struct settings s;
 	int rc;
 
-	settings_of(c, &s);
-	rc = maplog_set(s.mappings, s.mappings_file, e->uid, e->gid);
+	rc = maplog_set(c->log_mappings, c->log_mappings_file, e->uid,
+			e->gid);
 	if (rc)
 		return rc;
-	log_set_target(s.target);
+	log_set_target(c->log_target);
 	log_set_level(e->level >= 0 ? (enum log_level)e->level : c->log_level);
 	return 0;
 }
@@ -188,15 +176,13 @@ static int log_apply(const struct engines *e, const struct config *c)
 int engines_start(struct engines *e)
 {
 	const struct config *c = e->c;
-	struct settings s;
 	struct nat_forward *fwd;
 	struct nat_config nc;
 	int rc;
 
-	settings_of(c, &s);
 	rc = log_apply(e, c);
 	if (rc) {
-		log_err("log.mappings-file %s: %s", s.mappings_file,
+		log_err("log.mappings-file %s: %s", c->log_mappings_file,
 			strerror(-rc));
 		return rc;
 	}
@@ -229,9 +215,10 @@ int engines_start(struct engines *e)
 		log_info("pptp: translating Call IDs on TCP port%s %u%s",
 			 c->pptp.nports > 1 ? "s" : "", c->pptp.ports[0],
 			 c->pptp.nports > 1 ? " and more" : "");
-	if (s.mappings)
+	if (c->log_mappings)
 		log_info("logging mappings to %s",
-			 *s.mappings_file ? s.mappings_file : "the log");
+			 *c->log_mappings_file ? c->log_mappings_file
+					       : "the log");
 	return 0;
 }
 
@@ -246,51 +233,225 @@ void engines_free(struct engines *e)
 	e->c = NULL;
 }
 
-static bool dev_same(const struct conf_dev *a, const struct conf_dev *b)
+/*
+ * What a reload changes is found by key, from what conf_print() writes
+ * of each configuration: every key of the table, one per line, nested by
+ * two spaces a level; a key without a value as "# key: none"; forwards
+ * as a block sequence, taken here as one value.
+ */
+
+#define VALUE_SHOWN	100	/* bytes of a value in a message */
+
+/**
+ * struct flat - a configuration as a list of (dotted key, value)
+ * @text:	conf_print()'s output, cut in place into the names and values
+ */
+struct flat {
+	char *text;
+	size_t len;
+	char **name, **value;
+	size_t n;
+};
+
+static void flat_free(struct flat *f)
 {
-	return !strcmp(a->name, b->name) && !strcmp(a->netns, b->netns) &&
-	       a->create == b->create && a->has_address == b->has_address &&
-	       (!a->has_address ||
-		(a->address.addr == b->address.addr &&
-		 a->address.len == b->address.len)) &&
-	       a->mtu == b->mtu && a->nroutes == b->nroutes &&
-	       !memcmp(a->routes, b->routes, a->nroutes * sizeof(a->routes[0]));
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		free(f->name[i]);
+	free(f->name);
+	free(f->value);
+	free(f->text);
 }
 
-/* Name each key that differs between @a and @b and only a restart can
- * apply.  Return: how many */
-static unsigned fixed_keys(FILE *out, const struct config *a,
-			   const struct config *b)
+static int flat_add(struct flat *f, const char *path, char *value)
 {
-	struct settings sa, sb;
-	unsigned n = 0;
+	char **n = realloc(f->name, (f->n + 1) * sizeof(*n));
+	char **v;
 
-#define REFUSE(key, cond)						\
-	do {								\
-		if (cond) {						\
-			fprintf(out, "%s: cannot change while tunnat runs; restart tunnat to apply it\n", \
-				key);					\
-			n++;						\
-		}							\
-	} while (0)
+	if (!n)
+		return -ENOMEM;
+	f->name = n;
+	v = realloc(f->value, (f->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	f->value = v;
+	f->name[f->n] = strdup(path);
+	if (!f->name[f->n])
+		return -ENOMEM;
+	f->value[f->n++] = value;
+	return 0;
+}
 
-	settings_of(a, &sa);
-	settings_of(b, &sb);
-	REFUSE("inside", !dev_same(&a->inside, &b->inside));
-	REFUSE("outside", !dev_same(&a->outside, &b->outside));
-	REFUSE("offload", a->offload != b->offload);
-	REFUSE("user", strcmp(a->user, b->user));
-	REFUSE("nat.max-sessions", a->max_sessions != b->max_sessions);
-	REFUSE("alg.pptp.max-connections", a->pptp.enabled &&
-	       b->pptp.enabled &&
-	       a->pptp.max_connections != b->pptp.max_connections);
-	REFUSE("alg.pptp.max-calls-per-connection", a->pptp.enabled &&
-	       b->pptp.enabled && a->pptp.max_calls_per_connection !=
-	       b->pptp.max_calls_per_connection);
-	REFUSE("control", sa.control != sb.control);
-	REFUSE("control.socket", strcmp(sa.socket, sb.socket));
-	REFUSE("control.group", strcmp(sa.group, sb.group));
-#undef REFUSE
+/* squeeze() - @s without its leading spaces and with one space at most
+ * in a row, in place */
+static void squeeze(char *s)
+{
+	char *w = s;
+	const char *r = s;
+
+	while (*r == ' ')
+		r++;
+	for (; *r; r++)
+		if (*r != ' ' || (w > s && w[-1] != ' ' && w[-1] != ';'))
+			*w++ = *r;
+	*w = '\0';
+}
+
+/* flatten() - @c as a struct flat.  Return: 0, or -ENOMEM */
+static int flatten(const struct config *c, struct flat *f)
+{
+	char sec[8][64], path[512], *line, *next;
+	unsigned depth;
+	FILE *m;
+
+	memset(f, 0, sizeof(*f));
+	m = open_memstream(&f->text, &f->len);
+	if (!m)
+		return -ENOMEM;
+	conf_print(m, c);
+	if (fclose(m))
+		return -ENOMEM;
+	for (line = f->text; line && *line; line = next) {
+		char *k = line, *colon, *v;
+		bool none;
+		unsigned i;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		while (*k == ' ')
+			k++;
+		depth = (unsigned)(k - line) / 2;
+		none = !strncmp(k, "# ", 2);
+		k += none ? 2 : 0;
+		colon = strchr(k, ':');
+		if (*k == '#' || *k == '-' || !colon || depth >= 8)
+			continue;
+		*colon = '\0';
+		snprintf(sec[depth], sizeof(sec[0]), "%s", k);
+		path[0] = '\0';
+		for (i = 0; i <= depth; i++)
+			snprintf(path + strlen(path), sizeof(path) - strlen(path),
+				 "%s%s", i ? "." : "", sec[i]);
+		v = colon + 1 + (colon[1] == ' ');
+		if (none) {
+			v = "none";
+		} else if (!*v) {
+			/* a section, or a block sequence: its lines are the
+			 * value, joined with "; " */
+			const char *peek = next;
+
+			while (peek && *peek == ' ')
+				peek++;
+			if (!peek || *peek != '-')
+				continue;
+			v = next;
+			while (next && (next[0] == ' ' || next[0] == '-') &&
+			       strncmp(next, "  ", 2) == 0) {
+				char *nl = strchr(next, '\n');
+
+				if (!nl || (nl[1] != ' ' && nl[1] != '-')) {
+					if (nl)
+						*nl = '\0';
+					next = nl ? nl + 1 : NULL;
+					break;
+				}
+				*nl = ';';
+				next = nl + 1;
+			}
+			squeeze(v);
+		}
+		if (flat_add(f, path, v))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The keys a reload cannot change (or those under a name ending in '.'),
+ * but for the exceptions; alg.pptp's sizes only while it stays on. */
+static const char *const restart_keys[] = {
+	"inside.", "outside.", "nat.max-sessions", "offload", "user",
+	"control.", "alg.pptp.max-connections",
+	"alg.pptp.max-calls-per-connection",
+};
+static const char *const live_keys[] = { "inside.router-address" };
+
+static bool needs_restart(const char *key, const struct config *a,
+			  const struct config *b)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(live_keys); i++)
+		if (!strcmp(key, live_keys[i]))
+			return false;
+	if (!strncmp(key, "alg.pptp.max-", 13) &&
+	    !(a->pptp.enabled && b->pptp.enabled))
+		return false;	/* the engine sizes it when it turns on */
+	for (i = 0; i < ARRAY_SIZE(restart_keys); i++) {
+		size_t n = strlen(restart_keys[i]);
+
+		if (restart_keys[i][n - 1] == '.' ?
+		    !strncmp(key, restart_keys[i], n) :
+		    !strcmp(key, restart_keys[i]))
+			return true;
+	}
+	return false;
+}
+
+/* "value", cut to VALUE_SHOWN bytes */
+static void shown(char *buf, const char *v)
+{
+	if (strlen(v) <= VALUE_SHOWN)
+		snprintf(buf, VALUE_SHOWN + 8, "%s", v);
+	else
+		snprintf(buf, VALUE_SHOWN + 8, "%.*s...", VALUE_SHOWN - 3, v);
+}
+
+/**
+ * changes() - write a line per key that differs between @a and @b, as
+ * "key: old -> new", with @why after it for a key that needs a restart
+ * @restart:	set to the number of those
+ *
+ * Return: the number of keys that differ, or -ENOMEM
+ */
+static long changes(FILE *out, const struct config *a, const struct config *b,
+		    bool restart_only, unsigned *restart)
+{
+	struct flat fa, fb;
+	long n = 0;
+	size_t i, j;
+
+	*restart = 0;
+	if (flatten(a, &fa) || flatten(b, &fb)) {
+		flat_free(&fa);
+		return -ENOMEM;
+	}
+	for (i = 0; i < fb.n; i++) {
+		char was[VALUE_SHOWN + 8], now[VALUE_SHOWN + 8];
+		const char *old = "none";
+		bool fixed;
+
+		for (j = 0; j < fa.n; j++)
+			if (!strcmp(fa.name[j], fb.name[i]))
+				break;
+		if (j < fa.n)
+			old = fa.value[j];
+		if (!strcmp(old, fb.value[i]))
+			continue;
+		n++;
+		fixed = needs_restart(fb.name[i], a, b);
+		*restart += fixed;
+		if (!out || (restart_only && !fixed))
+			continue;
+		shown(was, old);
+		shown(now, fb.value[i]);
+		fprintf(out, "%s: %s -> %s%s\n", fb.name[i], was, now,
+			fixed ? ": cannot change while tunnat runs; restart tunnat to apply it"
+			      : "");
+	}
+	flat_free(&fa);
+	flat_free(&fb);
 	return n;
 }
 
@@ -312,8 +473,9 @@ int engines_reload(struct engines *e, FILE *out, uint64_t now_ms)
 	struct nat_config nc, old_nc;
 	char err[256], *errs = NULL;
 	struct config *c = malloc(sizeof(*c));
-	unsigned i, done = 0;
+	unsigned i, done = 0, restart;
 	size_t errs_len = 0;
+	long n;
 	FILE *ef;
 	int rc;
 
@@ -327,7 +489,7 @@ int engines_reload(struct engines *e, FILE *out, uint64_t now_ms)
 	rc = conf_load(c, e->path, ef);
 	fclose(ef);
 	if (rc) {
-		fprintf(out, "%s: refused; the running configuration stays\n",
+		fprintf(out, "%s: refused; the running configuration stays:\n",
 			e->path);
 		lines_to(out, "", errs ? errs : "");
 		if (rc == -EACCES)
@@ -338,11 +500,18 @@ int engines_reload(struct engines *e, FILE *out, uint64_t now_ms)
 		return rc < 0 ? rc : -EINVAL;
 	}
 	free(errs);
-	if (fixed_keys(out, e->c, c)) {
-		fprintf(out, "%s: refused; the running configuration stays\n",
+	/* first only the keys that refuse it, if any */
+	n = changes(NULL, e->c, c, true, &restart);
+	if (n >= 0 && restart) {
+		fprintf(out, "%s: refused; the running configuration stays:\n",
 			e->path);
+		changes(out, e->c, c, true, &restart);
 		free(c);
 		return -EINVAL;
+	}
+	if (n < 0) {
+		free(c);
+		return -ENOMEM;
 	}
 	if (engine_config(e, c, &nc, &fwd) ||
 	    engine_config(e, e->c, &old_nc, &old_fwd)) {
@@ -364,13 +533,18 @@ int engines_reload(struct engines *e, FILE *out, uint64_t now_ms)
 		/* put back what took the new one: it took it, so it can */
 		for (i = 0; i < done; i++)
 			nat_reconfigure(e->nat[i], &old_nc, now_ms, NULL, 0);
-		fprintf(out, "%s\n", err);
-		fprintf(out, "%s: refused; the running configuration stays\n",
+		fprintf(out, "%s: refused; the running configuration stays:\n",
 			e->path);
+		fprintf(out, "%s\n", err);
 		rc = rc == -ENOMEM ? rc : -EINVAL;
 		goto out;
 	}
-	fprintf(out, "%s: reloaded\n", e->path);
+	if (n)
+		fprintf(out, "%s: reloaded; %ld key%s changed:\n", e->path, n,
+			n > 1 ? "s" : "");
+	else
+		fprintf(out, "%s: reloaded; nothing changed\n", e->path);
+	changes(out, e->c, c, false, &restart);
 	free(e->c);
 	e->c = c;
 	c = NULL;
@@ -383,6 +557,17 @@ out:
 
 int engines_print(const struct engines *e, FILE *out)
 {
-	fprintf(out, "# the configuration printer is not in this build yet\n");
-	return -ENOSYS;
+	struct config *c = malloc(sizeof(*c));
+	int rc;
+
+	if (!c)
+		return -ENOMEM;
+	/* the level in force: -l overrides the file */
+	*c = *e->c;
+	if (e->level >= 0)
+		c->log_level = (enum log_level)e->level;
+	fprintf(out, "# the configuration tunnat runs with (%s)\n", e->path);
+	rc = conf_print(out, c);
+	free(c);
+	return rc;
 }

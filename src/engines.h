@@ -10,33 +10,9 @@
 #include <sys/types.h>
 
 #include "conf/conf.h"
-#include "io/log.h"
 #include "nat/nat.h"
 
 #define ENGINES_MAX	1	/* one per worker thread, later */
-#define SOCKET_PATH_MAX	108	/* sizeof(sun_path) */
-
-/**
- * struct settings - what the daemon does around the engines, from the
- * configuration
- * @control:		serve the control socket
- * @socket:		control.socket
- * @group:		control.group, "" for the run user's own group
- * @target:		log.target
- * @mappings:		log.mappings
- * @mappings_file:	log.mappings-file, "" for the log
- */
-struct settings {
-	bool control;
-	char socket[SOCKET_PATH_MAX];
-	char group[256];
-	enum log_target target;
-	bool mappings;
-	char mappings_file[4096];
-};
-
-/* settings_of() - the settings configuration @c gives */
-void settings_of(const struct config *c, struct settings *s);
 
 /**
  * struct engines - everything a reload replaces or keeps

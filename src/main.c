@@ -154,7 +154,7 @@ static int run(struct daemon *d, struct tun *inside, struct tun *outside)
 		.reload = reload_cb,
 		.config = config_cb,
 	};
-	struct settings s;
+	const struct config *c = d->e.c;
 	gid_t gid = d->e.gid;
 	int status = EX_OSERR;
 
@@ -162,15 +162,11 @@ static int run(struct daemon *d, struct tun *inside, struct tun *outside)
 	if (!d->loop)
 		return EX_OSERR;
 	loop_on_hup(d->loop, hup_cb, d);
-	settings_of(d->e.c, &s);
-	if (s.control && *s.group && privs_lookup_group(s.group, &gid)) {
-		log_err("control.group: no group \"%s\" on this system",
-			s.group);
-		goto out;
-	}
+	if (*c->control_group)
+		privs_lookup_group(c->control_group, &gid);	/* checked */
 	/* forwarding comes first: without its socket, tunnat still runs */
-	if (s.control && ctl_open(&d->ctl, loop_uv(d->loop), s.socket,
-				  d->e.uid, gid, &env))
+	if (c->control && ctl_open(&d->ctl, loop_uv(d->loop),
+				   c->control_socket, d->e.uid, gid, &env))
 		log_warn("running without a control socket (tunnatctl cannot reach this tunnat)");
 	if (privs_drop(d->e.c->user))
 		goto out;
@@ -197,8 +193,8 @@ int main(int argc, char **argv)
 	struct daemon d = { .e.n = 0 };
 	bool check_only = false;
 	struct config *c;
+	gid_t gid, cgid;
 	uid_t uid;
-	gid_t gid;
 
 	while ((opt = getopt_long(argc, argv, "c:tl:Vh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -246,6 +242,12 @@ int main(int argc, char **argv)
 	if (privs_lookup_user(c->user, &uid, &gid)) {
 		fprintf(stderr, "%s: user: no account \"%s\" on this system\n",
 			path, c->user);
+		free(c);
+		return EX_CONFIG;
+	}
+	if (*c->control_group && privs_lookup_group(c->control_group, &cgid)) {
+		fprintf(stderr, "%s: control.group: no group \"%s\" on this system\n",
+			path, c->control_group);
 		free(c);
 		return EX_CONFIG;
 	}
