@@ -370,58 +370,144 @@ static bool has_port(const struct ctl_session *s, int role)
 	return s->proto == IPPROTO_ICMP && role < 2;
 }
 
-static const char *endpoint_str(const struct ctl_session *s, int role,
-				char buf[40], bool call_ids)
+/* Append the decimal @v at @p; return the byte after it.  (A listing
+ * of a million lines: no printf per field.) */
+static char *put_u32(char *p, uint32_t v)
+{
+	char tmp[10];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_str(char *p, const char *s)
+{
+	while (*s)
+		*p++ = *s++;
+	return p;
+}
+
+/* Append endpoint @role of @s: "A.B.C.D:PORT", "A.B.C.D", or with
+ * @call_ids "A.B.C.D call ID" for a PPTP call; at most 26 bytes. */
+static char *put_endpoint(char *p, const struct ctl_session *s, int role,
+			  bool call_ids)
 {
 	const uint32_t addr[3] = { s->in_addr, s->pub_addr, s->rem_addr };
 	const uint16_t port[3] = { s->in_port, s->pub_port, s->rem_port };
-	char a[16];
+	const uint8_t *b = (const uint8_t *)&addr[role];
+	int i;
 
-	ctl_addr_str(addr[role], a);
-	if (has_port(s, role))
-		snprintf(buf, 40, "%s:%u", a, port[role]);
-	else if (call_ids && (s->flags & NAT_SI_CALL))
-		snprintf(buf, 40, "%s call %u", a, port[role]);
-	else
-		snprintf(buf, 40, "%s", a);
-	return buf;
+	for (i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = put_u32(p, b[i]);
+	}
+	if (has_port(s, role)) {
+		*p++ = ':';
+		p = put_u32(p, port[role]);
+	} else if (call_ids && (s->flags & NAT_SI_CALL)) {
+		p = put_str(p, " call ");
+		p = put_u32(p, port[role]);
+	}
+	return p;
 }
+
+/* Pad the column that began at @col to @width (and one space), or put
+ * one space after it if it is wider. */
+static char *pad(char *p, const char *col, int width)
+{
+	do
+		*p++ = ' ';
+	while (p - col <= width);
+	return p;
+}
+
+/* Right-align the decimal @v in @width. */
+static char *put_u32_right(char *p, uint32_t v, int width)
+{
+	char tmp[12];
+	int n = (int)(put_u32(tmp, v) - tmp);
+
+	while (n < width--)
+		*p++ = ' ';
+	memcpy(p, tmp, (size_t)n);
+	return p + n;
+}
+
+#define SESSION_HEADER \
+	"PROTO INSIDE                  PUBLIC                  REMOTE                  STATE          IDLE EXPIRES  NOTE\n"
 
 static void session_text(const struct ctl_session *s)
 {
 	static const char *const names[] = CTL_FLAG_NAMES;
-	char in[40], pub[40], rem[40], p[4], note[96] = "";
-	size_t off = 0, i;
+	char line[256], pr[4], *p = line, *col;
+	size_t i;
+	bool note = false;
 
-	if (*s->alg)
-		off += (size_t)snprintf(note, sizeof(note), "%s", s->alg);
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (s->flags & (1u << i) && off < sizeof(note))
-			off += (size_t)snprintf(note + off, sizeof(note) - off,
-						"%s%s", off ? " " : "",
-						names[i]);
-	printf("%-5s %-23s %-23s %-23s %-11s %7" PRIu32 " %7" PRIu32 "  %s\n",
-	       ctl_proto_name(s->proto, p), endpoint_str(s, 0, in, true),
-	       endpoint_str(s, 1, pub, true), endpoint_str(s, 2, rem, true),
-	       s->state, s->idle_ms / 1000,
-	       (uint32_t)(((uint64_t)s->expires_ms + 999) / 1000), note);
+	col = p;
+	p = put_str(p, ctl_proto_name(s->proto, pr));
+	p = pad(p, col, 5);
+	for (i = 0; i < 3; i++) {
+		col = p;
+		p = put_endpoint(p, s, (int)i, true);
+		p = pad(p, col, 23);
+	}
+	col = p;
+	p = put_str(p, s->state);
+	p = pad(p, col, 11);
+	p = put_u32_right(p, s->idle_ms / 1000, 7);
+	*p++ = ' ';
+	p = put_u32_right(p, (uint32_t)(((uint64_t)s->expires_ms + 999) /
+					 1000), 7);
+	*p++ = ' ';
+	*p++ = ' ';
+	if (*s->alg) {
+		p = put_str(p, s->alg);
+		note = true;
+	}
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!(s->flags & (1u << i)))
+			continue;
+		if (note)
+			*p++ = ' ';
+		p = put_str(p, names[i]);
+		note = true;
+	}
+	if (!note)
+		p -= 2;		/* no trailing blanks */
+	*p++ = '\n';
+	fwrite(line, 1, (size_t)(p - line), stdout);
+}
+
+/* "A.B.C.D:PORT" or "A.B.C.D" for JSON, in @buf (32 bytes) */
+static const char *endpoint_str(const struct ctl_session *s, int role,
+				char buf[32])
+{
+	*put_endpoint(buf, s, role, false) = '\0';
+	return buf;
 }
 
 static void session_json(struct json *j, const struct ctl_session *s)
 {
 	static const char *const names[] = CTL_FLAG_NAMES;
-	char buf[40], p[4];
+	char buf[32], p[4];
 	size_t i;
 
 	json_object(j);
 	json_key(j, "protocol");
 	json_string(j, ctl_proto_name(s->proto, p));
 	json_key(j, "inside");
-	json_string(j, endpoint_str(s, 0, buf, false));
+	json_string(j, endpoint_str(s, 0, buf));
 	json_key(j, "public");
-	json_string(j, endpoint_str(s, 1, buf, false));
+	json_string(j, endpoint_str(s, 1, buf));
 	json_key(j, "remote");
-	json_string(j, endpoint_str(s, 2, buf, false));
+	json_string(j, endpoint_str(s, 2, buf));
 	if (s->flags & NAT_SI_CALL) {
 		json_key(j, "inside_call_id");
 		json_u64(j, s->in_port);
@@ -551,9 +637,7 @@ static void reply_read(struct job *j, int fd, struct reply *rp)
 				continue;
 			}
 			if (!header) {
-				printf("%-5s %-23s %-23s %-23s %-11s %7s %7s  %s\n",
-				       "PROTO", "INSIDE", "PUBLIC", "REMOTE",
-				       "STATE", "IDLE", "EXPIRES", "NOTE");
+				fputs(SESSION_HEADER, stdout);
 				header = true;
 			}
 			session_text(&s);
@@ -579,6 +663,9 @@ static void reply_read(struct job *j, int fd, struct reply *rp)
 	}
 	if (!rp->ended)
 		reply_lost("the connection ended before the reply did (tunnat stopped, or dropped this client)");
+	if (j->c->cmd == CTL_CMD_SESSIONS && j->out == OUT_TEXT && !header &&
+	    !rp->err)
+		fputs(SESSION_HEADER, stdout);	/* an empty table */
 	if (j->c->cmd == CTL_CMD_SESSIONS && j->out == OUT_JSON &&
 	    !rp->err) {
 		if (!json_open)
