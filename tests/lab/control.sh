@@ -320,5 +320,20 @@ check "nothing listens: 69" expect_status 69 \
 check "TUNNAT_SOCKET names the socket" sh -c \
 	"TUNNAT_SOCKET='$WORK/ctl.sock' '$TUNNATCTL' stats | grep -q '^sessions/active '"
 
+# --- the examples of tunnatctl(8) work when pasted ---------------------------
+# (the lines of its EXAMPLES that start with "tunnatctl " or "tunnat ",
+# with TUNNAT_SOCKET naming this test's socket)
+awk '/^\.SH / { on = ($0 == ".SH EXAMPLES") } on' \
+	"$TOP_SRCDIR/man/tunnatctl.8.in" |
+	awk '/^\.EX$/ { ex = 1; next } /^\.EE$/ { ex = 0 } ex' |
+	sed -e 's/\\-/-/g' -e "s/\\\\(aq/'/g" -e 's/\\e/\\/g' |
+	grep -E '^tunnatctl |^tunnat ' >"$WORK/examples" || true
+check "tunnatctl(8) has examples to run" test -s "$WORK/examples"
+bindir=$(dirname "$TUNNATCTL")
+while read -r example; do
+	check "example: $example" sh -c "cd '$WORK' &&
+		PATH='$bindir':\"\$PATH\" TUNNAT_SOCKET='$WORK/ctl.sock' $example"
+done <"$WORK/examples"
+
 check "SIGTERM stops tunnat with status 0" tunnat_stop
 lab_end
