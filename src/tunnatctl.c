@@ -440,8 +440,10 @@ static char *put_u32_right(char *p, uint32_t v, int width)
 	return p + n;
 }
 
+/* Endpoint columns fit "255.255.255.255 call 65535", 26 bytes. */
+#define ENDPOINT_WIDTH	26
 #define SESSION_HEADER \
-	"PROTO INSIDE                  PUBLIC                  REMOTE                  STATE          IDLE EXPIRES  NOTE\n"
+	"PROTO INSIDE                     PUBLIC                     REMOTE                     STATE          IDLE EXPIRES  NOTE\n"
 
 static void session_text(const struct ctl_session *s)
 {
@@ -456,7 +458,7 @@ static void session_text(const struct ctl_session *s)
 	for (i = 0; i < 3; i++) {
 		col = p;
 		p = put_endpoint(p, s, (int)i, true);
-		p = pad(p, col, 23);
+		p = pad(p, col, ENDPOINT_WIDTH);
 	}
 	col = p;
 	p = put_str(p, s->state);
