@@ -261,6 +261,7 @@ int main(int argc, char **argv)
 	d.e = (struct engines){ .path = path, .c = c, .level = level,
 				.uid = uid, .gid = gid };
 	log_set_level(level >= 0 ? (enum log_level)level : c->log_level);
+	log_set_target(c->log_target);	/* every message, from the first */
 	log_info("tunnat %s starting with %s", PACKAGE_VERSION, path);
 
 	if (tun_open(&inside, &c->inside, "inside", c->offload) ||
