@@ -663,19 +663,26 @@ static int stale_remove(const char *path)
 			path);
 		return -EEXIST;
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* non-blocking: a server whose queue is full is not waited for */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		rc = -errno;
 		log_warn("control socket: socket(): %s", strerror(errno));
 		return rc;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
 	close(fd);
 	if (!rc) {
 		log_warn("control socket %s: another process serves it (is another tunnat running?)",
 			path);
 		return -EADDRINUSE;
+	}
+	if (rc != -ECONNREFUSED) {
+		/* not known to be stale (another user's, say): left alone */
+		log_warn("control socket %s: cannot tell whether it is in use: %s",
+			 path, strerror(-rc));
+		return rc;
 	}
 	if (unlink(path) && errno != ENOENT) {
 		rc = -errno;

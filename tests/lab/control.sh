@@ -47,8 +47,13 @@ alg:
 $(control_yaml)
 YAML
 
+# a socket left by a tunnat that stopped: nothing listens on it
+/usr/bin/python3 -c 'import socket, sys
+socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$WORK/ctl.sock"
 tunnat_start "$WORK/tunnat.yaml"
 n_lan ip addr add 192.168.1.11/24 dev "tin$ID"
+check "a stale socket at control.socket is replaced" grep -q \
+	"control socket $WORK/ctl.sock: removed a stale socket" "$WORK/tunnat.log"
 for ns in "$NS_LAN" "$NS_WAN"; do
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 done
