@@ -332,7 +332,8 @@ static int flatten(const struct config *c, struct flat *f)
 		snprintf(sec[depth], sizeof(sec[0]), "%s", k);
 		path[0] = '\0';
 		for (i = 0; i <= depth; i++)
-			snprintf(path + strlen(path), sizeof(path) - strlen(path),
+			snprintf(path + strlen(path),
+				 sizeof(path) - strlen(path),
 				 "%s%s", i ? "." : "", sec[i]);
 		v = colon + 1 + (colon[1] == ' ');
 		if (none) {

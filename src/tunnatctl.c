@@ -94,7 +94,7 @@ static void die_usage(const char *fmt, ...)
 	exit(EX_USAGE);
 }
 
-/* ---- the command line ----------------------------------------------------- */
+/* ---- the command line ---------------------------------------------------- */
 
 enum output { OUT_TEXT, OUT_JSON, OUT_PROM };
 
@@ -255,7 +255,7 @@ static void command_parse(struct job *j, int argc, char **argv)
 		die_usage("%s", err);
 }
 
-/* ---- the connection ------------------------------------------------------- */
+/* ---- the connection ------------------------------------------------------ */
 
 static int connect_to(const char *path)
 {
@@ -356,7 +356,7 @@ static char *line_read(struct reader *r)
 	}
 }
 
-/* ---- showing sessions ----------------------------------------------------- */
+/* ---- showing sessions ---------------------------------------------------- */
 
 /* Whether endpoint @role (0 inside, 1 public, 2 remote) of @s has a port
  * worth showing: TCP and UDP all three, ICMP the query ID inside and
@@ -547,7 +547,7 @@ static void sessions_json_open(struct json *j)
 	json_array(j);
 }
 
-/* ---- the reply ------------------------------------------------------------ */
+/* ---- the reply ----------------------------------------------------------- */
 
 /**
  * struct reply - what has been read of a reply

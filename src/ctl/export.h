@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define EXPORT_PATH_MAX	128	/* bytes of a counter's path, with NUL */
+#define EXPORT_PATH_MAX	128	/* bytes of a counter's path, NUL too */
 
 /* One "PATH=N" line of a stats reply (stats.h). */
 struct export_line {

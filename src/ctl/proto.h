@@ -17,10 +17,10 @@
 
 #include "../nat/nat.h"
 
-#define CTL_REQUEST_MAX		4096	/* bytes, the blank line included */
-#define CTL_LINE_MAX		256	/* bytes of a request line, with \n */
+#define CTL_REQUEST_MAX		4096	/* bytes, with the empty line */
+#define CTL_LINE_MAX		256	/* bytes of a line, with \n */
 #define CTL_SESSION_MAX		192	/* bytes of a "session=" line, with \n */
-#define CTL_ERR_MAX		160	/* bytes of a parse error message */
+#define CTL_ERR_MAX		160	/* bytes of an error message */
 
 enum ctl_cmd {
 	CTL_CMD_NONE = 0,

@@ -3,7 +3,7 @@
  *
  * The paths, in the order they are written (tunnatctl(8) lists them with
  * their meaning):
- *   packets/DIR/PROTO, bytes/DIR/PROTO	translated, by side read and class
+ *   packets/DIR/PROTO, bytes/DIR/PROTO	translated, by side and class
  *   received/DIR, forwarded/DIR	every packet read; sent on
  *   hairpinned, icmp_errors_sent, echo_replies, exempted,
  *   fragments_held, fragments_made, mss_clamped

@@ -123,7 +123,7 @@ struct ctl {
 static void client_close(struct client *c);
 static void idle_cb(uv_idle_t *h);
 
-/* ---- the work list ------------------------------------------------------ */
+/* ---- the work list ------------------------------------------------------- */
 
 static void work_add(struct client *c)
 {
@@ -161,7 +161,7 @@ static void work_del(struct client *c)
 	c->wprev = c->wnext = NULL;
 }
 
-/* ---- output --------------------------------------------------------------- */
+/* ---- output -------------------------------------------------------------- */
 
 static size_t unsent(const struct client *c)
 {
@@ -484,7 +484,7 @@ static void request_run(struct client *c, size_t len)
 	}
 }
 
-/* ---- connections ---------------------------------------------------------- */
+/* ---- connections --------------------------------------------------------- */
 
 static void handle_closed(struct ctl *ctl)
 {
@@ -636,7 +636,7 @@ static void connection_cb(uv_stream_t *server, int status)
 		uv_timer_start(&ctl->tick, tick_cb, TICK_MS, TICK_MS);
 }
 
-/* ---- the socket ----------------------------------------------------------- */
+/* ---- the socket ---------------------------------------------------------- */
 
 /**
  * stale_remove() - make way for the socket at @path

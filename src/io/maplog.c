@@ -265,7 +265,8 @@ void maplog_flush(void)
 		file_flush();
 	} else {
 		for (line = ml.buf; line < ml.buf + ml.len; line = nl + 1) {
-			nl = memchr(line, '\n', (size_t)(ml.buf + ml.len - line));
+			nl = memchr(line, '\n',
+				    (size_t)(ml.buf + ml.len - line));
 			*nl = '\0';
 			log_line(LVL_INFO, "mapping", line);
 		}
