@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # dev.sh - install what tunnat needs, build it, then demo or test it
 #
-#   contrib/dev.sh demo       install, build, run the namespace lab demo
+#   contrib/dev.sh demo       install, build, run the container lab demos
 #   contrib/dev.sh check      install, build, run the whole test suite
 #   contrib/dev.sh distcheck  install, build, check the release tarball
 #   contrib/dev.sh bench      install, build, run make bench (minutes)
@@ -16,12 +16,15 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # Build, then every tool a test needs (lab_begin's lists, man.sh), so that
-# no test skips: CI (.ci/run) fails on a skip.  coreutils (timeout, mknod)
+# no test skips: CI (.ci/run) fails on a skip.  podman and runc build and
+# run the container image (tests/lab/image.sh); binutils has readelf;
+# python3-yaml reads the lab topologies (contrib/lab/labrun); systemd
+# has systemd-analyze, which checks contrib/systemd/tunnat.service.  coreutils (timeout, mknod)
 # is essential; mount is not, and the tests mount tmpfs and devpts.
 PACKAGES="gcc make autoconf automake libtool pkg-config libuv1-dev \
 libyaml-dev libcap-ng-dev check iproute2 iputils-ping python3 tcpdump \
 tshark groff-base mandoc util-linux mount procps iperf3 ethtool pptpd \
-pptp-linux nftables"
+pptp-linux nftables podman runc binutils python3-yaml systemd"
 
 deps() {
 	missing=""
@@ -53,7 +56,7 @@ build)
 	;;
 demo)
 	build
-	exec contrib/lab/demo.sh etc/tunnat.yaml
+	exec contrib/lab/demo.sh
 	;;
 check)
 	build

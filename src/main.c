@@ -2,12 +2,13 @@
 /* main.c - tunnat: command line, start-up sequence, exit status
  *
  * Start-up, in order: parse the command line; read and validate the whole
- * configuration (exit 78 on any error, before anything is touched); open
- * and set up both TUN devices; create the engine for their MTUs; set up
- * the loop and bind the control socket (owned by the run user); drop
- * every privilege; run the loop until SIGTERM or SIGINT.  SIGHUP and
- * tunnatctl reload read the configuration again (engines.c).  Exit
- * statuses follow sysexits(3).
+ * configuration (exit 78 on any error, before anything is touched); check
+ * the links of both sides (they exist, no public address is local); open
+ * and set up both TUN devices, routing each side's links into its device;
+ * create the engine for their MTUs; set up the loop and bind the control
+ * socket (owned by the run user); drop every privilege; run the loop
+ * until SIGTERM or SIGINT.  SIGHUP and tunnatctl reload read the
+ * configuration again (engines.c).  Exit statuses follow sysexits(3).
  */
 
 #include <errno.h>
@@ -49,6 +50,28 @@ static void usage(FILE *f)
 		"  -h, --help             print this help and exit\n"
 		"\n"
 		"See tunnat(8) and tunnat.yaml(5).\n", DEFAULT_CONFIG);
+}
+
+/*
+ * The links of side @d (inside or outside), into @ls, as links_setup()
+ * takes them: the outside ones must not hold a public address, and answer
+ * ARP for the pool unless outside.proxy-arp is false.
+ */
+static void links_of(struct links_side *ls, const struct config *c,
+		     const struct conf_dev *d, const char *role)
+{
+	bool outside = d == &c->outside;
+
+	*ls = (struct links_side){
+		.role = role,
+		.key = outside ? "outside.links" : "inside.links",
+		.netns = d->netns,
+		.names = (const char (*)[IFNAMSIZ])d->links,
+		.n = d->nlinks,
+		.pool = outside ? c->addrs : NULL,
+		.npool = outside ? c->naddrs : 0,
+		.proxy_arp = outside && c->proxy_arp,
+	};
 }
 
 /*
@@ -189,6 +212,7 @@ int main(int argc, char **argv)
 	};
 	const char *path = DEFAULT_CONFIG;
 	struct tun inside = { .fd = -1 }, outside = { .fd = -1 };
+	struct links_side links_in, links_out;
 	int level = -1, opt, status = EX_OSERR;
 	struct daemon d = { .e.n = 0 };
 	bool check_only = false;
@@ -240,7 +264,7 @@ int main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	if (privs_lookup_user(c->user, &uid, &gid)) {
-		fprintf(stderr, "%s: user: no account \"%s\" on this system\n",
+		fprintf(stderr, "%s: user: no account \"%s\" on this system (a numeric uid needs none)\n",
 			path, c->user);
 		free(c);
 		return EX_CONFIG;
@@ -264,8 +288,15 @@ int main(int argc, char **argv)
 	log_set_target(c->log_target);	/* every message, from the first */
 	log_info("tunnat %s starting with %s", PACKAGE_VERSION, path);
 
-	if (tun_open(&inside, &c->inside, "inside", c->offload) ||
-	    tun_open(&outside, &c->outside, "outside", c->offload))
+	links_of(&links_in, c, &c->inside, "inside");
+	links_of(&links_out, c, &c->outside, "outside");
+	if (tun_links_check(&c->inside, "inside", &links_in) ||
+	    tun_links_check(&c->outside, "outside", &links_out))
+		goto out;
+	if (tun_open(&inside, &c->inside, "inside", c->offload,
+		     links_in.n ? &links_in : NULL) ||
+	    tun_open(&outside, &c->outside, "outside", c->offload,
+		     links_out.n ? &links_out : NULL))
 		goto out;
 	if (offloads_agree(&inside, &outside))
 		goto out;

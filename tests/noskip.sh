@@ -10,7 +10,8 @@
 # it (it must be an error):
 #  - a lab test (basic.sh, through lib.sh) with a PATH that lacks tcpdump,
 #    or as a user other than root;
-#  - man.sh with a PATH that lacks groff;
+#  - man.sh with a PATH that lacks groff, systemd.sh with one that lacks
+#    systemd-analyze;
 #  - cli.sh as a user other than root, which skips its last part.
 # It needs no root itself; as root it runs cli.sh as nobody.
 
@@ -83,6 +84,17 @@ expect 99 "man.sh without groff fails under TUNNAT_NO_SKIP=1" \
 	"^ERROR: would skip (groff missing)" \
 	env TUNNAT_NO_SKIP=1 PATH="$path" TOP_SRCDIR="$TOP_SRCDIR" \
 	TOP_BUILDDIR="$TOP_BUILDDIR" /bin/sh "$TOP_SRCDIR/tests/man.sh"
+
+# systemd.sh without systemd-analyze
+path=$(bin_with dirname)
+expect 77 "systemd.sh without systemd-analyze skips" \
+	"^SKIP: systemd-analyze missing" \
+	env -u TUNNAT_NO_SKIP PATH="$path" TOP_SRCDIR="$TOP_SRCDIR" \
+	TOP_BUILDDIR="$TOP_BUILDDIR" /bin/sh "$TOP_SRCDIR/tests/systemd.sh"
+expect 99 "systemd.sh without systemd-analyze fails under TUNNAT_NO_SKIP=1" \
+	"^ERROR: would skip (systemd-analyze missing" \
+	env TUNNAT_NO_SKIP=1 PATH="$path" TOP_SRCDIR="$TOP_SRCDIR" \
+	TOP_BUILDDIR="$TOP_BUILDDIR" /bin/sh "$TOP_SRCDIR/tests/systemd.sh"
 
 # cli.sh without root skips its device check.  As root, run it as nobody,
 # from copies that nobody can read wherever the tree is.

@@ -22,6 +22,7 @@
 #define CONF_PREFIXES_MAX	256	/* nat.exempt, nat.inside-prefixes */
 #define CONF_FORWARDS_MAX	1024	/* entries of forwards */
 #define CONF_FROM_MAX		32	/* prefixes in one forward's from */
+#define CONF_LINKS_MAX		16	/* links of one side */
 #define CONF_SOCKET_MAX		108	/* bytes of control.socket, with NUL
 					 * (sizeof(sockaddr_un.sun_path)) */
 #define CONF_PATH_MAX		4096	/* bytes of a file path, with NUL */
@@ -99,6 +100,8 @@ struct conf_forward {
  * @mtu:	MTU to set, 0 to leave the device's own; either way the MTU
  *		the device has is the one tunnat fragments for
  * @routes:	prefixes to route into the device, in its namespace
+ * @links:	interfaces in the device's namespace whose packets are routed
+ *		into the device (policy routing), @nlinks of them
  */
 struct conf_dev {
 	char name[IFNAMSIZ];
@@ -109,6 +112,8 @@ struct conf_dev {
 	uint32_t mtu;
 	struct conf_prefix routes[CONF_ROUTES_MAX];
 	unsigned nroutes;
+	char links[CONF_LINKS_MAX][IFNAMSIZ];
+	unsigned nlinks;
 };
 
 /**
@@ -133,6 +138,8 @@ struct conf_pptp {
  * struct config - the whole file
  * @inside, @outside:	the two devices
  * @router_addr:	inside.router-address (default 192.0.0.8, RFC 7600)
+ * @proxy_arp:		outside.proxy-arp: outside.links answer ARP for the
+ *			pool (default true)
  * @addrs:		nat.addresses expanded to single addresses, network order
  * @port_lo, @port_hi:	nat.ports, host order
  * @max_sessions:	nat.max-sessions
@@ -166,6 +173,7 @@ struct conf_pptp {
 struct config {
 	struct conf_dev inside, outside;
 	uint32_t router_addr;
+	bool proxy_arp;
 	uint32_t addrs[CONF_POOL_MAX];
 	unsigned naddrs;
 	uint16_t port_lo, port_hi;

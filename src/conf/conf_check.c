@@ -11,6 +11,8 @@
  *
  *  - inside.device and outside.device: not the same device in the same
  *    namespace;
+ *  - inside.links and outside.links: no link is a TUN device of its
+ *    namespace, nor a link of both sides in the same namespace;
  *  - inside.router-address and inside.address: not in nat.addresses, and
  *    not the same address;
  *  - every key with an RFC minimum (nat.timeouts, nat.port-holddown):
@@ -137,6 +139,66 @@ static void devices(struct ctx *x)
 		    "%s is also %s, in the same network namespace (%s)",
 		    c->inside.name,
 		    out_later ? "inside.device" : "outside.device", pos(o, w));
+}
+
+/**
+ * links() - a link that is one of the TUN devices of its namespace, or a
+ * link of both sides in the same namespace: its packets would be routed
+ * into the device they came from, or into two devices at once
+ */
+static void links(struct ctx *x)
+{
+	static const char *const side[2] = { "inside", "outside" };
+	const struct conf_dev *d[2] = { &x->c->inside, &x->c->outside };
+	size_t row[2], dev[2];
+	char p[PATH_BUF], w[POS_BUF];
+	bool same_ns;
+	unsigned s, o, i, j;
+
+	for (s = 0; s < 2; s++) {
+		snprintf(p, sizeof(p), "%s.links", side[s]);
+		row[s] = conf_key_index(p);
+		snprintf(p, sizeof(p), "%s.device", side[s]);
+		dev[s] = conf_key_index(p);
+	}
+	same_ns = key_ok(x, conf_key_index("inside.netns")) &&
+		  key_ok(x, conf_key_index("outside.netns")) &&
+		  !strcmp(d[0]->netns, d[1]->netns);
+	for (s = 0; s < 2; s++) {
+		if (!x->at[row[s]])
+			continue;
+		for (i = 0; i < d[s]->nlinks; i++) {
+			yaml_node_t *n = x->items[row[s]][i];
+
+			snprintf(p, sizeof(p), "%s.links[%u]", side[s], i);
+			for (o = 0; o < 2; o++) {
+				if (!x->at[dev[o]] || (o != s && !same_ns) ||
+				    strcmp(d[s]->links[i], d[o]->name))
+					continue;
+				conf_report(x, n->start_mark, p,
+					    "%s is %s.device (%s): a link must be another interface",
+					    d[s]->links[i], side[o],
+					    pos(x->at[dev[o]], w));
+			}
+			if (s || !same_ns || !x->at[row[1]])
+				continue;
+			for (j = 0; j < d[1]->nlinks; j++) {
+				yaml_node_t *m = x->items[row[1]][j];
+				bool later = conf_is_later(m, n);
+
+				if (strcmp(d[0]->links[i], d[1]->links[j]))
+					continue;
+				snprintf(p, sizeof(p), "%s.links[%u]",
+					 later ? "outside" : "inside",
+					 later ? j : i);
+				conf_report(x, (later ? m : n)->start_mark, p,
+					    "%s is also in %s.links (%s), in the same network namespace",
+					    d[0]->links[i],
+					    later ? "inside" : "outside",
+					    pos(later ? n : m, w));
+			}
+		}
+	}
 }
 
 /* router() - inside.router-address and inside.address against the pool */
@@ -440,6 +502,7 @@ static void forwards(struct ctx *x)
 void conf_cross_check(struct ctx *x)
 {
 	devices(x);
+	links(x);
 	router(x);
 	minimums(x);
 	per_host(x);

@@ -48,6 +48,7 @@
  *		nat.allow-short-timeouts (checked in conf_check.c)
  * @K_MTU:	uint32_t, 0 or 68..65535
  * @K_DEVNAME:	char[IFNAMSIZ]
+ * @K_LINKS:	char[@hi][IFNAMSIZ], count (unsigned) at @off2
  * @K_NETNS:	char[4096]: a path; "" for none
  * @K_IFADDR:	struct conf_prefix, any host bits; bool at @off2 set
  * @K_ROUTER:	uint32_t, one unicast address
@@ -70,6 +71,7 @@ enum conf_kind {
 	K_UINT,
 	K_MTU,
 	K_DEVNAME,
+	K_LINKS,
 	K_NETNS,
 	K_IFADDR,
 	K_ROUTER,

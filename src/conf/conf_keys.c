@@ -84,7 +84,13 @@
 	  "none twice",							\
 	  "routes into the device, added in its namespace",		\
 	  .spec = PREFIXES(s.routes, s.nroutes, CONF_ROUTES_MAX, "routes", \
-			   NULL) }
+			   NULL) },						\
+	{ #s ".links", "device names", "[]",				\
+	  "up to " XSTR(CONF_LINKS_MAX) " interfaces of the device's "	\
+	  "namespace, none twice, not lo",				\
+	  "links whose packets are routed into the device",		\
+	  .spec = SPEC(.kind = K_LINKS, .off = OFF(s.links),		\
+		       .off2 = OFF(s.nlinks), .hi = CONF_LINKS_MAX) }
 
 const struct conf_name conf_log_names[] = {
 	{ "error", LVL_ERROR },
@@ -157,6 +163,9 @@ static const struct conf_key keys[] = {
 	  "source of tunnat's ICMP messages into the LAN (RFC 7600)",
 	  .spec = SPEC(.kind = K_ROUTER, .off = OFF(router_addr)) },
 	DEV_ROWS(outside, "the WAN"),
+	{ "outside.proxy-arp", "boolean", "true", "true or false",
+	  "outside.links answer ARP for the addresses of nat.addresses",
+	  .spec = BOOL(proxy_arp) },
 
 	/* nat: the translation */
 	{ "nat.addresses", "IPv4 addresses and prefixes", NULL,
@@ -383,6 +392,8 @@ static const struct {
 	const char *section, *key, *home;
 } misplaced[] = {
 	{ "outside", "router-address", "inside" },
+	{ "inside", "proxy-arp", "outside" },
+	{ "", "links", "inside\" or \"outside" },
 	{ "", "device", "inside\" or \"outside" },
 	{ "", "addresses", "nat" },
 	{ "", "ports", "nat" },

@@ -214,6 +214,15 @@ static void put_value(FILE *f, const struct conf_key *k,
 	case K_NETNS:
 		put_str(f, p);
 		break;
+	case K_LINKS:
+		memcpy(&n, p2, sizeof(n));
+		fputc('[', f);
+		for (i = 0; i < n; i++) {
+			fputs(i ? ", " : "", f);
+			put_str(f, (const char *)p + i * IFNAMSIZ);
+		}
+		fputc(']', f);
+		break;
 	case K_USER:
 	case K_GROUP:
 		fputs(p, f);	/* [A-Za-z0-9._-], not starting with '-' */

@@ -600,6 +600,66 @@ static bool get_devname(struct ctx *x, yaml_node_t *n, const char *path,
 	return true;
 }
 
+/**
+ * get_links() - a sequence of interface names, none twice, not "lo"
+ * @out:	char[@max][IFNAMSIZ]; the count goes to *@nout
+ * @where:	set to the node of each accepted entry
+ *
+ * "lo" is refused: a rule for packets arriving on it would catch
+ * everything the router itself sends.
+ */
+static bool get_links(struct ctx *x, yaml_node_t *seq, const char *path,
+		      unsigned max, char (*out)[IFNAMSIZ], unsigned *nout,
+		      yaml_node_t **where)
+{
+	yaml_node_item_t *it;
+	unsigned i, idx = 0;
+	bool ok = true;
+
+	if (!conf_want_kind(x, seq, YAML_SEQUENCE_NODE, path, "a sequence"))
+		return false;
+	for (it = seq->data.sequence.items.start;
+	     it < seq->data.sequence.items.top; it++, idx++) {
+		yaml_node_t *n = conf_node(x, *it);
+		char p[PATH_BUF + 16], name[IFNAMSIZ], q[QUOTE_BUF];
+
+		snprintf(p, sizeof(p), "%s[%u]", path, idx);
+		if (!n || !get_devname(x, n, p, name)) {
+			ok = false;
+			continue;
+		}
+		if (!strcmp(name, "lo")) {
+			conf_report(x, n->start_mark, p,
+				    "\"lo\" cannot be a link: its rule would catch every packet the router sends itself");
+			ok = false;
+			continue;
+		}
+		for (i = 0; i < *nout; i++)
+			if (!strcmp(out[i], name))
+				break;
+		if (i < *nout) {
+			conf_report(x, n->start_mark, p,
+				    "%s is listed twice (first at line %zu, column %zu)",
+				    conf_qstr(name, q),
+				    where[i]->start_mark.line + 1,
+				    where[i]->start_mark.column + 1);
+			ok = false;
+			continue;
+		}
+		if (*nout < max) {
+			where[*nout] = n;
+			strcpy(out[*nout], name);
+			(*nout)++;
+		}
+	}
+	if (idx > max) {
+		conf_report(x, seq->start_mark, path,
+			    "%u links, more than the maximum of %u", idx, max);
+		ok = false;
+	}
+	return ok;
+}
+
 /* name_ok() - [A-Za-z0-9._-]+ */
 static bool name_ok(const char *s)
 {
@@ -1182,6 +1242,18 @@ bool conf_parse_value(struct ctx *x, const struct conf_key *k,
 		return true;
 	case K_DEVNAME:
 		return get_devname(x, n, path, p);
+	case K_LINKS:
+		items = &x->items[row_of(k)];
+		if (!*items) {
+			*items = calloc(sp->hi, sizeof(**items));
+			if (!*items) {
+				conf_report(x, n->start_mark, path,
+					    "out of memory");
+				return false;
+			}
+		}
+		return get_links(x, n, path, sp->hi, p, at(base, sp->off2),
+				 *items);
 	case K_NETNS:
 		return get_netns(x, n, path, p,
 				 sizeof(((struct conf_dev *)0)->netns));

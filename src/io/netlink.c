@@ -9,12 +9,22 @@
  * skipped.  NETLINK_CAP_ACK keeps error messages short, and NETLINK_EXT_ACK
  * makes the kernel explain its errors; the explanation is logged at debug
  * level.
+ *
+ * Dumps (NLM_F_DUMP) go through the same nl_talk(): their answers are data
+ * messages, one callback each, ended by NLMSG_DONE instead of an ACK.  The
+ * dump functions parse each message into a small plain struct (struct
+ * nl_rule, struct nl_route, ...) and hand that to their caller, so that no
+ * caller reads raw attributes.
  */
 
 #include <sys/socket.h>
 
 #include <net/if.h>
 
+#include <linux/fib_rules.h>
+#include <linux/if_link.h>
+#include <linux/ip.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -26,7 +36,7 @@
 #include "log.h"
 #include "netlink.h"
 
-/* A request is a header, a fixed part and at most three small attributes. */
+/* A request is a header, a fixed part and a few small attributes. */
 #define NL_REQ_LEN	256
 
 /*
@@ -95,8 +105,26 @@ static void nl_attr_put(union nl_req *r, unsigned short type,
 	rta = (struct rtattr *)(r->b + off);
 	rta->rta_type = type;
 	rta->rta_len = RTA_LENGTH(len);
-	memcpy(RTA_DATA(rta), data, len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
 	r->nh.nlmsg_len = off + RTA_SPACE(len);
+}
+
+/* Start nested attribute @type; return its offset for nl_nest_end(). */
+static size_t nl_nest_begin(union nl_req *r, unsigned short type)
+{
+	size_t off = NLMSG_ALIGN(r->nh.nlmsg_len);
+
+	nl_attr_put(r, type, NULL, 0);
+	return off;
+}
+
+/* Close the nested attribute that starts at @off around what follows it. */
+static void nl_nest_end(union nl_req *r, size_t off)
+{
+	struct rtattr *rta = (struct rtattr *)(r->b + off);
+
+	rta->rta_len = (unsigned short)(r->nh.nlmsg_len - off);
 }
 
 /* Log the kernel's extended ACK message (NLMSGERR_ATTR_MSG), if any. */
@@ -226,8 +254,15 @@ static int nl_talk(int nl, union nl_req *r,
 				}
 				return cb_err;
 			}
-			if (nh->nlmsg_type == NLMSG_DONE)
-				return cb_err;
+			if (nh->nlmsg_type == NLMSG_DONE) {
+				/* a dump that failed ends with its errno */
+				int done = 0;
+
+				if (nh->nlmsg_len >= NLMSG_LENGTH(sizeof(done)))
+					memcpy(&done, NLMSG_DATA(nh),
+					       sizeof(done));
+				return done < 0 ? done : cb_err;
+			}
 			if (nh->nlmsg_type < NLMSG_MIN_TYPE)
 				continue;	/* NLMSG_NOOP, NLMSG_OVERRUN */
 			if (cb && !cb_err)
@@ -327,6 +362,43 @@ int nl_addr_add(int nl, unsigned ifindex, uint32_t addr, unsigned prefix_len)
 	return nl_talk(nl, &r, NULL, NULL);
 }
 
+/**
+ * nl_parse() - index the attributes of a message by type
+ * @rta:	first attribute
+ * @len:	bytes from @rta to the end of the message
+ * @tb:		@max + 1 slots, cleared here; tb[type] is the last
+ *		attribute of each type up to @max, or NULL
+ *
+ * Stops at the first malformed attribute, as RTA_OK() does.
+ */
+static void nl_parse(const struct rtattr *rta, int len,
+		     const struct rtattr **tb, unsigned max)
+{
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (rta->rta_type <= max)
+			tb[rta->rta_type] = rta;
+}
+
+/* The u32 in attribute @rta, or @dflt if it is missing or too short. */
+static uint32_t nl_u32(const struct rtattr *rta, uint32_t dflt)
+{
+	uint32_t v;
+
+	if (!rta || RTA_PAYLOAD(rta) < sizeof(v))
+		return dflt;
+	memcpy(&v, RTA_DATA(rta), sizeof(v));
+	return v;
+}
+
+/* Send dump request @r (flags set here) and feed each answer to @cb. */
+static int nl_dump(int nl, union nl_req *r,
+		   int (*cb)(const struct nlmsghdr *nh, void *arg), void *arg)
+{
+	r->nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	return nl_talk(nl, r, cb, arg);
+}
+
 int nl_route_add(int nl, unsigned ifindex, uint32_t dst, unsigned prefix_len)
 {
 	uint32_t oif = ifindex;
@@ -347,4 +419,268 @@ int nl_route_add(int nl, unsigned ifindex, uint32_t dst, unsigned prefix_len)
 		nl_attr_put(&r, RTA_DST, &dst, sizeof(dst));
 	nl_attr_put(&r, RTA_OIF, &oif, sizeof(oif));
 	return nl_talk(nl, &r, NULL, NULL);
+}
+
+int nl_route_default(int nl, const struct nl_route *r, bool del)
+{
+	uint32_t oif = r->oif, table = r->table, metric = r->metric;
+	struct rtmsg *rtm;
+	union nl_req q;
+
+	if (!table || (r->family != AF_INET && r->family != AF_INET6))
+		return -EINVAL;
+	rtm = nl_req_init(&q, del ? RTM_DELROUTE : RTM_NEWROUTE,
+			  del ? 0 : NLM_F_CREATE | NLM_F_REPLACE,
+			  sizeof(*rtm));
+	rtm->rtm_family = (unsigned char)r->family;
+	rtm->rtm_table = table < 256 ? (unsigned char)table : RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = r->protocol;
+	rtm->rtm_type = r->type;
+	rtm->rtm_scope = r->type == RTN_UNICAST ? RT_SCOPE_LINK
+						: RT_SCOPE_UNIVERSE;
+	nl_attr_put(&q, RTA_TABLE, &table, sizeof(table));
+	nl_attr_put(&q, RTA_PRIORITY, &metric, sizeof(metric));
+	if (r->type == RTN_UNICAST)
+		nl_attr_put(&q, RTA_OIF, &oif, sizeof(oif));
+	return nl_talk(nl, &q, NULL, NULL);
+}
+
+struct nl_route_walk {
+	int (*cb)(const struct nl_route *r, void *arg);
+	void *arg;
+};
+
+/* nl_talk() callback: one RTM_NEWROUTE of a dump, as a struct nl_route. */
+static int nl_route_cb(const struct nlmsghdr *nh, void *arg)
+{
+	const struct rtmsg *rtm = NLMSG_DATA(nh);
+	const struct rtattr *tb[RTA_MAX + 1];
+	struct nl_route_walk *w = arg;
+	struct nl_route r;
+
+	if (nh->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)))
+		return -EBADMSG;
+	nl_parse(RTM_RTA(rtm), (int)RTM_PAYLOAD(nh), tb, RTA_MAX);
+	r = (struct nl_route){
+		.family = rtm->rtm_family,
+		.table = nl_u32(tb[RTA_TABLE], rtm->rtm_table),
+		.type = rtm->rtm_type,
+		.protocol = rtm->rtm_protocol,
+		.oif = nl_u32(tb[RTA_OIF], 0),
+		.metric = nl_u32(tb[RTA_PRIORITY], 0),
+		.dst_len = rtm->rtm_dst_len,
+	};
+	return w->cb(&r, w->arg);
+}
+
+int nl_route_dump(int nl, int family,
+		  int (*cb)(const struct nl_route *r, void *arg), void *arg)
+{
+	struct nl_route_walk w = { .cb = cb, .arg = arg };
+	struct rtmsg *rtm;
+	union nl_req q;
+
+	rtm = nl_req_init(&q, RTM_GETROUTE, 0, sizeof(*rtm));
+	rtm->rtm_family = (unsigned char)family;
+	return nl_dump(nl, &q, nl_route_cb, &w);
+}
+
+int nl_rule_change(int nl, const struct nl_rule *r, bool del)
+{
+	uint32_t prio = r->priority, table = r->table;
+	struct fib_rule_hdr *frh;
+	union nl_req q;
+
+	if (!table || (r->family != AF_INET && r->family != AF_INET6))
+		return -EINVAL;
+	frh = nl_req_init(&q, del ? RTM_DELRULE : RTM_NEWRULE,
+			  del ? 0 : NLM_F_CREATE | NLM_F_EXCL, sizeof(*frh));
+	frh->family = (unsigned char)r->family;
+	frh->table = table < 256 ? (unsigned char)table : RT_TABLE_UNSPEC;
+	frh->action = FR_ACT_TO_TBL;
+	nl_attr_put(&q, FRA_PRIORITY, &prio, sizeof(prio));
+	nl_attr_put(&q, FRA_TABLE, &table, sizeof(table));
+	nl_attr_put(&q, FRA_PROTOCOL, &r->protocol, sizeof(r->protocol));
+	if (r->iifname[0])
+		nl_attr_put(&q, FRA_IIFNAME, r->iifname,
+			    strnlen(r->iifname, IFNAMSIZ - 1) + 1);
+	return nl_talk(nl, &q, NULL, NULL);
+}
+
+struct nl_rule_walk {
+	int (*cb)(const struct nl_rule *r, void *arg);
+	void *arg;
+};
+
+/* nl_talk() callback: one RTM_NEWRULE of a dump, as a struct nl_rule. */
+static int nl_rule_cb(const struct nlmsghdr *nh, void *arg)
+{
+	const struct fib_rule_hdr *frh = NLMSG_DATA(nh);
+	const struct rtattr *tb[FRA_MAX + 1];
+	struct nl_rule_walk *w = arg;
+	struct nl_rule r;
+	size_t len;
+
+	if (nh->nlmsg_type != RTM_NEWRULE)
+		return 0;
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*frh)))
+		return -EBADMSG;
+	nl_parse((const struct rtattr *)((const char *)frh +
+					 NLMSG_ALIGN(sizeof(*frh))),
+		 (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*frh))), tb,
+		 FRA_MAX);
+	r = (struct nl_rule){
+		.family = frh->family,
+		.priority = nl_u32(tb[FRA_PRIORITY], 0),
+		.table = nl_u32(tb[FRA_TABLE], frh->table),
+	};
+	if (tb[FRA_PROTOCOL] && RTA_PAYLOAD(tb[FRA_PROTOCOL]) >= 1)
+		r.protocol = *(const unsigned char *)RTA_DATA(tb[FRA_PROTOCOL]);
+	if (tb[FRA_IIFNAME]) {
+		len = strnlen(RTA_DATA(tb[FRA_IIFNAME]),
+			      RTA_PAYLOAD(tb[FRA_IIFNAME]));
+		if (len >= sizeof(r.iifname))
+			return -EBADMSG;
+		memcpy(r.iifname, RTA_DATA(tb[FRA_IIFNAME]), len);
+	}
+	return w->cb(&r, w->arg);
+}
+
+int nl_rule_dump(int nl, int family,
+		 int (*cb)(const struct nl_rule *r, void *arg), void *arg)
+{
+	struct nl_rule_walk w = { .cb = cb, .arg = arg };
+	struct fib_rule_hdr *frh;
+	union nl_req q;
+
+	frh = nl_req_init(&q, RTM_GETRULE, 0, sizeof(*frh));
+	frh->family = (unsigned char)family;
+	return nl_dump(nl, &q, nl_rule_cb, &w);
+}
+
+int nl_neigh_proxy(int nl, unsigned ifindex, uint32_t addr,
+		   unsigned char protocol, bool del)
+{
+	struct ndmsg *ndm;
+	union nl_req q;
+
+	ndm = nl_req_init(&q, del ? RTM_DELNEIGH : RTM_NEWNEIGH,
+			  del ? 0 : NLM_F_CREATE | NLM_F_REPLACE,
+			  sizeof(*ndm));
+	ndm->ndm_family = AF_INET;
+	ndm->ndm_ifindex = (int)ifindex;
+	ndm->ndm_flags = NTF_PROXY;
+	ndm->ndm_state = NUD_PERMANENT;
+	nl_attr_put(&q, NDA_DST, &addr, sizeof(addr));
+	nl_attr_put(&q, NDA_PROTOCOL, &protocol, sizeof(protocol));
+	return nl_talk(nl, &q, NULL, NULL);
+}
+
+struct nl_proxy_walk {
+	int (*cb)(unsigned ifindex, uint32_t addr, unsigned char protocol,
+		  void *arg);
+	void *arg;
+};
+
+/* nl_talk() callback: one proxy entry (RTM_NEWNEIGH, NTF_PROXY). */
+static int nl_proxy_cb(const struct nlmsghdr *nh, void *arg)
+{
+	const struct ndmsg *ndm = NLMSG_DATA(nh);
+	const struct rtattr *tb[NDA_MAX + 1];
+	struct nl_proxy_walk *w = arg;
+	unsigned char protocol = 0;
+	uint32_t addr;
+
+	if (nh->nlmsg_type != RTM_NEWNEIGH)
+		return 0;
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ndm)))
+		return -EBADMSG;
+	if (ndm->ndm_family != AF_INET || !(ndm->ndm_flags & NTF_PROXY))
+		return 0;
+	nl_parse((const struct rtattr *)((const char *)ndm +
+					 NLMSG_ALIGN(sizeof(*ndm))),
+		 (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ndm))), tb,
+		 NDA_MAX);
+	if (!tb[NDA_DST] || RTA_PAYLOAD(tb[NDA_DST]) != sizeof(addr))
+		return 0;
+	memcpy(&addr, RTA_DATA(tb[NDA_DST]), sizeof(addr));
+	if (tb[NDA_PROTOCOL] && RTA_PAYLOAD(tb[NDA_PROTOCOL]) >= 1)
+		protocol = *(const unsigned char *)RTA_DATA(tb[NDA_PROTOCOL]);
+	return w->cb((unsigned)ndm->ndm_ifindex, addr, protocol, w->arg);
+}
+
+int nl_neigh_proxy_dump(int nl,
+			int (*cb)(unsigned ifindex, uint32_t addr,
+				  unsigned char protocol, void *arg),
+			void *arg)
+{
+	struct nl_proxy_walk w = { .cb = cb, .arg = arg };
+	struct ndmsg *ndm;
+	union nl_req q;
+
+	ndm = nl_req_init(&q, RTM_GETNEIGH, 0, sizeof(*ndm));
+	ndm->ndm_family = AF_INET;
+	ndm->ndm_flags = NTF_PROXY;	/* asks for the proxy table */
+	return nl_dump(nl, &q, nl_proxy_cb, &w);
+}
+
+struct nl_addr_walk {
+	int (*cb)(unsigned ifindex, uint32_t addr, void *arg);
+	void *arg;
+};
+
+/* nl_talk() callback: one IPv4 address (RTM_NEWADDR) of a dump. */
+static int nl_addr_cb(const struct nlmsghdr *nh, void *arg)
+{
+	const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
+	const struct rtattr *tb[IFA_MAX + 1], *a;
+	struct nl_addr_walk *w = arg;
+	uint32_t addr;
+
+	if (nh->nlmsg_type != RTM_NEWADDR)
+		return 0;
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)))
+		return -EBADMSG;
+	if (ifa->ifa_family != AF_INET)
+		return 0;
+	nl_parse(IFA_RTA(ifa), (int)IFA_PAYLOAD(nh), tb, IFA_MAX);
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!a || RTA_PAYLOAD(a) != sizeof(addr))
+		return 0;
+	memcpy(&addr, RTA_DATA(a), sizeof(addr));
+	return w->cb(ifa->ifa_index, addr, w->arg);
+}
+
+int nl_addr_dump(int nl, int (*cb)(unsigned ifindex, uint32_t addr,
+				   void *arg), void *arg)
+{
+	struct nl_addr_walk w = { .cb = cb, .arg = arg };
+	struct ifaddrmsg *ifa;
+	union nl_req q;
+
+	ifa = nl_req_init(&q, RTM_GETADDR, 0, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	return nl_dump(nl, &q, nl_addr_cb, &w);
+}
+
+int nl_link_forwarding(int nl, unsigned ifindex)
+{
+	struct ifinfomsg *ifi;
+	size_t spec, inet, conf;
+	union nl_req q;
+	uint32_t on = 1;
+
+	ifi = nl_req_init(&q, RTM_NEWLINK, 0, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	spec = nl_nest_begin(&q, IFLA_AF_SPEC);
+	inet = nl_nest_begin(&q, AF_INET);
+	conf = nl_nest_begin(&q, IFLA_INET_CONF);
+	nl_attr_put(&q, IPV4_DEVCONF_FORWARDING, &on, sizeof(on));
+	nl_nest_end(&q, conf);
+	nl_nest_end(&q, inet);
+	nl_nest_end(&q, spec);
+	return nl_talk(nl, &q, NULL, NULL);
 }

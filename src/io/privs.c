@@ -9,6 +9,11 @@
  *    switches to the user's uid and primary group, drops the supplementary
  *    groups and clears the bounding set (libcap-ng keeps CAP_SETPCAP just
  *    long enough to do so);
+ *    started as root of a user namespace whose map lacks the user (a lab
+ *    run with "unshare --user --map-root-user", where only root is
+ *    mapped): no switch is possible, and none is needed, root of that
+ *    namespace being an unprivileged user outside it; so uid 0 is kept
+ *    and every capability set is emptied, the bounding set included;
  *    started as another user (a container given CAP_NET_ADMIN, say): that
  *    user cannot change identity, so it is kept; the effective, permitted,
  *    inheritable and ambient sets are emptied, and the bounding set too if
@@ -16,7 +21,8 @@
  * 2. the ambient set is cleared explicitly;
  * 3. PR_SET_NO_NEW_PRIVS: no exec can ever give anything back;
  * 4. the result is read back from the kernel: no capability may be left in
- *    the effective or permitted set, and (started as root) the uid is not 0.
+ *    the effective or permitted set, and (started as root, but for the
+ *    case above) the uid is not 0.
  *
  * The open TUN file descriptors keep working without any capability.
  */
@@ -26,6 +32,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -82,6 +89,61 @@ int privs_lookup_group(const char *group, gid_t *gid)
 	return 0;
 }
 
+/**
+ * id_map() - look @id up in the user namespace map @path
+ * @path:	"/proc/self/uid_map" or "/proc/self/gid_map"
+ * @outside:	if not NULL, set to the id @id has outside the namespace
+ *
+ * Each line of the map is "FIRST-INSIDE FIRST-OUTSIDE COUNT".  A map that
+ * cannot be read (no user namespaces) maps every id to itself.
+ *
+ * Return: whether @id has a place in the map
+ */
+static bool id_map(const char *path, unsigned long id, unsigned long *outside)
+{
+	unsigned long in, out, count;
+	bool found = false;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f) {
+		if (outside)
+			*outside = id;
+		return true;
+	}
+	while (!found && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3) {
+		found = id >= in && id - in < count;
+		if (found && outside)
+			*outside = out + (id - in);
+	}
+	fclose(f);
+	return found;
+}
+
+/* Stay root of this user namespace, with nothing at all (see step 1). */
+static int drop_to_userns_root(const char *user, uid_t uid)
+{
+	unsigned long outside = 0;
+	int err;
+
+	id_map("/proc/self/uid_map", 0, &outside);
+	log_warn("user %s (uid %u) has no uid in this user namespace: staying its root, uid %lu outside it, with no capabilities",
+		 user, (unsigned)uid, outside);
+	capng_clear(CAPNG_SELECT_ALL);
+	if (capng_apply(CAPNG_SELECT_BOTH)) {
+		log_err("cannot drop capabilities");
+		return -EPERM;
+	}
+	/* EPERM: setgroups is denied in this namespace, so are groups */
+	if (setgroups(0, NULL) && errno != EPERM) {
+		err = -errno;
+		log_err("cannot drop the supplementary groups: %s",
+			strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 /* Become @uid/@gid with no capability and no bounding set (from root). */
 static int drop_from_root(const char *user, uid_t uid, gid_t gid)
 {
@@ -131,10 +193,15 @@ int privs_drop(const char *user)
 		log_err("user %s does not exist", user);
 		return -ENOENT;
 	}
-	if (geteuid() == 0)
+	if (geteuid() == 0 && (!id_map("/proc/self/uid_map", uid, NULL) ||
+				!id_map("/proc/self/gid_map", gid, NULL))) {
+		err = drop_to_userns_root(user, uid);
+		uid = 0;
+	} else if (geteuid() == 0) {
 		err = drop_from_root(user, uid, gid);
-	else
+	} else {
 		err = drop_as_user(user, uid);
+	}
 	if (err)
 		return err;
 

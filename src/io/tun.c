@@ -17,7 +17,8 @@
  *    the link up, assign the address and add the routes, each with
  *    NLM_F_REPLACE so that attaching to a persistent device again after a
  *    restart succeeds; read the MTU back;
- * 5. setns(2) back to the original namespace, on every path.
+ * 5. route the configured links into the device (links.c);
+ * 6. setns(2) back to the original namespace, on every path.
  *
  * The fd keeps working whatever namespace the process is in afterwards.
  */
@@ -370,7 +371,7 @@ out:
 }
 
 int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
-	     bool vnet)
+	     bool vnet, const struct links_side *links)
 {
 	struct tun_ctx c = { .role = role, .name = d->name,
 			     .netns = d->netns };
@@ -391,6 +392,8 @@ int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
 	err = tun_attach(t, d, &c, &ifindex, vnet);
 	if (!err)
 		err = tun_configure(t, d, &c, ifindex);
+	if (!err && links)
+		err = links_setup(links, ifindex, t->name);
 
 	if (self >= 0) {
 		err2 = ns_leave(&c, self);
@@ -410,6 +413,30 @@ int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
 		 p[0] ? ", address " : "", p,
 		 d->nroutes, d->nroutes == 1 ? "" : "s");
 	return 0;
+}
+
+int tun_links_check(const struct conf_dev *d, const char *role,
+		    const struct links_side *links)
+{
+	struct tun_ctx c = { .role = role, .name = d->name,
+			     .netns = d->netns };
+	int self = -1;
+	int err, err2;
+
+	if (!links->n)
+		return 0;
+	if (d->netns[0]) {
+		err = ns_enter(&c, &self);
+		if (err)
+			return err;
+	}
+	err = links_check(links);
+	if (self >= 0) {
+		err2 = ns_leave(&c, self);
+		if (!err)
+			err = err2;
+	}
+	return err;
 }
 
 static const unsigned offload_sets[] = {

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "../conf/conf.h"
+#include "links.h"
 
 /**
  * struct tun - an open TUN device
@@ -36,18 +37,32 @@ struct tun {
  * @d:		the "inside" or "outside" section of the configuration
  * @role:	"inside" or "outside", for messages
  * @vnet:	open with IFF_VNET_HDR (10-byte header), for offloads
+ * @links:	links to route into the device (links_setup()), or NULL
  *
  * In @d->netns if set (entered with setns(2), left again before returning):
  * creates the device if missing and @d->create allows it, or attaches to the
  * existing persistent device; sets the MTU if given, brings the link up,
  * assigns @d->address if given and adds @d->routes (both idempotently, so a
- * persistent device can be attached again after a restart).  Each failure is
- * logged with the device, the namespace and the step that failed.
+ * persistent device can be attached again after a restart); then routes
+ * what arrives on @links into it.  Each failure is logged with the device,
+ * the namespace and the step that failed.
  *
  * Return: 0, or a negative errno
  */
 int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
-	     bool vnet);
+	     bool vnet, const struct links_side *links);
+
+/**
+ * tun_links_check() - links_check() @links in the namespace of device @d
+ * @role:	"inside" or "outside", for messages
+ *
+ * Changes nothing, so that main can check the links of both sides before
+ * it sets up either.
+ *
+ * Return: 0, or a negative errno (logged)
+ */
+int tun_links_check(const struct conf_dev *d, const char *role,
+		    const struct links_side *links);
 
 /**
  * tun_offload_best() - agree on the most offloads the kernel allows

@@ -24,13 +24,8 @@
 # 198.51.100.1, and the ten calls carry distinct Call IDs there.  In tunnat
 # mode, tunnat must also log one line per call mapping on SIGUSR1.
 #
-# pptpd and each client run as PID 1 of their own PID namespace, with a
-# private /dev and /run (private_root below): killing that PID 1 ends
-# pptpctrl, the pptp call managers and every stub with it, pptp's sockets
-# in /var/run/pptp stay off the host, and their syslog lands in
-# $WORK/syslog.log (shown on failure).  pptpd runs in the foreground on
-# its own pptpd.conf and pid file in $WORK; /etc/pptpd.conf and /etc/ppp
-# are not used.
+# The PPTP peers run as pptplib.sh runs them: each in a PID namespace of
+# its own with a private /dev and /run, their syslog in $WORK/syslog.log.
 #
 # Environment: PPTP_ROUTER (above); PPTP_SAME_IDS (how many clients share
 # one inside Call ID, default 5); PPTP_KEEP=DIR copies the work directory
@@ -47,6 +42,7 @@ tunnat) ;;
 esac
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pptplib.sh"
 
 N=10				# clients
 CLIENTS=$(seq -s ' ' 0 $((N - 1)))	# client i: c$i on 192.168.1.1$i
@@ -57,105 +53,6 @@ ECHOES=3			# round trips each client must see
 # /dev/random, see private_root), as pptp-linux clients all used 0 before
 # 2016: the ALG must not rely on inside Call IDs being distinct.
 FIRST_SAME=$((N - ${PPTP_SAME_IDS:-5}))
-STUB="/usr/bin/python3 $TOP_SRCDIR/tests/lab/pppstub.py"
-PRIV_PIDS=""
-
-# ----------------------------------------------------------------------
-# Process plumbing
-
-# private_root: write $WORK/private.sh, which runs a command with its own
-# /dev (null, zero, random, urandom, tty, a new devpts instance, /dev/log
-# pointing at this test's syslog socket) and an empty /run.  Meant to run
-# inside "unshare --mount", so none of it is seen outside.  Its first
-# argument is "random", or "fixed": then /dev/random is a file holding the
-# bytes 01 00, and pptp-linux (which reads its Call ID from there) uses 1.
-private_root() {
-	cat >"$WORK/private.sh" <<'EOF'
-set -e
-random=$1
-log=$2
-shift 2
-mount -t tmpfs -o mode=755 tmpfs /dev
-mknod -m 666 /dev/null c 1 3
-mknod -m 666 /dev/zero c 1 5
-if [ "$random" = fixed ]; then
-	printf '\001\000' >/dev/random
-else
-	mknod -m 666 /dev/random c 1 8
-fi
-mknod -m 666 /dev/urandom c 1 9
-mknod -m 666 /dev/tty c 5 0
-mkdir /dev/pts /dev/shm
-mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts /dev/pts
-ln -s pts/ptmx /dev/ptmx
-ln -s /proc/self/fd /dev/fd
-ln -s "$log" /dev/log
-mount -t tmpfs -o mode=755 tmpfs /run
-exec "$@"
-EOF
-}
-
-# priv_start NAME NS random|fixed COMMAND...: like bg_start, but COMMAND
-# is PID 1 of a new PID namespace with a private root (random|fixed: see
-# private_root); the recorded PID is unshare's, and SIGKILL to it takes
-# down everything COMMAND started
-priv_start() {
-	name=$1
-	ns=$2
-	random=$3
-	shift 3
-	ip netns exec "$ns" unshare --pid --fork --kill-child --mount \
-		--propagation private --mount-proc \
-		sh "$WORK/private.sh" "$random" "$WORK/syslog.sock" "$@" \
-		>"$WORK/$name.log" 2>&1 &
-	PRIV_PIDS="$PRIV_PIDS $!"
-	eval "PID_$name=$!"
-}
-
-# unshare ignores SIGTERM while it waits, so lab_cleanup's kill would not
-# do.  SIGKILL the PID 1 of each namespace (the kernel then kills and reaps
-# the rest of the namespace, and unshare reaps it and exits); unshare
-# itself only if it has no child (yet).
-pptp_cleanup() {
-	status=$?
-	set +e
-	for pid in $PRIV_PIDS; do
-		init=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null)
-		kill -KILL ${init:-$pid} 2>/dev/null
-	done
-	for pid in $PRIV_PIDS; do
-		pid_wait 5 "$pid"
-	done
-	if [ "$status" -ne 0 ] && [ -f "$WORK/syslog.log" ]; then
-		echo "--- syslog of pptpd and the clients (GRE chatter cut) ---"
-		grep -v "accepting packet" "$WORK/syslog.log"
-	fi
-	if [ -n "${PPTP_KEEP:-}" ] && [ -n "$WORK" ]; then
-		rm -rf "$PPTP_KEEP"
-		cp -a "$WORK" "$PPTP_KEEP" && echo "work files kept: $PPTP_KEEP"
-	fi
-	return_status "$status"
-	lab_cleanup
-}
-
-return_status() {
-	return "$1"
-}
-
-# syslog_start: a /dev/log for the private roots, written to syslog.log
-syslog_start() {
-	bg_start syslogd "$NS_WAN" /usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a") as f:
-    while True:
-        m = s.recv(65536).decode("utf-8", "replace")
-        f.write(m.rstrip("\n\0") + "\n")
-        f.flush()
-' "$WORK/syslog.sock" "$WORK/syslog.log"
-	wait_for 5 test -S "$WORK/syslog.sock" || broken "no syslog socket"
-}
 
 # ----------------------------------------------------------------------
 # The router.  Each variant leaves tin$ID in the LAN namespace holding
@@ -253,8 +150,7 @@ check_call_log() {
 
 # own_echoes I: how many echoes of its own probes client I received
 own_echoes() {
-	cat "$WORK/c$1.stub" 2>/dev/null |
-		grep -c " rx 0021 tunnat-echo [^:]*: tunnat-probe c$1 " || true
+	pptp_echoes "c$1"
 }
 
 all_echoed() {
@@ -302,10 +198,9 @@ words() {
 tools="tcpdump tshark pptp pptpd pptpctrl unshare mknod mount ss"
 [ "$PPTP_ROUTER" = kernel ] && tools="$tools nft"
 lab_begin $tools
-trap pptp_cleanup EXIT
+pptp_begin
 ns_add "$NS_LAN"
 ns_add "$NS_WAN"
-private_root
 router_setup
 echo "router: $PPTP_ROUTER"
 
@@ -313,37 +208,15 @@ bg_start wancap "$NS_WAN" tcpdump -n -U -i "tout$ID" -w "$WORK/wan.pcap" ip
 bg_start lancap "$NS_LAN" tcpdump -n -U -i "tin$ID" -w "$WORK/lan.pcap" ip
 wait_for 5 test -s "$WORK/wan.pcap" || broken "tcpdump did not start (WAN)"
 wait_for 5 test -s "$WORK/lan.pcap" || broken "tcpdump did not start (LAN)"
-syslog_start
-
-# pptpd: foreground, its own configuration and pid file, ppp = the stub
-cat >"$WORK/ppp-server" <<EOF
-#!/bin/sh
-# what pptpctrl runs instead of pppd; pppd's options are logged and ignored
-exec $STUB --name server.%p --echo --log "$WORK/server.stub" "\$@"
-EOF
-chmod +x "$WORK/ppp-server"
-cat >"$WORK/pptpd.conf" <<EOF
-ppp $WORK/ppp-server
-pidfile $WORK/pptpd.pid
-listen $SERVER
-connections 20
-localip 10.99.0.1
-remoteip 10.99.0.100-139
-debug
-EOF
-priv_start pptpd "$NS_WAN" random pptpd --fg --conf "$WORK/pptpd.conf"
-wait_for 5 sh -c "ip netns exec $NS_WAN ss -Hltn | grep -q '$SERVER:1723'" ||
-	broken "pptpd is not listening"
+syslog_start "$NS_WAN"
+pptpd_start "$NS_WAN" "$SERVER"
 
 # ten clients at once, each its own stub around pptp-linux
 t0=$(date +%s)
 for i in $CLIENTS; do
 	random=random
 	[ "$i" -lt "$FIRST_SAME" ] || random=fixed
-	priv_start "c$i" "$NS_LAN" "$random" \
-		$STUB --name "c$i" --log "$WORK/c$i.stub" \
-		-- pptp "$SERVER" --nolaunchpppd --localbind "192.168.1.1$i" \
-		--nohostroute --logstring "c$i"
+	pptp_client "c$i" "$NS_LAN" "192.168.1.1$i" "$SERVER" "$random"
 done
 wait_echoed 20
 echo "clients up and echoed within $(($(date +%s) - t0)) s"

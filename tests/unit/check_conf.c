@@ -195,9 +195,9 @@ static const struct bad dev_cases[] = {
 	{ IN "outside: {}\n" NAT,
 	  "t.yaml:3:10: outside: missing required key \"device\"\n" },
 	{ IN "  adress: 192.168.1.10\n" TAIL,
-	  "t.yaml:3:3: inside: unknown key \"adress\" (expected: device, netns, create, address, mtu, routes, router-address)\n" },
+	  "t.yaml:3:3: inside: unknown key \"adress\" (expected: device, netns, create, address, mtu, routes, links, router-address)\n" },
 	{ IN OUT "  name: x\n" NAT,
-	  "t.yaml:5:3: outside: unknown key \"name\" (expected: device, netns, create, address, mtu, routes)\n" },
+	  "t.yaml:5:3: outside: unknown key \"name\" (expected: device, netns, create, address, mtu, routes, links, proxy-arp)\n" },
 	{ IN OUT "  router-address: 192.0.0.9\n" NAT,
 	  "t.yaml:5:3: outside: key \"router-address\" belongs in \"inside\"\n" },
 	{ IN "  device: tin1\n" TAIL,
@@ -308,6 +308,35 @@ static const struct bad dev_cases[] = {
 	  "t.yaml:3:45: inside.routes[3]: 1.2.3.4 is listed twice (first at line 3, column 24)\n" },
 	{ IN "  routes:\n  - 192.168.0.0/16\n  - 192.168.0.0/33\n" TAIL,
 	  "t.yaml:5:5: inside.routes[1]: \"192.168.0.0/33\": the prefix length must be 0 to 32\n" },
+	/* links */
+	{ IN "  links: eth1\n" TAIL,
+	  "t.yaml:3:10: inside.links: expected a sequence, got \"eth1\"\n" },
+	{ IN "  links: [[eth1]]\n" TAIL,
+	  "t.yaml:3:11: inside.links[0]: expected a device name, got a sequence\n" },
+	{ IN "  links: [eth1, \"e 2\", abcdefghijklmnop]\n" TAIL,
+	  "t.yaml:3:17: inside.links[1]: \"e 2\" is not a valid device name (no \"/\", \":\" or white space; not \".\" or \"..\")\n"
+	  "t.yaml:3:24: inside.links[2]: \"abcdefghijklmnop\" is longer than 15 characters\n" },
+	{ IN "  links: [eth1, lo]\n" TAIL,
+	  "t.yaml:3:17: inside.links[1]: \"lo\" cannot be a link: its rule would catch every packet the router sends itself\n" },
+	{ IN "  links: [eth1, eth2, eth1]\n" TAIL,
+	  "t.yaml:3:23: inside.links[2]: \"eth1\" is listed twice (first at line 3, column 11)\n" },
+	{ IN "  links: [eth1, tin0]\n" TAIL,
+	  "t.yaml:3:17: inside.links[1]: tin0 is inside.device (line 2, column 11): a link must be another interface\n" },
+	{ IN "  links: [tout0]\n" TAIL,
+	  "t.yaml:3:11: inside.links[0]: tout0 is outside.device (line 5, column 11): a link must be another interface\n" },
+	{ IN "  links: [tout0]\n  netns: lan\n" TAIL,
+	  "" },
+	{ IN "  links: [eth1]\n" OUT "  links: [eth2, eth1]\n" NAT,
+	  "t.yaml:6:17: outside.links[1]: eth1 is also in inside.links (line 3, column 11), in the same network namespace\n" },
+	{ IN "  links: [eth1]\n" OUT "  links: [eth1]\n  netns: wan\n" NAT,
+	  "" },
+	/* proxy-arp */
+	{ IN "  proxy-arp: false\n" TAIL,
+	  "t.yaml:3:3: inside: key \"proxy-arp\" belongs in \"outside\"\n" },
+	{ IN OUT "  proxy-arp: sometimes\n" NAT,
+	  "t.yaml:5:14: outside.proxy-arp: expected true or false, got \"sometimes\"\n" },
+	{ MIN "links: [eth1]\n",
+	  "t.yaml:7:1: key \"links\" belongs in \"inside\" or \"outside\"\n" },
 	/* router-address */
 	{ IN "  router-address: 192.0.0.8/32\n" TAIL,
 	  "t.yaml:3:19: inside.router-address: expected one IPv4 address without a prefix length, got \"192.0.0.8/32\"\n" },
@@ -1214,6 +1243,31 @@ END_TEST
 /* ---------------------------------------------------------------------- */
 /* Routes: at most CONF_ROUTES_MAX */
 
+/* CONF_LINKS_MAX links are fine; one more is reported, the first kept. */
+START_TEST(test_links_max)
+{
+	char yaml[4096], *p, *out = NULL;
+	struct config c;
+	unsigned i;
+
+	p = yaml + sprintf(yaml, IN "  links:\n");
+	for (i = 0; i < CONF_LINKS_MAX; i++)
+		p += sprintf(p, "  - eth%u\n", i);
+	strcpy(p, TAIL);
+	ck_assert_int_eq(load(&c, yaml, &out), 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert_uint_eq(c.inside.nlinks, CONF_LINKS_MAX);
+	ck_assert_str_eq(c.inside.links[CONF_LINKS_MAX - 1], "eth15");
+
+	p += sprintf(p, "  - eth%u\n", i);
+	strcpy(p, TAIL);
+	ck_assert_int_eq(load(&c, yaml, &out), 1);
+	ck_assert_str_eq(out, "t.yaml:4:3: inside.links: 17 links, more than the maximum of 16\n");
+	free(out);
+}
+END_TEST
+
 START_TEST(test_routes_max)
 {
 	char yaml[4096], *p, *out = NULL;
@@ -1305,7 +1359,7 @@ START_TEST(test_many_errors)
 		"t.yaml:7:3: outside: key \"router-address\" belongs in \"inside\"\n"
 		"t.yaml:9:11: inside.device: tin0 is also outside.device, in the same network namespace (line 6, column 11)\n"
 		"t.yaml:10:8: inside.mtu: 67 is below the minimum of 68 (0 leaves the MTU as it is)\n"
-		"t.yaml:11:3: inside: unknown key \"adress\" (expected: device, netns, create, address, mtu, routes, router-address)\n"
+		"t.yaml:11:3: inside: unknown key \"adress\" (expected: device, netns, create, address, mtu, routes, links, router-address)\n"
 		"t.yaml:12:19: inside.router-address: 203.0.113.1 is in the pool (nat.addresses[0]: 203.0.113.0/30 at line 2, column 15)\n"
 		"t.yaml:13:11: inside.create: expected true or false, got \"maybe\"\n"
 		"t.yaml:14:7: user: \"-root\" is not a valid user name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")\n"
@@ -1337,6 +1391,9 @@ static void expect_defaults(const struct config *c)
 		ck_assert_uint_eq(d[i]->address.addr, 0);
 		ck_assert_uint_eq(d[i]->address.len, 0);
 		ck_assert_uint_eq(d[i]->mtu, 0);
+		ck_assert_uint_eq(d[i]->nlinks, 0);
+		for (j = 0; j < CONF_LINKS_MAX; j++)
+			ck_assert_str_eq(d[i]->links[j], "");
 		ck_assert_uint_eq(d[i]->nroutes, 0);
 		for (j = 0; j < CONF_ROUTES_MAX; j++) {
 			ck_assert_uint_eq(d[i]->routes[j].addr, 0);
@@ -1344,6 +1401,7 @@ static void expect_defaults(const struct config *c)
 		}
 	}
 	ck_assert_uint_eq(c->router_addr, ip("192.0.0.8"));
+	ck_assert(c->proxy_arp);
 	ck_assert_uint_eq(c->naddrs, 0);
 	for (j = 0; j < CONF_POOL_MAX; j++)
 		ck_assert_uint_eq(c->addrs[j], 0);
@@ -1446,6 +1504,7 @@ static const char full_yaml[] =
 	"  address: 192.168.1.10/24\n"
 	"  mtu: 1500\n"
 	"  routes: [0.0.0.0/0]\n"
+	"  links: [eth1, lan2]\n"
 	"  router-address: 192.0.0.9\n"
 	"outside:\n"
 	"  device: tout0\n"
@@ -1457,6 +1516,9 @@ static const char full_yaml[] =
 	"  - 203.0.113.1/32\n"
 	"  - 203.0.113.8/29\n"
 	"  - 198.51.100.77\n"
+	"  links:\n"
+	"  - eth1\n"
+	"  proxy-arp: no\n"
 	"nat:\n"
 	"  addresses:\n"
 	"  - 203.0.113.1\n"
@@ -1532,6 +1594,9 @@ static void check_full(const struct config *c)
 	ck_assert_uint_eq(c->inside.nroutes, 1);
 	ck_assert_uint_eq(c->inside.routes[0].addr, 0);
 	ck_assert_uint_eq(c->inside.routes[0].len, 0);
+	ck_assert_uint_eq(c->inside.nlinks, 2);
+	ck_assert_str_eq(c->inside.links[0], "eth1");
+	ck_assert_str_eq(c->inside.links[1], "lan2");
 	ck_assert_uint_eq(c->router_addr, ip("192.0.0.9"));
 
 	ck_assert_str_eq(c->outside.name, "tout0");
@@ -1548,6 +1613,9 @@ static void check_full(const struct config *c)
 	ck_assert_uint_eq(c->outside.routes[1].len, 29);
 	ck_assert_uint_eq(c->outside.routes[2].addr, ip("198.51.100.77"));
 	ck_assert_uint_eq(c->outside.routes[2].len, 32);
+	ck_assert_uint_eq(c->outside.nlinks, 1);
+	ck_assert_str_eq(c->outside.links[0], "eth1");
+	ck_assert(!c->proxy_arp);
 
 	ck_assert_uint_eq(c->naddrs, ARRAY_SIZE(pool));
 	for (i = 0; i < ARRAY_SIZE(pool); i++)
@@ -2277,6 +2345,7 @@ static Suite *conf_suite(void)
 	tc = tcase_create("devices");
 	tcase_add_loop_test(tc, test_dev, 0, ARRAY_SIZE(dev_cases));
 	tcase_add_test(tc, test_routes_max);
+	tcase_add_test(tc, test_links_max);
 	tcase_add_test(tc, test_netns);
 	suite_add_tcase(s, tc);
 
