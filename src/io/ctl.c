@@ -298,22 +298,23 @@ static void error_reply(struct client *c, int err, const char *msg)
 
 /* ---- requests ------------------------------------------------------------ */
 
-static void session_cb(void *arg, const struct nat_session_info *si)
+static bool session_cb(void *arg, const struct nat_session_info *si)
 {
 	struct client *c = arg;
 	char line[CTL_SESSION_MAX];
 	size_t n;
 
 	if (c->stop)
-		return;
+		return false;
 	if (c->r.limit && c->listed == c->r.limit) {
 		c->stop = true;
 		c->truncated = true;
-		return;
+		return false;
 	}
 	n = ctl_session_format(line, si);
 	if (out_bytes(c, line, n))
 		c->listed++;
+	return true;
 }
 
 /* One slice of a sessions or flush request. */

@@ -217,8 +217,9 @@ void maplog_event(const struct nat_event *ev)
 	if (ml.len + MAPLOG_LINE_MAX + 1 > sizeof(ml.buf))
 		maplog_flush();
 	clock_gettime(CLOCK_REALTIME, &ts);
+	/* a session that timed out ended when its time ran out */
 	n = maplog_format(ml.buf + ml.len, ev, (uint64_t)ts.tv_sec * 1000 +
-			  (uint64_t)ts.tv_nsec / 1000000);
+			  (uint64_t)ts.tv_nsec / 1000000 - ev->ago_ms);
 	if (!n)
 		return;
 	ml.len += n;
