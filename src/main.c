@@ -5,26 +5,25 @@
  * configuration (exit 78 on any error, before anything is touched); check
  * the links of both sides (they exist, no public address is local); open
  * and set up both TUN devices, routing each side's links into its device;
- * create the engine for their MTUs; drop every privilege; run the loop
- * until SIGTERM or SIGINT.  Exit statuses follow sysexits(3).
+ * create the engine for their MTUs; set up the loop and bind the control
+ * socket (owned by the run user); drop every privilege; run the loop
+ * until SIGTERM or SIGINT.  SIGHUP and tunnatctl reload read the
+ * configuration again (engines.c).  Exit statuses follow sysexits(3).
  */
 
-#include <sys/random.h>
-
-#include <arpa/inet.h>
-
-#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
-#include <stddef.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf/conf.h"
-#include "io/hugemem.h"
+#include "engines.h"
+#include "io/ctl.h"
 #include "io/log.h"
 #include "io/loop.h"
+#include "io/maplog.h"
 #include "io/privs.h"
 #include "io/tun.h"
 #include "nat/nat.h"
@@ -35,7 +34,6 @@
 #define EX_CONFIG	78
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/tunnat/tunnat.yaml"
-#define ICMP_ERRORS_PER_S	100
 
 static void usage(FILE *f)
 {
@@ -52,150 +50,6 @@ static void usage(FILE *f)
 		"  -h, --help             print this help and exit\n"
 		"\n"
 		"See tunnat(8) and tunnat.yaml(5).\n", DEFAULT_CONFIG);
-}
-
-static int seed_fill(uint64_t *seed, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t r = getrandom((uint8_t *)seed + got, len - got, 0);
-
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (r > 0)
-			got += (size_t)r;
-	}
-	return 0;
-}
-
-/* The engine's forwards for the configured ones: the from lists stay in
- * @c, which outlives nat_new() (it copies them). */
-static struct nat_forward *forwards_of(const struct config *c)
-{
-	struct nat_forward *f = calloc(c->nforwards + 1, sizeof(*f));
-	unsigned i;
-
-	for (i = 0; f && i < c->nforwards; i++) {
-		const struct conf_forward *cf = &c->forwards[i];
-
-		f[i] = (struct nat_forward){
-			.proto = cf->proto,
-			.pub_addr = cf->pub_addr,
-			.in_addr = cf->in_addr,
-			.pub_lo = cf->pub_lo,
-			.pub_hi = cf->pub_hi,
-			.in_lo = cf->in_lo,
-			.from = (const struct nat_prefix *)cf->from,
-			.nfrom = cf->nfrom,
-		};
-	}
-	return f;
-}
-
-static_assert(sizeof(struct conf_prefix) == sizeof(struct nat_prefix) &&
-	      offsetof(struct conf_prefix, addr) ==
-	      offsetof(struct nat_prefix, addr) &&
-	      offsetof(struct conf_prefix, len) ==
-	      offsetof(struct nat_prefix, len), "prefixes are shared as is");
-static_assert((int)CONF_FILTER_APD == (int)NAT_FILTER_APD &&
-	      (int)CONF_L4_N == (int)NAT_L4_N, "filtering is shared as is");
-
-/* The MSS a SYN may announce: nat.tcp-mss-clamp, or for "auto" what the
- * smaller MTU leaves after the IPv4 and TCP headers. */
-static uint16_t mss_clamp_of(const struct config *c, unsigned mtu_in,
-			     unsigned mtu_out)
-{
-	unsigned mtu = mtu_in < mtu_out ? mtu_in : mtu_out;
-
-	if (c->tcp_mss_clamp >= 0)
-		return (uint16_t)c->tcp_mss_clamp;
-	return mtu > 40 ? (uint16_t)(mtu - 40) : 0;
-}
-
-static struct nat *engine_new(const struct config *c, unsigned mtu_in,
-			      unsigned mtu_out)
-{
-	struct nat_forward *fwd = forwards_of(c);
-	struct nat_config nc = {
-		.addrs = c->addrs,
-		.naddrs = c->naddrs,
-		.port_lo = c->port_lo,
-		.port_hi = c->port_hi,
-		.max_sessions = c->max_sessions,
-		.tcp_est_ms = c->tcp_est_s * 1000,
-		.tcp_trans_ms = c->tcp_trans_s * 1000,
-		.udp_ms = c->udp_s * 1000,
-		.icmp_ms = c->icmp_s * 1000,
-		.gre_ms = c->gre_s * 1000,
-		.other_ms = c->other_s * 1000,
-		.router_addr = c->router_addr,
-		.icmp_errors_per_s = ICMP_ERRORS_PER_S,
-		.filtering = {
-			[NAT_L4_TCP] = (enum nat_filter)c->filtering[CONF_L4_TCP],
-			[NAT_L4_UDP] = (enum nat_filter)c->filtering[CONF_L4_UDP],
-			[NAT_L4_ICMP] =
-				(enum nat_filter)c->filtering[CONF_L4_ICMP],
-		},
-		.inbound_refresh = c->inbound_refresh,
-		.holddown_ms = c->port_holddown_s * 1000,
-		.port_parity = c->port_parity,
-		.max_sessions_per_host = c->max_sessions_per_host,
-		.icmp_on_failure = c->icmp_on_failure,
-		.syn_reject = c->unsolicited_syn == CONF_SYN_REJECT,
-		.exempt = (const struct nat_prefix *)c->exempt,
-		.nexempt = c->nexempt,
-		.inside_prefixes = (const struct nat_prefix *)c->inside_prefixes,
-		.ninside_prefixes = c->ninside_prefixes,
-		.mtu_inside = mtu_in,
-		.mtu_outside = mtu_out,
-		.mss_clamp = mss_clamp_of(c, mtu_in, mtu_out),
-		.forwards = fwd,
-		.nforwards = c->nforwards,
-		.alg[NAT_ALG_PPTP] = {
-			.enabled = c->pptp.enabled,
-			.nports = c->pptp.nports,
-			.max_connections = c->pptp.max_connections,
-			.max_calls_per_connection =
-				c->pptp.max_calls_per_connection,
-			.max_calls_per_host = c->pptp.max_calls_per_host,
-			.max_calls_per_server = c->pptp.max_calls_per_server,
-		},
-		.event = loop_event_log,
-		.mem_alloc = hugemem_alloc,
-		.mem_free = hugemem_free,
-	};
-	struct nat *n;
-	int err;
-
-	memcpy(nc.alg[NAT_ALG_PPTP].ports, c->pptp.ports,
-	       sizeof(nc.alg[NAT_ALG_PPTP].ports));
-	if (!fwd) {
-		log_err("out of memory");
-		return NULL;
-	}
-	err = seed_fill(nc.seed, sizeof(nc.seed));
-	if (err) {
-		log_err("cannot get random bytes: %s", strerror(-err));
-		free(fwd);
-		return NULL;
-	}
-	n = nat_new(&nc);
-	free(fwd);
-	if (!n)
-		log_err("cannot create the NAT engine for %u sessions (%llu MiB): %s",
-			c->max_sessions,
-			(unsigned long long)(nat_memory_bytes(&nc) >> 20),
-			strerror(errno));
-	else
-		log_debug("engine: %u public addresses, ports %u-%u, up to %u sessions (%llu MiB reserved)",
-			  c->naddrs, c->port_lo, c->port_hi, c->max_sessions,
-			  (unsigned long long)(nat_memory_bytes(&nc) >> 20));
-	if (n && c->pptp.enabled)
-		log_info("pptp: translating Call IDs on TCP port%s %u%s",
-			 c->pptp.nports > 1 ? "s" : "", c->pptp.ports[0],
-			 c->pptp.nports > 1 ? " and more" : "");
-	return n;
 }
 
 /*
@@ -248,6 +102,104 @@ static int offloads_agree(struct tun *in, struct tun *out)
 	return 0;
 }
 
+/* What the loop's and the control socket's callbacks need. */
+struct daemon {
+	struct engines e;
+	struct loop *loop;
+	struct ctl *ctl;
+};
+
+static void drain_cb(void *arg, struct nat *n)
+{
+	struct daemon *d = arg;
+
+	loop_drain(d->loop, n);
+}
+
+static void extra_cb(void *arg, struct stats_extra *x)
+{
+	struct daemon *d = arg;
+
+	loop_counters(d->loop, x->write_errors, &x->gso_errors);
+	x->log_suppressed = log_suppressed_total();
+	maplog_counts(&x->maplog_lines, &x->maplog_lost);
+}
+
+static int reload_cb(void *arg, FILE *out)
+{
+	struct daemon *d = arg;
+
+	return engines_reload(&d->e, out, uv_now(loop_uv(d->loop)));
+}
+
+static int config_cb(void *arg, FILE *out)
+{
+	struct daemon *d = arg;
+
+	return engines_print(&d->e, out);
+}
+
+/* SIGHUP: reload, saying what happened in the log; reopen the mapping
+ * log file, which logrotate may have moved. */
+static void hup_cb(void *arg)
+{
+	struct daemon *d = arg;
+	char *text = NULL, *line, *save;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (!f) {
+		log_err("SIGHUP: out of memory");
+		return;
+	}
+	rc = reload_cb(d, f);
+	fclose(f);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		log_msg(rc ? LVL_ERROR : LVL_INFO, "SIGHUP: %s", line);
+	free(text);
+	rc = maplog_reopen();
+	if (rc)
+		log_err("SIGHUP: cannot reopen the mapping log: %s",
+			strerror(-rc));
+}
+
+/* Set up the loop and the control socket; drop privileges; forward. */
+static int run(struct daemon *d, struct tun *inside, struct tun *outside)
+{
+	const struct ctl_env env = {
+		.engines = d->e.nat,
+		.nengines = d->e.n,
+		.arg = d,
+		.drain = drain_cb,
+		.extra = extra_cb,
+		.reload = reload_cb,
+		.config = config_cb,
+	};
+	const struct config *c = d->e.c;
+	gid_t gid = d->e.gid;
+	int status = EX_OSERR;
+
+	d->loop = loop_new(d->e.nat[0], inside, outside);
+	if (!d->loop)
+		return EX_OSERR;
+	loop_on_hup(d->loop, hup_cb, d);
+	if (*c->control_group)
+		privs_lookup_group(c->control_group, &gid);	/* checked */
+	/* forwarding comes first: without its socket, tunnat still runs */
+	if (c->control && ctl_open(&d->ctl, loop_uv(d->loop),
+				   c->control_socket, d->e.uid, gid, &env))
+		log_warn("running without a control socket (tunnatctl cannot reach this tunnat)");
+	if (privs_drop(d->e.c->user))
+		goto out;
+	status = loop_run(d->loop);
+out:
+	ctl_close(d->ctl);
+	loop_free(d->loop);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -262,11 +214,11 @@ int main(int argc, char **argv)
 	struct tun inside = { .fd = -1 }, outside = { .fd = -1 };
 	struct links_side links_in, links_out;
 	int level = -1, opt, status = EX_OSERR;
+	struct daemon d = { .e.n = 0 };
 	bool check_only = false;
-	struct nat *n = NULL;
 	struct config *c;
+	gid_t gid, cgid;
 	uid_t uid;
-	gid_t gid;
 
 	while ((opt = getopt_long(argc, argv, "c:tl:Vh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -317,12 +269,23 @@ int main(int argc, char **argv)
 		free(c);
 		return EX_CONFIG;
 	}
+	if (*c->control_group && privs_lookup_group(c->control_group, &cgid)) {
+		fprintf(stderr, "%s: control.group: no group \"%s\" on this system\n",
+			path, c->control_group);
+		free(c);
+		return EX_CONFIG;
+	}
 	if (check_only) {
 		printf("%s: configuration is valid\n", path);
 		free(c);
 		return EX_OK;
 	}
+	/* a control client that goes away must not kill tunnat */
+	signal(SIGPIPE, SIG_IGN);
+	d.e = (struct engines){ .path = path, .c = c, .level = level,
+				.uid = uid, .gid = gid };
 	log_set_level(level >= 0 ? (enum log_level)level : c->log_level);
+	log_set_target(c->log_target);	/* every message, from the first */
 	log_info("tunnat %s starting with %s", PACKAGE_VERSION, path);
 
 	links_of(&links_in, c, &c->inside, "inside");
@@ -337,17 +300,16 @@ int main(int argc, char **argv)
 		goto out;
 	if (offloads_agree(&inside, &outside))
 		goto out;
-	n = engine_new(c, inside.mtu, outside.mtu);
-	if (!n)
+	d.e.mtu_in = inside.mtu;
+	d.e.mtu_out = outside.mtu;
+	if (engines_start(&d.e))
 		goto out;
-	if (privs_drop(c->user))
-		goto out;
-	status = loop_run(n, &inside, &outside);
+	status = run(&d, &inside, &outside);
 out:
 	tun_close(&outside);
 	tun_close(&inside);
-	nat_free(n);
-	free(c);
+	maplog_close();
+	engines_free(&d.e);
 	log_info("exiting with status %d", status);
 	return status;
 }

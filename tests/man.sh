@@ -11,7 +11,12 @@
 #    src/conf/conf.c passes to map_scan(), which is how it matches keys;
 #  - tunnat -t accepts the full example of tunnat.yaml(5), which holds
 #    every documented key, and the shipped etc/tunnat.yaml;
-#  - every drop-REASON counter the pages name is one the engine has.
+#  - the options of tunnatctl(8)'s OPTIONS and COMMANDS are those of
+#    usage() in src/tunnatctl.c and of its getopt_long() tables and option
+#    strings, and its commands those of its command table;
+#  - the bash completion offers every command and option of tunnatctl;
+#  - every drop-REASON (drops/REASON) counter the pages name is one the
+#    engine has.
 
 set -eu
 TOP_SRCDIR=${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -39,7 +44,8 @@ if ! command -v mandoc >/dev/null 2>&1; then
 	echo "SKIP: mandoc lint (mandoc missing)"
 fi
 
-for page in "$TOP_BUILDDIR/man/tunnat.8" "$TOP_SRCDIR/man/tunnat.yaml.5"; do
+for page in "$TOP_BUILDDIR/man/tunnat.8" "$TOP_BUILDDIR/man/tunnatctl.8" \
+	"$TOP_SRCDIR/man/tunnat.yaml.5"; do
 	out=$(groff -man -ww -z "$page" 2>&1)
 	if [ -n "$out" ]; then
 		echo "FAIL: groff warns about $page:"
@@ -180,12 +186,85 @@ else
 	sed 's/^/    | /' "$WORK/out"
 fi
 
+# --- tunnatctl(8): options and commands -------------------------------------
+pagectl=$TOP_BUILDDIR/man/tunnatctl.8
+ctl_c=$TOP_SRCDIR/src/tunnatctl.c
+
+# "-s --socket" for an option with both forms, "--json" for a long one
+{ roff_section "$pagectl" OPTIONS; roff_section "$pagectl" COMMANDS; } |
+	sed 's/\\-/-/g' |
+	sed -n -e 's/^\.BR* \(-[A-Za-z]\) ", " \(--[a-z][a-z-]*\).*/\1 \2/p' \
+	       -e 's/^\.BI* \(--[a-z][a-z-]*\).*/\1/p' |
+	sort -u >"$WORK/ctl-man-options"
+sed -n '/^static void usage(/,/^}/p' "$ctl_c" |
+	sed -n -e 's/^[[:space:]]*"  \(-[A-Za-z]\), \(--[a-z][a-z-]*\).*/\1 \2/p' \
+	       -e 's/^[[:space:]]*"      \(--[a-z][a-z-]*\).*/\1/p' |
+	sort -u >"$WORK/ctl-usage-options"
+sed -n -e "s/^[[:space:]]*{ \"\([a-z][a-z-]*\)\",.*'\([A-Za-z]\)' },*\$/-\2 --\1/p" \
+       -e 's/^[[:space:]]*{ "\([a-z][a-z-]*\)",.*NULL, OPT_[A-Z_]* },*$/--\1/p' \
+	"$ctl_c" | sort -u >"$WORK/ctl-getopt-options"
+sed -n 's/.*getopt_long([^"]*"\([^"]*\)".*/\1/p' "$ctl_c" | tr -d ':+' |
+	fold -w 1 | sed 's/^/-/' | sort -u >"$WORK/ctl-optstring-options"
+grep '^-' "$WORK/ctl-getopt-options" | cut -d' ' -f1 | grep -v '^--' |
+	sort -u >"$WORK/ctl-getopt-short"
+nonempty "options in tunnatctl(8)" "$WORK/ctl-man-options" "-s --socket" \
+	"-p --protocol" "--json" "--prometheus" "--limit"
+nonempty "options in tunnatctl's usage()" "$WORK/ctl-usage-options" \
+	"-s --socket" "--inside"
+nonempty "tunnatctl's getopt_long() tables" "$WORK/ctl-getopt-options" \
+	"-s --socket" "--inside"
+same "tunnatctl(8) and its usage() list the same options" \
+	"$WORK/ctl-man-options" "$WORK/ctl-usage-options"
+same "tunnatctl's usage() lists the options its getopt_long() takes" \
+	"$WORK/ctl-usage-options" "$WORK/ctl-getopt-options"
+same "tunnatctl's getopt_long() tables and option strings agree" \
+	"$WORK/ctl-getopt-short" "$WORK/ctl-optstring-options"
+
+# the commands: the .TP items of COMMANDS, usage()'s, the command table
+roff_section "$pagectl" COMMANDS |
+	awk 'prev == ".TP" && /^\.B [a-z]+$/ { print $2 } { prev = $0 }' |
+	sort -u >"$WORK/ctl-man-commands"
+sed -n '/^static void usage(/,/^}/p' "$ctl_c" |
+	sed -n 's/^[[:space:]]*"  \([a-z][a-z]*\)[ \\].*/\1/p' |
+	sort -u >"$WORK/ctl-usage-commands"
+sed -n 's/^[[:space:]]*{ "\([a-z]*\)", CTL_CMD_.*/\1/p' "$ctl_c" |
+	sort -u >"$WORK/ctl-table-commands"
+nonempty "commands in tunnatctl(8)" "$WORK/ctl-man-commands" sessions \
+	stats flush reload config
+same "tunnatctl(8) documents the commands of its usage()" \
+	"$WORK/ctl-man-commands" "$WORK/ctl-usage-commands"
+same "tunnatctl's usage() lists the commands of its table" \
+	"$WORK/ctl-usage-commands" "$WORK/ctl-table-commands"
+
+# the bash completion: every command, and every option after the command
+# that takes it (and the global ones before any)
+completion=$TOP_SRCDIR/contrib/completion/tunnatctl
+if command -v bash >/dev/null 2>&1; then
+	bash -c '. "$1"; shift
+		 for cmd in "" "$@"; do
+			COMP_WORDS=(tunnatctl $cmd "")
+			COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+			_tunnatctl
+			printf "%s\n" "${COMPREPLY[@]}"
+		 done' sh "$completion" $(cat "$WORK/ctl-man-commands") | grep . |
+		sort -u >"$WORK/ctl-completion"
+	tr ' ' '\n' <"$WORK/ctl-man-options" | cat - "$WORK/ctl-man-commands" |
+		sort -u >"$WORK/ctl-words"
+	same "the bash completion offers the commands and options of tunnatctl(8)" \
+		"$WORK/ctl-words" "$WORK/ctl-completion"
+elif [ "${TUNNAT_NO_SKIP:-0}" != 0 ]; then
+	fail "bash missing: cannot check the completion"
+else
+	echo "SKIP: bash completion (bash missing)"
+fi
+
 # --- drop counters: every drop-REASON the pages name exists ----------------
 sed -n 's/^[[:space:]]*\[DROP_[A-Z0-9_]*\][[:space:]]*=[[:space:]]*"\([a-z0-9-]*\)",$/drop-\1/p' \
 	"$TOP_SRCDIR/src/net/ipv4.c" | sort -u >"$WORK/drop-reasons"
 nonempty "drop reasons in src/net/ipv4.c" "$WORK/drop-reasons" \
 	drop-no-session drop-not-ipv4
-cat "$page8" "$page5" | sed 's/\\-/-/g' | grep -o 'drop-[a-z0-9-]*[a-z0-9]' |
+cat "$page8" "$page5" "$pagectl" | sed 's/\\-/-/g' |
+	grep -o 'drops*[-/][a-z0-9-]*[a-z0-9]' | sed 's|^drops/|drop-|' |
 	sort -u >"$WORK/drop-named"
 nonempty "drop counters named in the pages" "$WORK/drop-named" \
 	drop-no-session

@@ -371,6 +371,32 @@ bool conf_is_later(const yaml_node_t *a, const yaml_node_t *b)
 }
 
 /**
+ * switch_set() - read the scalar @n given for section @sec as the value
+ * of its key "enabled", if it has one: "control: off" is short for
+ * "control: {enabled: off}"
+ *
+ * Return: whether @sec has such a key (@n was read, errors reported)
+ */
+static bool switch_set(struct ctx *x, yaml_node_t *n, const char *sec)
+{
+	const struct conf_key *tab;
+	char name[PATH_BUF + 8];
+	size_t nkeys, row;
+
+	tab = conf_keys(&nkeys);
+	snprintf(name, sizeof(name), "%s.enabled", sec);
+	for (row = 0; row < nkeys; row++)
+		if (!tab[row].field && !strcmp(tab[row].name, name))
+			break;
+	if (row == nkeys || tab[row].spec->kind != K_BOOL)
+		return false;
+	x->given[row] = n;
+	if (conf_parse_value(x, &tab[row], n, sec, x->c))
+		x->at[row] = n;
+	return true;
+}
+
+/**
  * walk() - read mapping @map, the section @sec ("" for the top level)
  *
  * The table says which keys @sec has; each value found goes to the reader
@@ -400,6 +426,9 @@ static void walk(struct ctx *x, yaml_node_t *map, const char *sec)
 		snprintf(p, sizeof(p), "%s%s%s", sec, *sec ? "." : "",
 			 ch.names[i]);
 		if (row == SIZE_MAX) {
+			if (vals[i]->type == YAML_SCALAR_NODE &&
+			    switch_set(x, vals[i], p))
+				continue;
 			if (conf_want_kind(x, vals[i], YAML_MAPPING_NODE, p,
 					   "a mapping"))
 				walk(x, vals[i], p);

@@ -23,12 +23,21 @@
 #define CONF_FORWARDS_MAX	1024	/* entries of forwards */
 #define CONF_FROM_MAX		32	/* prefixes in one forward's from */
 #define CONF_LINKS_MAX		16	/* links of one side */
+#define CONF_SOCKET_MAX		108	/* bytes of control.socket, with NUL
+					 * (sizeof(sockaddr_un.sun_path)) */
+#define CONF_PATH_MAX		4096	/* bytes of a file path, with NUL */
 
 enum log_level {
 	LVL_ERROR = 0,
 	LVL_WARNING,
 	LVL_INFO,
 	LVL_DEBUG,
+};
+
+/* log.target: where messages go */
+enum log_target {
+	LOG_TO_STDERR = 0,	/* "tunnat: LEVEL: message" on standard error */
+	LOG_TO_SYSLOG,		/* syslog(3), facility daemon, ident tunnat */
 };
 
 /* An IPv4 prefix: address (network byte order) and length 0..32. */
@@ -152,7 +161,14 @@ struct conf_pptp {
  * @pptp:		alg.pptp
  * @offload:		"auto" (true): negotiate TUN offloads; "off" (false)
  * @user:		account to run as after setup
+ * @control:		the control socket is served ("control: off": not)
+ * @control_socket:	control.socket, an absolute path
+ * @control_group:	control.group, a name or gid; "" for the user's
+ *			own group
  * @log_level:		log.level
+ * @log_target:		log.target
+ * @log_mappings:	log.mappings: log each mapping made and freed
+ * @log_mappings_file:	log.mappings-file; "" for the log
  */
 struct config {
 	struct conf_dev inside, outside;
@@ -181,7 +197,13 @@ struct config {
 	struct conf_pptp pptp;
 	bool offload;
 	char user[256];
+	bool control;
+	char control_socket[CONF_SOCKET_MAX];
+	char control_group[256];
 	enum log_level log_level;
+	enum log_target log_target;
+	bool log_mappings;
+	char log_mappings_file[CONF_PATH_MAX];
 };
 
 /* The private half of a row of the table: how conf/ reads and prints it. */

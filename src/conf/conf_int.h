@@ -59,7 +59,9 @@
  * @K_FILTERING: enum conf_filter[CONF_L4_N]
  * @K_MSS:	int: -1 auto, 0 off, or @lo..@hi
  * @K_ALG_PORTS: uint16_t[CONF_ALG_PORTS_MAX], count (unsigned) at @off2
- * @K_USER:	char[256]
+ * @K_USER:	char[256]: a user name or uid
+ * @K_GROUP:	char[256]: a group name or gid
+ * @K_PATH:	char[@size]: an absolute path; "" for none
  * @K_FORWARDS:	struct conf_forward[CONF_FORWARDS_MAX], count at @off2
  * @K_PROTO:	a field of forwards: uint8_t IP protocol
  * @K_ENDPOINT:	a field of forwards: address and ports; @off says which
@@ -81,6 +83,8 @@ enum conf_kind {
 	K_MSS,
 	K_ALG_PORTS,
 	K_USER,
+	K_GROUP,
+	K_PATH,
 	K_FORWARDS,
 	K_PROTO,
 	K_ENDPOINT,
@@ -98,7 +102,7 @@ struct conf_name {
  * @off:	where it goes: offset in struct config, or in struct
  *		conf_forward for a field of forwards
  * @off2:	a second place, as @kind says (count, flag, last port)
- * @size:	bytes at @off, for K_ENUM
+ * @size:	bytes at @off, for K_ENUM and K_PATH
  * @lo, @hi:	bounds of an integer; @hi is the most entries of a list
  * @rfc_min:	for K_UINT, if not 0: the least value unless
  *		nat.allow-short-timeouts is true (then @lo)
@@ -290,6 +294,7 @@ const char *conf_key_leaf(const struct conf_key *k);
 const char *conf_misplaced(const char *path, const char *key);
 
 extern const struct conf_name conf_log_names[];
+extern const struct conf_name conf_target_names[];
 extern const struct conf_name conf_filter_names[];
 extern const struct conf_name conf_l4_names[];
 extern const struct conf_name conf_proto_names[];

@@ -100,6 +100,12 @@ const struct conf_name conf_log_names[] = {
 	{ NULL, 0 },
 };
 
+const struct conf_name conf_target_names[] = {
+	{ "stderr", LOG_TO_STDERR },
+	{ "syslog", LOG_TO_SYSLOG },
+	{ NULL, 0 },
+};
+
 const struct conf_name conf_filter_names[] = {
 	{ "endpoint-independent", CONF_FILTER_EI },
 	{ "address-dependent", CONF_FILTER_AD },
@@ -314,12 +320,46 @@ static const struct conf_key keys[] = {
 	  "with \"-\"; or a uid, 0 to 4294967294",
 	  "the account tunnat runs as once its devices are set up",
 	  .spec = SPEC(.kind = K_USER, .off = OFF(user)) },
+
+	/* control: the control socket, for tunnatctl(8) */
+	{ "control.enabled", "boolean", "true", "true or false",
+	  "serve tunnatctl(8) on a Unix socket; \"control: off\" is short "
+	  "for false",
+	  .spec = BOOL(control) },
+	{ "control.socket", "absolute path", "/run/tunnat.sock",
+	  "an absolute path of 1 to 107 bytes",
+	  "the control socket, made before privileges are dropped, owned "
+	  "by user, mode 0660",
+	  .spec = SPEC(.kind = K_PATH, .off = OFF(control_socket),
+		       .size = SIZE(control_socket)) },
+	{ "control.group", "group name or gid", "",
+	  "1 to 255 letters, digits, \".\", \"_\", \"-\", not starting "
+	  "with \"-\"; or a gid, 0 to 4294967294",
+	  "group of the control socket, whose members may use it; none: "
+	  "user's own group",
+	  .spec = SPEC(.kind = K_GROUP, .off = OFF(control_group)) },
+
+	/* log */
 	{ "log.level", "keyword", "info", "error, warning, info, debug",
 	  "least severe messages logged",
 	  .spec = ENUM(log_level, conf_log_names, "a log level") },
+	{ "log.target", "keyword", "stderr", "stderr or syslog",
+	  "where messages go: standard error, or syslog(3) as daemon",
+	  .spec = ENUM(log_target, conf_target_names, "a log target") },
+	{ "log.mappings", "boolean", "false", "true or false",
+	  "log every mapping, session and PPTP call made and freed "
+	  "(RFC 6888 section 4)",
+	  .spec = BOOL(log_mappings) },
+	{ "log.mappings-file", "absolute path", "",
+	  "an absolute path of 1 to 4095 bytes",
+	  "file the mapping log is appended to, reopened on SIGHUP; none: "
+	  "the log",
+	  .spec = SPEC(.kind = K_PATH, .off = OFF(log_mappings_file),
+		       .size = SIZE(log_mappings_file)) },
 };
 static_assert(ARRAY_SIZE(keys) <= CONF_KEYS_MAX, "raise CONF_KEYS_MAX");
 static_assert(sizeof(enum log_level) == sizeof(int) &&
+	      sizeof(enum log_target) == sizeof(int) &&
 	      sizeof(enum conf_syn) == sizeof(int),
 	      "K_ENUM stores enums as int");
 
@@ -362,6 +402,11 @@ static const struct {
 	{ "", "filtering", "nat" },
 	{ "", "exempt", "nat" },
 	{ "", "level", "log" },
+	{ "", "target", "log" },
+	{ "", "mappings", "log" },
+	{ "", "mappings-file", "log" },
+	{ "", "socket", "control" },
+	{ "", "group", "control" },
 	{ "", "pptp", "alg" },
 	{ "alg", "enabled", "alg.pptp" },
 	{ "nat", "forwards", "" },

@@ -150,6 +150,8 @@ static bool has_value(const struct conf_key *k, const struct config *c)
 
 	switch (k->spec->kind) {
 	case K_NETNS:
+	case K_GROUP:
+	case K_PATH:
 		return *p;
 	case K_IFADDR:
 		memcpy(&has, (const char *)c + k->spec->off2, sizeof(has));
@@ -222,7 +224,17 @@ static void put_value(FILE *f, const struct conf_key *k,
 		fputc(']', f);
 		break;
 	case K_USER:
+	case K_GROUP:
 		fputs(p, f);	/* [A-Za-z0-9._-], not starting with '-' */
+		break;
+	case K_PATH:
+		/* plain if it can be, as its default is written */
+		if (strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			      "abcdefghijklmnopqrstuvwxyz0123456789/._-") ==
+		    strlen(p))
+			fputs(p, f);
+		else
+			put_str(f, p);
 		break;
 	case K_IFADDR:
 		pf = p;

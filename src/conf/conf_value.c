@@ -716,26 +716,30 @@ static bool get_netns(struct ctx *x, yaml_node_t *n, const char *path,
 }
 
 /**
- * get_user() - an account name (1..255 of [A-Za-z0-9._-], not starting
- * with '-') or a numeric uid; whether it exists is checked elsewhere
+ * get_account() - an account name (1..255 of [A-Za-z0-9._-], not
+ * starting with '-') or a number: a user and uid (@group false), or a
+ * group and gid; whether it exists is checked elsewhere
  * @size:	bytes at @out
  */
-static bool get_user(struct ctx *x, yaml_node_t *n, const char *path,
-		     char *out, size_t size)
+static bool get_account(struct ctx *x, yaml_node_t *n, const char *path,
+			bool group, char *out, size_t size)
 {
-	const char *s = conf_want_scalar(x, n, path, "a user name or uid");
-	char q[QUOTE_BUF];
-	uint64_t uid;
+	const char *who = group ? "group" : "user", *id = group ? "gid" : "uid";
+	char q[QUOTE_BUF], what[32];
+	uint64_t num;
+	const char *s;
 	bool over;
 
+	snprintf(what, sizeof(what), "a %s name or %s", who, id);
+	s = conf_want_scalar(x, n, path, what);
 	if (!s)
 		return false;
 	conf_qstr(s, q);
-	if (parse_digits(s, UID_MAX_VALID, &uid, &over)) {
+	if (parse_digits(s, UID_MAX_VALID, &num, &over)) {
 		if (over) {
 			conf_report(x, n->start_mark, path,
-				    "%s is not a valid uid (the maximum is %u)",
-				    s, UID_MAX_VALID);
+				    "%s is not a valid %s (the maximum is %u)",
+				    s, id, UID_MAX_VALID);
 			return false;
 		}
 	} else if (strlen(s) >= size) {
@@ -744,8 +748,34 @@ static bool get_user(struct ctx *x, yaml_node_t *n, const char *path,
 		return false;
 	} else if (!name_ok(s) || *s == '-') {
 		conf_report(x, n->start_mark, path,
-			    "%s is not a valid user name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")",
-			    q);
+			    "%s is not a valid %s name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")",
+			    q, who);
+		return false;
+	}
+	strcpy(out, s);
+	return true;
+}
+
+/**
+ * get_path() - an absolute path of fewer than @size bytes
+ */
+static bool get_path(struct ctx *x, yaml_node_t *n, const char *path,
+		     char *out, size_t size)
+{
+	const char *s = conf_want_scalar(x, n, path, "an absolute path");
+	char q[QUOTE_BUF];
+
+	if (!s)
+		return false;
+	if (*s != '/') {
+		conf_report(x, n->start_mark, path,
+			    "%s is not an absolute path (it must start with \"/\")",
+			    conf_qstr(s, q));
+		return false;
+	}
+	if (strlen(s) >= size) {
+		conf_report(x, n->start_mark, path,
+			    "the path is longer than %zu bytes", size - 1);
 		return false;
 	}
 	strcpy(out, s);
@@ -1260,8 +1290,13 @@ bool conf_parse_value(struct ctx *x, const struct conf_key *k,
 	case K_ALG_PORTS:
 		return get_alg_ports(x, n, path, p, at(base, sp->off2));
 	case K_USER:
-		return get_user(x, n, path, p,
-				sizeof(((struct config *)0)->user));
+		return get_account(x, n, path, false, p,
+				   sizeof(((struct config *)0)->user));
+	case K_GROUP:
+		return get_account(x, n, path, true, p,
+				   sizeof(((struct config *)0)->control_group));
+	case K_PATH:
+		return get_path(x, n, path, p, sp->size);
 	case K_FORWARDS:
 		return get_forwards(x, k, n, path, p, at(base, sp->off2));
 	case K_PROTO:

@@ -27,10 +27,15 @@
  * a tick uses its whole budget the next comes EXPIRY_BACKLOG_MS later, so a
  * mass expiry drains quickly yet packets are forwarded between ticks.
  *
+ * The same tick writes out the mapping log's buffer (also written after
+ * each read batch) and the rate limits' reports of suppressed messages.
+ *
  * Signals: SIGTERM and SIGINT stop the loop; SIGUSR1 logs the counters;
- * SIGHUP is logged and otherwise ignored (live reload does not exist yet).
- * On the way out every handle is closed and the loop is run dry, so that
- * uv_loop_close() succeeds.
+ * SIGHUP calls the hook main.c set (reload).  Other handles (the control
+ * socket) join the same loop through loop_uv().  loop_new() creates the
+ * loop before privileges are dropped, so that they can be set up then;
+ * loop_free() closes every handle still open and runs the loop dry, so
+ * that uv_loop_close() succeeds.
  */
 
 #include <arpa/inet.h>
@@ -49,6 +54,7 @@
 #include "../net/pkt.h"
 #include "log.h"
 #include "loop.h"
+#include "maplog.h"
 
 #define READ_BUDGET		64
 #define BATCH			16
@@ -70,6 +76,7 @@ static const char *const side_name[DIR_N] = {
  * @gso_errors:		superpackets that could not be cut for a device
  *			without offloads
  * @exit_status:	what loop_run() returns
+ * @hup, @hup_arg:	called on SIGHUP
  */
 struct loop {
 	uv_loop_t uv;
@@ -83,6 +90,8 @@ struct loop {
 	uint64_t write_errors[DIR_N];
 	uint64_t gso_errors;
 	int exit_status;
+	void (*hup)(void *arg);
+	void *hup_arg;
 };
 
 static struct loop *the_loop;
@@ -150,6 +159,10 @@ void loop_event_log(void *arg, const struct nat_event *ev)
 {
 	char in[INET_ADDRSTRLEN], pub[INET_ADDRSTRLEN], rem[INET_ADDRSTRLEN];
 
+	maplog_event(ev);
+	if (ev->type >= NAT_EV_MAPPING_UP)
+		return;		/* the mapping log's own */
+
 	inet_ntop(AF_INET, &ev->in_addr, in, sizeof(in));
 	inet_ntop(AF_INET, &ev->pub_addr, pub, sizeof(pub));
 	inet_ntop(AF_INET, &ev->rem_addr, rem, sizeof(rem));
@@ -175,24 +188,15 @@ void loop_event_log(void *arg, const struct nat_event *ev)
 			      ev->alg, in, ev->in_port, rem, ev->rem_port,
 			      ev->reason);
 		break;
-	case NAT_EV_MAPPING_UP:
-	case NAT_EV_MAPPING_DOWN:
-	case NAT_EV_SESSION_UP:
-	case NAT_EV_SESSION_DOWN:
-		log_info("%s %s: %u %s:%u -> %s:%u%s%s%s",
-			 ev->type == NAT_EV_MAPPING_UP ||
-			 ev->type == NAT_EV_MAPPING_DOWN ? "mapping"
-							 : "session",
-			 ev->type == NAT_EV_MAPPING_UP ||
-			 ev->type == NAT_EV_SESSION_UP ? "up" : "down",
-			 ev->proto, in, ev->in_port, pub, ev->pub_port,
-			 ev->rem_addr ? " <-> " : "",
-			 ev->rem_addr ? rem : "", "");
-		break;
 	case NAT_EV_SERVER_REFUSED:
 		LOG_RATELIMIT(LVL_WARNING, "%s: %s:%u refused the control connection from %s:%u (%s): it accepts one connection per peer address (RFC 2637 3.1.3), and the inside hosts all appear as %s; no ALG can change that",
 			      ev->alg, rem, ev->rem_port, in, ev->in_port,
 			      ev->reason, pub);
+		break;
+	case NAT_EV_MAPPING_UP:
+	case NAT_EV_MAPPING_DOWN:
+	case NAT_EV_SESSION_UP:
+	case NAT_EV_SESSION_DOWN:
 		break;
 	}
 }
@@ -296,14 +300,19 @@ static void verdict_write(struct loop *l, const struct pkt *p, enum verdict v)
 			      side_name[p->dir], drop_reason_str(p->drop));
 }
 
-/* Send what the engine has queued besides its last verdict. */
-static void pending_write(struct loop *l)
+/* Send what engine @n has queued besides its last verdict. */
+static void pending_write(struct loop *l, struct nat *n)
 {
 	struct pkt q;
 	enum verdict v;
 
-	while ((v = nat_pending(l->nat, &q)) != VERDICT_DROP)
+	while ((v = nat_pending(n, &q)) != VERDICT_DROP)
 		verdict_write(l, &q, v);
+}
+
+void loop_drain(struct loop *l, struct nat *n)
+{
+	pending_write(l, n);
 }
 
 /* Translate packet @p read from side @dir, and write it where it goes. */
@@ -313,7 +322,7 @@ static void packet_handle(struct loop *l, enum pkt_dir dir, struct pkt *p)
 
 	p->dir = dir;
 	verdict_write(l, p, v);
-	pending_write(l);
+	pending_write(l, l->nat);
 }
 
 /**
@@ -385,6 +394,7 @@ static void tun_readable_cb(uv_poll_t *h, int status, int events)
 			packet_handle(l, dir, &pkts[i]);
 		total += n;
 	}
+	maplog_flush();
 }
 
 static void expiry_cb(uv_timer_t *h)
@@ -392,7 +402,9 @@ static void expiry_cb(uv_timer_t *h)
 	struct loop *l = h->data;
 	unsigned n = nat_expire(l->nat, uv_now(&l->uv), EXPIRY_BUDGET);
 
-	pending_write(l);
+	pending_write(l, l->nat);
+	maplog_flush();
+	log_rl_flush();
 
 	uv_timer_start(h, expiry_cb, n == EXPIRY_BUDGET ? EXPIRY_BACKLOG_MS
 							: EXPIRY_TICK_MS, 0);
@@ -412,7 +424,8 @@ static void signal_cb(uv_signal_t *h, int signum)
 		loop_log_stats(l->nat);
 		break;
 	case SIGHUP:
-		log_warn("SIGHUP: live reload is not supported in this version; restart tunnat to apply a changed configuration");
+		if (l->hup)
+			l->hup(l->hup_arg);
 		break;
 	}
 }
@@ -423,71 +436,113 @@ static void close_walk_cb(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
-int loop_run(struct nat *n, struct tun *inside, struct tun *outside)
+struct loop *loop_new(struct nat *n, struct tun *inside, struct tun *outside)
 {
 	static const int signums[4] = { SIGTERM, SIGINT, SIGUSR1, SIGHUP };
-	struct loop l = { .nat = n, .dev = { inside, outside } };
 	void *buf = NULL, *scratch = NULL;
+	struct loop *l;
 	int rc, i;
 
-	if (posix_memalign(&buf, 64, (size_t)BATCH * PKT_BUF_SIZE) ||
+	l = calloc(1, sizeof(*l));
+	if (!l || posix_memalign(&buf, 64, (size_t)BATCH * PKT_BUF_SIZE) ||
 	    posix_memalign(&scratch, 64, PKT_BUF_SIZE)) {
 		log_err("cannot allocate the packet buffers");
 		free(buf);
-		return 71;
+		free(l);
+		return NULL;
 	}
-	l.buf = buf;
-	l.scratch = scratch;
-	rc = uv_loop_init(&l.uv);
+	l->nat = n;
+	l->dev[DIR_OUT] = inside;
+	l->dev[DIR_IN] = outside;
+	l->buf = buf;
+	l->scratch = scratch;
+	rc = uv_loop_init(&l->uv);
 	if (rc) {
 		log_err("cannot start the event loop: %s", uv_strerror(rc));
 		free(buf);
 		free(scratch);
-		return 71;
+		free(l);
+		return NULL;
 	}
-	the_loop = &l;
 	for (i = 0; i < DIR_N; i++) {
-		rc = uv_poll_init(&l.uv, &l.poll[i], l.dev[i]->fd);
-		if (!rc) {
-			l.poll[i].data = &l;
-			rc = uv_poll_start(&l.poll[i], UV_READABLE,
-					   tun_readable_cb);
-		}
+		rc = uv_poll_init(&l->uv, &l->poll[i], l->dev[i]->fd);
 		if (rc)
 			goto fail;
+		l->poll[i].data = l;
 	}
-	rc = uv_timer_init(&l.uv, &l.expiry);
-	l.expiry.data = &l;
-	if (!rc)
-		rc = uv_timer_start(&l.expiry, expiry_cb, EXPIRY_TICK_MS, 0);
+	rc = uv_timer_init(&l->uv, &l->expiry);
 	if (rc)
 		goto fail;
+	l->expiry.data = l;
 	for (i = 0; i < 4; i++) {
-		rc = uv_signal_init(&l.uv, &l.sigs[i]);
-		l.sigs[i].data = &l;
-		if (!rc)
-			rc = uv_signal_start(&l.sigs[i], signal_cb, signums[i]);
+		rc = uv_signal_init(&l->uv, &l->sigs[i]);
+		if (rc)
+			goto fail;
+		l->sigs[i].data = l;
+		rc = uv_signal_start(&l->sigs[i], signal_cb, signums[i]);
 		if (rc)
 			goto fail;
 	}
-
-	log_info("forwarding between %s (inside) and %s (outside)",
-		 inside->name, outside->name);
-	uv_run(&l.uv, UV_RUN_DEFAULT);
-	goto out;
-
+	the_loop = l;
+	return l;
 fail:
 	log_err("cannot set up the event loop: %s", uv_strerror(rc));
-	l.exit_status = 71;
-out:
-	uv_walk(&l.uv, close_walk_cb, NULL);
-	uv_run(&l.uv, UV_RUN_DEFAULT);
-	rc = uv_loop_close(&l.uv);
+	loop_free(l);
+	return NULL;
+}
+
+uv_loop_t *loop_uv(struct loop *l)
+{
+	return &l->uv;
+}
+
+void loop_on_hup(struct loop *l, void (*fn)(void *arg), void *arg)
+{
+	l->hup = fn;
+	l->hup_arg = arg;
+}
+
+void loop_counters(const struct loop *l, uint64_t write_errors[DIR_N],
+		   uint64_t *gso_errors)
+{
+	write_errors[DIR_OUT] = l->write_errors[DIR_OUT];
+	write_errors[DIR_IN] = l->write_errors[DIR_IN];
+	*gso_errors = l->gso_errors;
+}
+
+int loop_run(struct loop *l)
+{
+	int rc = 0, i;
+
+	for (i = 0; i < DIR_N && !rc; i++)
+		rc = uv_poll_start(&l->poll[i], UV_READABLE, tun_readable_cb);
+	if (!rc)
+		rc = uv_timer_start(&l->expiry, expiry_cb, EXPIRY_TICK_MS, 0);
+	if (rc) {
+		log_err("cannot start the event loop: %s", uv_strerror(rc));
+		return 71;
+	}
+	log_info("forwarding between %s (inside) and %s (outside)",
+		 l->dev[DIR_OUT]->name, l->dev[DIR_IN]->name);
+	uv_run(&l->uv, UV_RUN_DEFAULT);
+	maplog_flush();
+	return l->exit_status;
+}
+
+void loop_free(struct loop *l)
+{
+	int rc;
+
+	if (!l)
+		return;
+	uv_walk(&l->uv, close_walk_cb, NULL);
+	uv_run(&l->uv, UV_RUN_DEFAULT);
+	rc = uv_loop_close(&l->uv);
 	if (rc)
 		log_warn("event loop not closed cleanly: %s", uv_strerror(rc));
-	loop_log_stats(n);
+	loop_log_stats(l->nat);
 	the_loop = NULL;
-	free(buf);
-	free(scratch);
-	return l.exit_status;
+	free(l->buf);
+	free(l->scratch);
+	free(l);
 }

@@ -3,22 +3,55 @@
 #ifndef TN_LOOP_H
 #define TN_LOOP_H
 
+#include <stdint.h>
+
+#include <uv.h>
+
 #include "../nat/nat.h"
 #include "tun.h"
 
 /* Exit statuses the loop can end with (sysexits(3)). */
 #define EXIT_DEVICE_LOST	74	/* EX_IOERR: a device went away */
 
+struct loop;
+
 /**
- * loop_run() - forward packets until SIGTERM or SIGINT
- * @n:		the engine
+ * loop_new() - set up the loop for engine @n and the two devices
  * @inside:	device to the LAN: packets read here are DIR_OUT
  * @outside:	device to the WAN: packets read here are DIR_IN
+ *
+ * Nothing is read before loop_run(); handles of other modules may be
+ * added to loop_uv() meanwhile (before privileges are dropped).
+ *
+ * Return: the loop, or NULL (logged)
+ */
+struct loop *loop_new(struct nat *n, struct tun *inside, struct tun *outside);
+
+/* loop_uv() - the libuv loop of @l */
+uv_loop_t *loop_uv(struct loop *l);
+
+/* loop_on_hup() - have SIGHUP call @fn(@arg) */
+void loop_on_hup(struct loop *l, void (*fn)(void *arg), void *arg);
+
+/* loop_drain() - write what nat_pending() holds for engine @n */
+void loop_drain(struct loop *l, struct nat *n);
+
+/* loop_counters() - packets lost to failed writes per device written
+ * (DIR_OUT: inside), superpackets that could not be cut */
+void loop_counters(const struct loop *l, uint64_t write_errors[DIR_N],
+		   uint64_t *gso_errors);
+
+/**
+ * loop_run() - forward packets until SIGTERM or SIGINT
  *
  * Return: the process exit status: 0 after SIGTERM/SIGINT,
  * EXIT_DEVICE_LOST if a device failed, 71 if libuv could not start
  */
-int loop_run(struct nat *n, struct tun *inside, struct tun *outside);
+int loop_run(struct loop *l);
+
+/* loop_free() - close what is still open, run the loop dry, log the
+ * counters, free @l; NULL is allowed */
+void loop_free(struct loop *l);
 
 /* loop_event_log() - log an engine event (struct nat_config's @event) */
 void loop_event_log(void *arg, const struct nat_event *ev);

@@ -69,6 +69,26 @@ int privs_lookup_user(const char *user, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
+int privs_lookup_group(const char *group, gid_t *gid)
+{
+	const struct group *gr = getgrnam(group);
+	unsigned long n;
+	char *end;
+
+	if (gr) {
+		*gid = gr->gr_gid;
+		return 0;
+	}
+	if (group[0] < '0' || group[0] > '9')
+		return -ENOENT;
+	errno = 0;
+	n = strtoul(group, &end, 10);
+	if (errno || *end || n != (gid_t)n)
+		return -ENOENT;
+	*gid = (gid_t)n;
+	return 0;
+}
+
 /**
  * id_map() - look @id up in the user namespace map @path
  * @path:	"/proc/self/uid_map" or "/proc/self/gid_map"

@@ -16,6 +16,13 @@
 int privs_lookup_user(const char *user, uid_t *uid, gid_t *gid);
 
 /**
+ * privs_lookup_group() - resolve a group name or numeric gid
+ *
+ * Return: 0, or -ENOENT if there is no such group
+ */
+int privs_lookup_group(const char *group, gid_t *gid);
+
+/**
  * privs_drop() - become @user with no capabilities, for good
  *
  * Return: 0, or a negative errno (logged): the caller must not go on

@@ -96,7 +96,7 @@ static const struct nat_session *live_match(const struct nat *n, uint32_t i,
 
 bool nat_walk(struct nat *n, uint32_t *cursor, unsigned budget,
 	      const struct nat_match *m, uint64_t now,
-	      void (*fn)(void *arg, const struct nat_session_info *si),
+	      bool (*fn)(void *arg, const struct nat_session_info *si),
 	      void *arg)
 {
 	uint32_t i = *cursor ? *cursor : 1;
@@ -108,7 +108,10 @@ bool nat_walk(struct nat *n, uint32_t *cursor, unsigned budget,
 		if (!s)
 			continue;
 		info_of(n, s, now, &si);
-		fn(arg, &si);
+		if (!fn(arg, &si)) {
+			*cursor = i + 1;
+			return true;
+		}
 	}
 	*cursor = i;
 	return i >= n->t.sp.unused;
@@ -119,7 +122,6 @@ bool nat_flush(struct nat *n, uint32_t *cursor, unsigned budget,
 {
 	uint32_t i = *cursor ? *cursor : 1;
 
-	pending_reset(n);
 	for (; budget && i < n->t.sp.unused; i++, budget--) {
 		if (!live_match(n, i, m, now))
 			continue;

@@ -74,9 +74,48 @@ static int slot_cmp(const void *a, const void *b, void *arg)
 	return x < y ? -1 : x > y;
 }
 
+/* Is slot @slot free to take a new address: off the active list, not
+ * named in @addrs (@cnt), and used by no mapping or session? */
+static bool slot_idle(const struct nat *n, unsigned slot, const uint32_t *addrs,
+		      unsigned cnt)
+{
+	uint32_t i;
+
+	for (i = 0; i < n->nactive; i++)
+		if (n->active[i] == slot)
+			return false;
+	for (i = 0; i < cnt; i++)
+		if (addrs[i] == n->addrs[slot])
+			return false;
+	for (i = 1; i < n->t.mp.unused; i++)
+		if (n->t.m[i].pub_idx == slot && (n->t.m[i].nsessions ||
+						  n->t.m[i].is_static))
+			return false;
+	for (i = 1; i < n->t.sp.unused; i++)
+		if (n->t.s[i].proto && n->t.s[i].pub_idx == slot)
+			return false;
+	return true;
+}
+
+/* Give slot @slot address @addr, its ports all free. */
+static void slot_set(struct nat *n, unsigned slot, uint32_t addr)
+{
+	unsigned i, sp;
+
+	n->addrs[slot] = addr;
+	for (sp = 0; sp < PSPACE_N; sp++)
+		portpool_init(&n->pools[slot * PSPACE_N + sp], &n->ranges[sp]);
+	for (i = 0; i < n->nslots; i++)
+		if (n->sorted[i].slot == slot)
+			n->sorted[i].addr_h = ntohl(addr);
+	/* kept sorted as it changes: lookups come next */
+	qsort(n->sorted, n->nslots, sizeof(*n->sorted), ix_cmp);
+}
+
 int nat_pool_set(struct nat *n, const uint32_t *addrs, unsigned cnt)
 {
-	unsigned i, k, need = 0, nslots = n->nslots, sp;
+	unsigned i, k, need = 0, grow, nslots = n->nslots, nreuse = 0;
+	uint16_t reuse[NAT_POOL_MAX];
 	struct portpool *pools;
 	struct pool_ix *sorted;
 	uint16_t *active;
@@ -87,14 +126,23 @@ int nat_pool_set(struct nat *n, const uint32_t *addrs, unsigned cnt)
 				return -EINVAL;
 		need += nat_pool_index(n, addrs[i]) < 0;
 	}
-	if (nslots + need > NAT_POOL_MAX)
-		return -ENOSPC;
+	grow = need;
+	if (nslots + need > NAT_POOL_MAX) {
+		/* the slots of removed addresses nothing uses any more */
+		for (i = 0; i < nslots && nreuse + NAT_POOL_MAX - nslots < need;
+		     i++)
+			if (slot_idle(n, i, addrs, cnt))
+				reuse[nreuse++] = (uint16_t)i;
+		if (nreuse + NAT_POOL_MAX - nslots < need)
+			return -ENOSPC;
+		grow = need - nreuse;
+	}
 	active = calloc(cnt, sizeof(*active));
-	sorted = realloc(n->sorted, (nslots + need) * sizeof(*sorted));
+	sorted = realloc(n->sorted, (nslots + grow) * sizeof(*sorted));
 	if (sorted)
 		n->sorted = sorted;
 	pools = realloc(n->pools,
-			(size_t)(nslots + need) * PSPACE_N * sizeof(*pools));
+			(size_t)(nslots + grow) * PSPACE_N * sizeof(*pools));
 	if (pools)
 		n->pools = pools;
 	if (!active || !sorted || !pools) {
@@ -104,20 +152,16 @@ int nat_pool_set(struct nat *n, const uint32_t *addrs, unsigned cnt)
 	for (i = 0; i < cnt; i++) {
 		int slot = nat_pool_index(n, addrs[i]);
 
-		if (slot < 0) {
+		if (slot < 0 && nreuse) {
+			slot = reuse[--nreuse];
+		} else if (slot < 0) {
 			slot = (int)n->nslots++;
-			n->addrs[slot] = addrs[i];
-			for (sp = 0; sp < PSPACE_N; sp++)
-				portpool_init(&n->pools[slot * PSPACE_N + sp],
-					      &n->ranges[sp]);
 			n->sorted[slot] = (struct pool_ix){
-				.addr_h = ntohl(addrs[i]),
 				.slot = (uint16_t)slot,
 			};
-			/* kept sorted as it grows: lookups come next */
-			qsort(n->sorted, n->nslots, sizeof(*n->sorted),
-			      ix_cmp);
 		}
+		if (n->addrs[slot] != addrs[i])
+			slot_set(n, (unsigned)slot, addrs[i]);
 		active[i] = (uint16_t)slot;
 	}
 	qsort_r(active, cnt, sizeof(*active), slot_cmp, n->addrs);

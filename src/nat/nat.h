@@ -133,6 +133,9 @@ enum nat_event_type {
  *		addresses and ports for the mapping or session itself: ICMP
  *		identifiers as ports, none for protocols without ports, no
  *		remote for a mapping)
+ * @ago_ms:	how long before the call it happened: a session that
+ *		timed out ended when its time ran out, which may be up to
+ *		a sweep's delay earlier (SESSION_DOWN, MAPPING_DOWN)
  *
  * The ALG events are rare (one per call or per failure), but a peer can
  * cause them, so the receiver should rate-limit what it logs.  Mapping
@@ -141,6 +144,7 @@ enum nat_event_type {
 struct nat_event {
 	enum nat_event_type type;
 	uint8_t proto;
+	uint32_t ago_ms;
 	const char *alg;
 	uint32_t in_addr, pub_addr, rem_addr;
 	uint16_t in_port, pub_port, rem_port;
@@ -463,15 +467,16 @@ struct nat_session_info {
  *		a walk over a million sessions can be cut into slices
  *		between packets; a session made or freed between slices may
  *		be seen or not
- * @fn:		called for each, with @arg
+ * @fn:		called for each, with @arg; it returns false to end the walk
+ *		there (the cursor stays past that session)
  *
  * Resting Call IDs are not sessions and are not visited.
  *
- * Return: true once the walk has reached the end
+ * Return: true once the walk has reached the end, or @fn ended it
  */
 bool nat_walk(struct nat *n, uint32_t *cursor, unsigned budget,
 	      const struct nat_match *m, uint64_t now,
-	      void (*fn)(void *arg, const struct nat_session_info *si),
+	      bool (*fn)(void *arg, const struct nat_session_info *si),
 	      void *arg);
 
 /**
@@ -481,7 +486,7 @@ bool nat_walk(struct nat *n, uint32_t *cursor, unsigned budget,
  *
  * A session ends as if its time had run out: its public port rests
  * (nat.port-holddown), a control connection's calls end, a call's Call ID
- * rests.
+ * rests.  It queues no packet, and leaves what nat_pending() holds.
  *
  * Return: true once the flush has reached the end
  */
@@ -501,7 +506,9 @@ bool nat_flush(struct nat *n, uint32_t *cursor, unsigned budget,
  * it live out their time.  A forward that is gone leaves its sessions to
  * end on their own; a new forward whose public port or inside endpoint a
  * dynamic mapping holds now is refused.  Nothing changes unless all of it
- * can.
+ * can.  Public address slots run out after NAT_POOL_MAX different
+ * addresses; the slots of removed addresses nothing uses any more are
+ * then taken back.
  *
  * Return: 0, -EINVAL (bad @cfg or refused, @err says why), -ENOMEM
  */

@@ -160,10 +160,11 @@ static bool is_call(const struct nat_session *s)
  * or freed (calls have events of their own). */
 static void log_event(struct nat *n, enum nat_event_type type, uint8_t proto,
 		      uint32_t in_addr, uint16_t in_port, uint32_t pub_addr,
-		      uint16_t pub_port, uint32_t rem_addr, uint16_t rem_port)
+		      uint16_t pub_port, uint32_t rem_addr, uint16_t rem_port,
+		      uint32_t ago_ms)
 {
 	struct nat_event ev = {
-		.type = type, .proto = proto,
+		.type = type, .proto = proto, .ago_ms = ago_ms,
 		.in_addr = in_addr, .pub_addr = pub_addr, .rem_addr = rem_addr,
 		.in_port = ntohs(in_port), .pub_port = ntohs(pub_port),
 		.rem_port = ntohs(rem_port),
@@ -172,20 +173,32 @@ static void log_event(struct nat *n, enum nat_event_type type, uint8_t proto,
 	n->cfg.event(n->cfg.event_arg, &ev);
 }
 
+/* How long ago session @s ran out of time, 0 if it has not (it was ended
+ * by something else, or is being made). */
+static uint32_t ended_ago(const struct nat *n, const struct nat_session *s,
+			  uint64_t now)
+{
+	uint32_t idle = (uint32_t)now - s->last_ms;
+	uint32_t timeout = n->t.timeout_ms[s->klass];
+
+	return idle > timeout ? idle - timeout : 0;
+}
+
 static void log_session(struct nat *n, enum nat_event_type type,
-			const struct nat_session *s)
+			const struct nat_session *s, uint32_t ago_ms)
 {
 	if (n->cfg.log_mappings && n->cfg.event && !is_call(s))
 		log_event(n, type, s->proto, s->in_addr, s->in_port,
-			  s->pub_addr, s->pub_port, s->rem_addr, s->rem_port);
+			  s->pub_addr, s->pub_port, s->rem_addr, s->rem_port,
+			  ago_ms);
 }
 
 static void log_mapping(struct nat *n, enum nat_event_type type,
-			const struct nat_mapping *m)
+			const struct nat_mapping *m, uint32_t ago_ms)
 {
 	if (n->cfg.log_mappings && n->cfg.event)
 		log_event(n, type, mapping_proto(m), m->in_addr, m->in_port,
-			  n->addrs[m->pub_idx], m->pub_port, 0, 0);
+			  n->addrs[m->pub_idx], m->pub_port, 0, 0, ago_ms);
 }
 
 /* ---- ICMP errors the router sends -------------------------------------- */
@@ -324,7 +337,7 @@ uint32_t table_session_add(struct nat *n, uint32_t mi,
 	n->st.sessions_created++;
 	n->st.proto[nat_proto_class(tmpl->proto)].sessions_created++;
 	n->st.proto[nat_proto_class(tmpl->proto)].sessions++;
-	log_session(n, NAT_EV_SESSION_UP, &n->t.s[si]);
+	log_session(n, NAT_EV_SESSION_UP, &n->t.s[si], 0);
 	return si;
 }
 
@@ -332,7 +345,7 @@ void table_session_free(struct nat *n, uint32_t si, uint64_t now)
 {
 	struct nat_session *s = &n->t.s[si];
 	enum nat_proto_class pc = nat_proto_class(s->proto);
-	uint32_t mi, perm = 0;
+	uint32_t ago = ended_ago(n, s, now), mi, perm = 0;
 
 	addr_count_sub(&n->hosts, n->hkey, s->in_addr, 1);
 	if (is_call(s) && s->klass == CLASS_GRE_QUARANTINE) {
@@ -341,7 +354,7 @@ void table_session_free(struct nat *n, uint32_t si, uint64_t now)
 		n->st.proto[pc].sessions--;
 		n->st.proto[pc].sessions_ended++;
 	}
-	log_session(n, NAT_EV_SESSION_DOWN, s);
+	log_session(n, NAT_EV_SESSION_DOWN, s, ago);
 	/* only sessions of mappings have filter records (not GRE calls,
 	 * whose aux words are hash links) */
 	if (s->mapping)
@@ -353,7 +366,7 @@ void table_session_free(struct nat *n, uint32_t si, uint64_t now)
 	if (mi) {
 		const struct nat_mapping *m = &n->t.m[mi];
 
-		log_mapping(n, NAT_EV_MAPPING_DOWN, m);
+		log_mapping(n, NAT_EV_MAPPING_DOWN, m, ago);
 		port_release(n, m->pub_idx, space_of(mapping_proto(m)),
 			     ntohs(m->pub_port), now);
 		mapping_del(&n->t, mi);
@@ -480,7 +493,7 @@ uint32_t table_open_outbound(struct nat *n, const struct pkt_flow *f,
 		};
 		mi = mapping_add(&n->t, &m);	/* a slot is free: checked */
 		n->st.mappings_created++;
-		log_mapping(n, NAT_EV_MAPPING_UP, &n->t.m[mi]);
+		log_mapping(n, NAT_EV_MAPPING_UP, &n->t.m[mi], 0);
 	}
 
 	tmpl = (struct nat_session){

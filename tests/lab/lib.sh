@@ -13,7 +13,9 @@ set -eu
 
 TUNNAT=${TUNNAT:-$(cd "$(dirname "$0")/../.." && pwd)/src/tunnat}
 TOP_SRCDIR=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+TUNNATCTL=${TUNNATCTL:-$(cd "$(dirname "$0")/../.." && pwd)/src/tunnatctl}
 PEER="/usr/bin/python3 $TOP_SRCDIR/tests/lab/peer.py"
+FLOWS="/usr/bin/python3 $TOP_SRCDIR/tests/lab/flows.py"
 ID=$$
 NS_LAN="tnlan$ID"
 NS_WAN="tnwan$ID"
@@ -173,6 +175,9 @@ lab_begin() {
 	[ -x "$TUNNAT" ] || broken "$TUNNAT not built"
 	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
 	WORK=$(mktemp -d /tmp/tunnat-lab.XXXXXX)
+	# tunnat reads its configuration again (reload) as the user it runs
+	# as, nobody: it must reach the file
+	chmod 755 "$WORK"
 	trap lab_cleanup EXIT
 	trap 'exit 1' INT TERM
 }
@@ -325,6 +330,17 @@ tunnat_exits() {
 	TUNNAT_PID=""
 	echo "tunnat exit status: $rc"
 	[ "$rc" -eq "$2" ]
+}
+
+# control_yaml: a control section that puts tunnat's socket in $WORK, for
+# ctl (every test runs its own tunnat: the default socket is shared)
+control_yaml() {
+	printf 'control:\n  socket: %s\n' "$WORK/ctl.sock"
+}
+
+# ctl ARGS...: tunnatctl on this test's tunnat, at most 60 s
+ctl() {
+	timeout -k 2 60 "$TUNNATCTL" -s "$WORK/ctl.sock" "$@"
 }
 
 lab_end() {

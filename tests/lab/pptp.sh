@@ -113,6 +113,7 @@ nat:
 alg:
   pptp:
     enabled: true
+$(control_yaml)
 YAML
 	tunnat_start "$WORK/tunnat.yaml"
 }
@@ -232,6 +233,9 @@ check "each server stub heard exactly one client, each client one stub" \
 # --- tunnat's view ------------------------------------------------------
 if [ "$PPTP_ROUTER" = tunnat ]; then
 	check_call_log
+	ctl sessions -p gre --json >"$WORK/calls.json" ||
+		fail "tunnatctl sessions -p gre --json"
+	ctl sessions -p gre | sed 's/^/    /'
 fi
 if [ "$PPTP_ROUTER" = kernel ]; then
 	echo "kernel conntrack, GRE entries:"
@@ -284,6 +288,24 @@ check "GRE to $PUBLIC carries exactly those $N Call IDs" \
 check "GRE to $SERVER carries the $N server Call IDs" sh -c \
 	"[ \$(grep -c . '$WORK/wan-pac') -eq $N ] &&
 	 cmp '$WORK/wan-pac' '$WORK/wan-gre-out'"
+if [ "$PPTP_ROUTER" = tunnat ]; then
+	check "tunnatctl lists the $N calls, with the Call IDs the WAN saw" \
+		/usr/bin/python3 - "$WORK/calls.json" "$WORK/wan-pns" \
+		"$WORK/wan-pac" "$N" <<'EOF'
+import json, sys
+calls = json.load(open(sys.argv[1]))["sessions"]
+pns = sorted(int(x) for x in open(sys.argv[2]).read().split())
+pac = sorted(int(x) for x in open(sys.argv[3]).read().split())
+n = int(sys.argv[4])
+assert len(calls) == n, len(calls)
+assert sorted(c["inside"] for c in calls) == \
+    ["192.168.1.1%d" % i for i in range(n)], calls
+assert all(c["public"] == "203.0.113.1" and c["remote"] == "198.51.100.1"
+           for c in calls), calls
+assert sorted(c["public_call_id"] for c in calls) == pns, (calls, pns)
+assert sorted(c["remote_call_id"] for c in calls) == pac, (calls, pac)
+EOF
+fi
 
 # Per client: its own Call ID (LAN capture and its log), the server's
 # Call ID for its call (from the reply it got), which links it to the WAN

@@ -137,9 +137,9 @@ static const struct bad doc_cases[] = {
 	  "t.yaml:1:1: missing required section \"nat\"\n" },
 	/* keys at the top level */
 	{ MIN "foo: 1\n",
-	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, forwards, alg, offload, user, log)\n" },
+	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, forwards, alg, offload, user, control, log)\n" },
 	{ MIN "\"a\\tb\": 1\n",
-	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, forwards, alg, offload, user, log)\n" },
+	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, forwards, alg, offload, user, control, log)\n" },
 	{ MIN "addresses: [1.1.1.1]\n",
 	  "t.yaml:7:1: key \"addresses\" belongs in \"nat\"\n" },
 	{ MIN "timeouts: {}\n",
@@ -1006,7 +1006,7 @@ static const struct bad misc_cases[] = {
 	{ MIN "user: 4294967295\n",
 	  "t.yaml:7:7: user: 4294967295 is not a valid uid (the maximum is 4294967294)\n" },
 	{ MIN "log:\n  lvl: debug\n",
-	  "t.yaml:8:3: log: unknown key \"lvl\" (expected: level)\n" },
+	  "t.yaml:8:3: log: unknown key \"lvl\" (expected: level, target, mappings, mappings-file)\n" },
 	{ MIN "log:\n  level: debug\n  level: info\n",
 	  "t.yaml:9:3: log: duplicate key \"level\" (first at line 8, column 3)\n" },
 	{ MIN "log:\n  level: verbose\n",
@@ -1015,7 +1015,68 @@ static const struct bad misc_cases[] = {
 	  "t.yaml:8:10: log.level: \"INFO\" is not a log level (expected: error, warning, info, debug)\n" },
 	{ MIN "log:\n  level: {a: b}\n",
 	  "t.yaml:8:10: log.level: expected a log level, got a mapping\n" },
+	{ MIN "log:\n  target: journal\n",
+	  "t.yaml:8:11: log.target: \"journal\" is not a log target (expected: stderr, syslog)\n" },
+	{ MIN "log:\n  mappings: often\n",
+	  "t.yaml:8:13: log.mappings: expected true or false, got \"often\"\n" },
+	{ MIN "log:\n  mappings-file: map.log\n",
+	  "t.yaml:8:18: log.mappings-file: \"map.log\" is not an absolute path (it must start with \"/\")\n" },
+	{ MIN "log:\n  mappings-file: [/a]\n",
+	  "t.yaml:8:18: log.mappings-file: expected an absolute path, got a sequence\n" },
+	{ MIN "target: syslog\n",
+	  "t.yaml:7:1: key \"target\" belongs in \"log\"\n" },
+	{ MIN "control: maybe\n",
+	  "t.yaml:7:10: control: expected true or false, got \"maybe\"\n" },
+	{ MIN "control: [on]\n",
+	  "t.yaml:7:10: control: expected a mapping, got a sequence\n" },
+	{ MIN "control:\n  port: 1\n",
+	  "t.yaml:8:3: control: unknown key \"port\" (expected: enabled, socket, group)\n" },
+	{ MIN "control:\n  socket: tunnat.sock\n",
+	  "t.yaml:8:11: control.socket: \"tunnat.sock\" is not an absolute path (it must start with \"/\")\n" },
+	{ MIN "control:\n  socket: /run/tunnat/0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123.sock\n",
+	  "t.yaml:8:11: control.socket: the path is longer than 107 bytes\n" },
+	{ MIN "control:\n  group: -x\n",
+	  "t.yaml:8:10: control.group: \"-x\" is not a valid group name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")\n" },
+	{ MIN "control:\n  group: 4294967295\n",
+	  "t.yaml:8:10: control.group: 4294967295 is not a valid gid (the maximum is 4294967294)\n" },
+	{ MIN "control:\n  group: {}\n",
+	  "t.yaml:8:10: control.group: expected a group name or gid, got a mapping\n" },
+	{ MIN "socket: /x\n",
+	  "t.yaml:7:1: key \"socket\" belongs in \"control\"\n" },
+	{ MIN "alg:\n  pptp: sometimes\n",
+	  "t.yaml:8:9: alg.pptp: expected true or false, got \"sometimes\"\n" },
 };
+
+/* "control: off" and "alg: {pptp: on}": a section with an enabled key
+ * given as a boolean alone */
+START_TEST(test_switch)
+{
+	struct config c;
+	char *out = NULL;
+
+	ck_assert_int_eq(load(&c, MIN "control: off\nalg: {pptp: on}\n", &out),
+			 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert(!c.control);
+	ck_assert_str_eq(c.control_socket, "/run/tunnat.sock");
+	ck_assert(c.pptp.enabled);
+	ck_assert_uint_eq(c.pptp.ports[0], 1723);
+
+	ck_assert_int_eq(load(&c, MIN "control: {}\n", &out), 0);
+	free(out);
+	ck_assert(c.control);
+	ck_assert_int_eq(load(&c, MIN "control: YES\n", &out), 0);
+	free(out);
+	ck_assert(c.control);
+
+	/* given twice, as a boolean and as its key */
+	ck_assert_int_eq(load(&c, MIN "control: off\ncontrol:\n  enabled: on\n",
+			      &out), 1);
+	ck_assert_str_eq(out, "t.yaml:8:1: duplicate key \"control\" (first at line 7, column 1)\n");
+	free(out);
+}
+END_TEST
 
 /* alg.pptp and nat.timeouts.gre */
 static const struct bad alg_cases[] = {
@@ -1303,7 +1364,7 @@ START_TEST(test_many_errors)
 		"t.yaml:13:11: inside.create: expected true or false, got \"maybe\"\n"
 		"t.yaml:14:7: user: \"-root\" is not a valid user name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")\n"
 		"t.yaml:15:14: log.level: \"loud\" is not a log level (expected: error, warning, info, debug)\n"
-		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, forwards, alg, offload, user, log)\n";
+		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, forwards, alg, offload, user, control, log)\n";
 	struct config c;
 	char *out = NULL;
 
@@ -1386,7 +1447,13 @@ static void expect_defaults(const struct config *c)
 	ck_assert_uint_eq(c->pptp.max_calls_per_server, 1024);
 	ck_assert(c->offload);
 	ck_assert_str_eq(c->user, "nobody");
+	ck_assert(c->control);
+	ck_assert_str_eq(c->control_socket, "/run/tunnat.sock");
+	ck_assert_str_eq(c->control_group, "");
 	ck_assert_int_eq(c->log_level, LVL_INFO);
+	ck_assert_int_eq(c->log_target, LOG_TO_STDERR);
+	ck_assert(!c->log_mappings);
+	ck_assert_str_eq(c->log_mappings_file, "");
 }
 
 START_TEST(test_defaults)
@@ -1498,8 +1565,15 @@ static const char full_yaml[] =
 	"    max-calls-per-server: 4\n"
 	"offload: off\n"
 	"user: tunnat\n"
+	"control:\n"
+	"  enabled: false\n"
+	"  socket: /run/tunnat/ctl.sock\n"
+	"  group: adm\n"
 	"log:\n"
-	"  level: debug\n";
+	"  level: debug\n"
+	"  target: syslog\n"
+	"  mappings: true\n"
+	"  mappings-file: \"/var/log/tunnat/map #1.log\"\n";
 
 /* check_full() - @c holds full_yaml */
 static void check_full(const struct config *c)
@@ -1618,7 +1692,13 @@ static void check_full(const struct config *c)
 	ck_assert_uint_eq(c->pptp.max_calls_per_server, 4);
 	ck_assert(!c->offload);
 	ck_assert_str_eq(c->user, "tunnat");
+	ck_assert(!c->control);
+	ck_assert_str_eq(c->control_socket, "/run/tunnat/ctl.sock");
+	ck_assert_str_eq(c->control_group, "adm");
 	ck_assert_int_eq(c->log_level, LVL_DEBUG);
+	ck_assert_int_eq(c->log_target, LOG_TO_SYSLOG);
+	ck_assert(c->log_mappings);
+	ck_assert_str_eq(c->log_mappings_file, "/var/log/tunnat/map #1.log");
 }
 
 START_TEST(test_full)
@@ -1913,6 +1993,13 @@ START_TEST(test_print_full)
 		"alg:\n"));
 	ck_assert_str_eq(printed(text, "offload", buf), "off");
 	ck_assert_str_eq(printed(text, "log.level", buf), "debug");
+	ck_assert_str_eq(printed(text, "control.enabled", buf), "false");
+	ck_assert_str_eq(printed(text, "control.socket", buf),
+			 "/run/tunnat/ctl.sock");
+	ck_assert_str_eq(printed(text, "control.group", buf), "adm");
+	ck_assert_str_eq(printed(text, "log.target", buf), "syslog");
+	ck_assert_str_eq(printed(text, "log.mappings-file", buf),
+			 "\"/var/log/tunnat/map #1.log\"");
 	free(text);
 }
 END_TEST
@@ -2286,6 +2373,7 @@ static Suite *conf_suite(void)
 
 	tc = tcase_create("user_log");
 	tcase_add_loop_test(tc, test_misc, 0, ARRAY_SIZE(misc_cases));
+	tcase_add_test(tc, test_switch);
 	tcase_add_test(tc, test_long_values);
 	tcase_add_test(tc, test_log_level);
 	suite_add_tcase(s, tc);

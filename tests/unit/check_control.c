@@ -18,11 +18,13 @@
 static struct nat_session_info seen[64];
 static unsigned nseen;
 
-static void collect(void *arg, const struct nat_session_info *si)
+static bool collect(void *arg, const struct nat_session_info *si)
 {
-	(void)arg;
+	unsigned *stop_at = arg;
+
 	ck_assert_uint_lt(nseen, 64);
 	seen[nseen++] = *si;
+	return !stop_at || nseen < *stop_at;
 }
 
 /* Walk all of it in slices of @budget; return the sessions seen. */
@@ -112,6 +114,16 @@ START_TEST(walk_filters)
 	ck_assert_uint_eq(walk_all(&m, 0, 1000), 1);
 	m = (struct nat_match){ .pub_addr = pb_addr(PUB2) };
 	ck_assert_uint_eq(walk_all(&m, 0, 1000), 0);
+	/* the callback may end the walk, which then says it is done */
+	{
+		unsigned stop_at = 2;
+		uint32_t cursor = 0;
+
+		nseen = 0;
+		ck_assert(nat_walk(n, &cursor, 1000, NULL, 0, collect,
+				   &stop_at));
+		ck_assert_uint_eq(nseen, 2);
+	}
 }
 END_TEST
 
@@ -202,10 +214,13 @@ START_TEST(mapping_events)
 	ck_assert_int_eq(evs[1].type, NAT_EV_SESSION_UP);
 	ck_assert_uint_eq(evs[1].rem_addr, pb_addr(SRV));
 	ck_assert_uint_eq(evs[1].rem_port, 53);
-	nat_expire(n, 300 * S, 100);
+	nat_expire(n, 300 * S + 700, 100);
 	ck_assert_uint_eq(nevs, 4);
 	ck_assert_int_eq(evs[2].type, NAT_EV_SESSION_DOWN);
 	ck_assert_int_eq(evs[3].type, NAT_EV_MAPPING_DOWN);
+	/* swept 700 ms late: it says when it really ended */
+	ck_assert_uint_eq(evs[2].ago_ms, 700);
+	ck_assert_uint_eq(evs[3].ago_ms, 700);
 	/* without it, none */
 	cfg.log_mappings = false;
 	renew();
@@ -340,6 +355,30 @@ START_TEST(reconfigure_pool)
 }
 END_TEST
 
+/* Slots of removed addresses run out after NAT_POOL_MAX addresses; those
+ * nothing uses any more are taken back. */
+START_TEST(reconfigure_pool_slots_come_back)
+{
+	char addr[32];
+	uint16_t a;
+	unsigned i;
+
+	a = udp_out(LAN_A, 4000, SRV, 53, 0);
+	/* more different pools than there are slots */
+	for (i = 0; i < NAT_POOL_MAX + 10; i++) {
+		snprintf(addr, sizeof(addr), "100.%u.%u.1", 64 + i / 256,
+			 i % 256);
+		pool[0] = pb_addr(addr);
+		ck_assert_int_eq(reconf(1), 0);
+	}
+	/* the first address's slot was kept for its session all along */
+	ck_assert_int_eq(udp_in(SRV, 53, a, 2), VERDICT_FORWARD);
+	ck_assert_uint_eq(ipv4_hdr(&p)->daddr, pb_addr(LAN_A));
+	udp_out(LAN_B, 4000, SRV, 53, 3);
+	ck_assert_uint_eq(ipv4_hdr(&p)->saddr, pool[0]);
+}
+END_TEST
+
 static Suite *control_suite(void)
 {
 	Suite *s = suite_create("control");
@@ -361,6 +400,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, reconfigure_forwards);
 	tcase_add_test(tc, reconfigure_forward_conflict);
 	tcase_add_test(tc, reconfigure_pool);
+	tcase_add_test(tc, reconfigure_pool_slots_come_back);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1713,11 +1713,12 @@ END_TEST
 static struct nat_session_info calls[8];
 static unsigned ncalls;
 
-static void collect_call(void *arg, const struct nat_session_info *si)
+static bool collect_call(void *arg, const struct nat_session_info *si)
 {
 	(void)arg;
 	if (si->flags & NAT_SI_CALL && ncalls < 8)
 		calls[ncalls++] = *si;
+	return true;
 }
 
 static unsigned list_calls(void)
