@@ -466,6 +466,8 @@ class Lab:
         self.dev = {"lan": "tin%s" % args.id, "wan": "tout%s" % args.id}
         self.work = args.work
         self.tunnat = args.tunnat
+        self.tunnatctl = args.tunnatctl
+        self.ctl_sock = os.path.join(args.work, "conformance-ctl.sock")
         self.srcdir = args.srcdir
         self.pidfile = os.path.join(args.work, "conformance.pids")
         self.drop_reasons = self._drop_reasons()
@@ -493,6 +495,8 @@ class Lab:
             "nat": dict({"addresses": [PUB]}, **(nat or {})),
         }
         conf.update(top or {})
+        # every tunnat the suite starts has its own control socket
+        conf.setdefault("control", {"socket": self.ctl_sock})
         return json.dumps(conf, indent=1) + "\n"
 
 
@@ -590,9 +594,20 @@ class Ctx:
             raise Fail("%s: it came out on %s: %r" % (what, port.side,
                                                       got[0]))
 
-    # -- counters -------------------------------------------------------
+    # -- counters, and the NAT table ----------------------------------
     def stats(self):
         return self.run.tunnat.stats()
+
+    def sessions(self, *filters):
+        """tunnatctl sessions --json FILTERS...: the sessions listed."""
+        r = subprocess.run([self.run.lab.tunnatctl, "-s",
+                            self.run.lab.ctl_sock, "sessions", "--json"] +
+                           list(filters), stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=30)
+        if r.returncode != 0:
+            raise Fail("tunnatctl sessions %s: exit %d: %s" % (
+                " ".join(filters), r.returncode, r.stdout.decode()))
+        return json.loads(r.stdout)["sessions"]
 
     def drop(self, reason, st=None):
         if reason not in self.run.lab.drop_reasons:

@@ -23,7 +23,8 @@
 #
 # Usage (conformance.sh runs it as root):
 #   conformance.py --lan NS --wan NS --id ID --work DIR --tunnat PATH
-#                  --srcdir TOP_SRCDIR [--only NAME,...] [--seed N]
+#                  --tunnatctl PATH --srcdir TOP_SRCDIR [--only NAME,...]
+#                  [--seed N]
 #   conformance.py --list
 # Exit status: 0 all passed, 1 a test failed, 99 the lab itself broke.
 
@@ -1792,15 +1793,27 @@ def row26_icmp_query_timeout(c):
 def row30_tcp_close_is_transitory(c):
     """RFC 7857 section 2 (state from the flags): FIN both ways makes a
     connection transitory (gone after 4 s idle, not 8); a half-close
-    (FIN one way) keeps it established."""
+    (FIN one way) keeps it established.  The NAT table (tunnatctl
+    sessions) shows each state."""
     t0 = time.monotonic()
     h1, p1, h2, p2 = new_host(), new_port(), new_host(), new_port()
+    h3 = new_host()
+    a3 = c.out_tcp(h3, new_port(), Y1, 80)
     pub1, pp1, cs1, ss1 = c.handshake(h1, p1, Y1, 80)
     pub2, pp2, cs2, ss2 = c.handshake(h2, p2, Y1, 80)
+    c.eq([x["state"] for x in c.sessions("--inside", h1)], ["established"],
+         "the state of %s's connection after the handshake" % h1)
     at(t0, 0.5)
     c.out_tcp(h1, p1, Y1, 80, F | A, cs1, ss1)
     c.in_tcp(Y1, 80, pub1, pp1, (h1, p1), F | A, ss1, cs1 + 1)
     c.out_tcp(h2, p2, Y1, 80, F | A, cs2, ss2)
+    for h, want in ((h1, "closing"), (h2, "half-closed"), (h3, "opening")):
+        c.eq([x["state"] for x in c.sessions("--inside", h)], [want],
+             "the state of %s's connection" % h)
+    c.in_tcp(Y1, 80, a3.src, a3.sport, (h3, a3.sent.sport), R | A,
+             ack=a3.seq + 1)
+    c.eq([x["state"] for x in c.sessions("--inside", h3)], ["reset"],
+         "the state of a connection after a RST")
     at(t0, 0.5 + GONE)
     c.in_tcp(Y1, 80, pub1, pp1, flags=A, seq=ss1 + 1, ack=cs1 + 1,
              expect=False)
@@ -2042,6 +2055,7 @@ def main():
     ap.add_argument("--id")
     ap.add_argument("--work")
     ap.add_argument("--tunnat")
+    ap.add_argument("--tunnatctl")
     ap.add_argument("--srcdir")
     ap.add_argument("--only", default="")
     ap.add_argument("--list", action="store_true")

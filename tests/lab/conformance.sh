@@ -26,6 +26,7 @@
 . "$(dirname "$0")/lib.sh"
 
 lab_begin
+[ -x "$TUNNATCTL" ] || broken "$TUNNATCTL not built"
 /usr/bin/python3 -c 'import scapy.all' 2>/dev/null ||
 	skip "python3-scapy not installed"
 ns_add "$NS_LAN"
@@ -66,7 +67,8 @@ rc=0
 timeout -s TERM -k 10 240 /usr/bin/python3 -B -u \
 	"$TOP_SRCDIR/tests/lab/conformance.py" --lan "$NS_LAN" \
 	--wan "$NS_WAN" --id "$ID" --work "$WORK" --tunnat "$TUNNAT" \
-	--srcdir "$TOP_SRCDIR" --only "${CONFORMANCE_ONLY:-}" \
+	--tunnatctl "$TUNNATCTL" --srcdir "$TOP_SRCDIR" \
+	--only "${CONFORMANCE_ONLY:-}" \
 	${CONFORMANCE_SEED:+--seed "$CONFORMANCE_SEED"} || rc=$?
 case $rc in
 0) ;;
