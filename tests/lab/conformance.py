@@ -28,7 +28,9 @@
 #   conformance.py --list
 # Exit status: 0 all passed, 1 a test failed, 99 the lab itself broke.
 
+import calendar
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -79,7 +81,8 @@ group("mtu_out", outside={"mtu": 1280})
 group("mtu_in", inside={"mtu": 1280})
 group("alg_pptp", top={"alg": {"pptp": {"enabled": True}}})
 group("timers", parallel=True,
-      nat=dict(SHORT, **{"unsolicited-syn": "reject"}))
+      nat=dict(SHORT, **{"unsolicited-syn": "reject"}),
+      top={"log": {"mappings": True}})
 group("timers_inbound", parallel=True,
       nat=dict(SHORT, **{"inbound-refresh": True}))
 
@@ -2023,6 +2026,83 @@ def row69_other_protocol_timeout(c):
     c.wan.send(IP(src=y1, dst=PUB, proto=ESP_P) / Raw(b"refreshed"))
     c.lan.expect(lambda q: q.payload == b"refreshed",
                  "ESP back, refreshed by the last one in")
+
+
+# ======================================================================
+# The mapping log (rows 64, 65), in the timers group: log.mappings is on
+
+MAPLOG = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z "
+                    r"(mapping|session|call)-(up|down) (\S+) (.*)$")
+
+
+def maplog(text):
+    """The mapping log lines in TEXT: (UTC seconds, kind, event, protocol,
+    {field: value})."""
+    out = []
+    for line in text.splitlines():
+        m = MAPLOG.search(line)
+        if not m:
+            continue
+        t = calendar.timegm(time.strptime(m.group(1)[:19],
+                                          "%Y-%m-%dT%H:%M:%S"))
+        t += int(m.group(1)[20:]) / 1000
+        fields = dict(kv.split("=", 1) for kv in m.group(5).split())
+        out.append((t, m.group(2), m.group(3), m.group(4), fields))
+    return out
+
+
+@case("timers")
+def row64_mapping_log(c):
+    """RFC 6888 section 4 (log.mappings: true): the making and the end of
+    each mapping is one line with the protocol, the inside address and
+    port, the public address and port and the time in UTC; a mapping
+    that idles out is logged as ended about its timeout after it began.
+    UDP, TCP and ICMP, each moved off its own port so that the inside
+    and public ports differ."""
+    t0, w0 = time.monotonic(), time.time()
+    h = new_host()
+    u = c.out_udp(h, new_port(), Y1, 53, moved=True)
+    t = c.out_tcp(h, new_port(), Y1, 80, moved=True)
+    e = c.out_echo(h, new_icmp_id(), Y1, moved=True)
+    at(t0, GONE_MAPPING)
+    lines = maplog(c.run.tunnat.text())
+    for proto, inside, public in (
+            ("udp", "%s:%d" % (h, u.sent.sport), "%s:%d" % (u.src, u.sport)),
+            ("tcp", "%s:%d" % (h, t.sent.sport), "%s:%d" % (t.src, t.sport)),
+            ("icmp", "%s:%d" % (h, e.sent.iid), "%s:%d" % (e.src, e.iid))):
+        got = {ev: [ln[0] for ln in lines if ln[1] == "mapping" and
+                    ln[2] == ev and ln[3] == proto and
+                    ln[4].get("inside") == inside and
+                    ln[4].get("public") == public]
+               for ev in ("up", "down")}
+        c.check(len(got["up"]) == 1 and len(got["down"]) == 1,
+                "%s mapping %s -> %s: lines %r in:\n%s" % (
+                    proto, inside, public, got, "\n".join(
+                        ln for ln in c.run.tunnat.text().splitlines()
+                        if h + ":" in ln)))
+        up, down = got["up"][0], got["down"][0]
+        c.check(abs(up - w0) < 2, "%s: mapping-up stamped %.3f, the "
+                "flow began at %.3f (UTC)" % (proto, up, w0))
+        c.check(T - 0.1 <= down - up <= T + SWEEP + 0.5,
+                "%s: the mapping ended %.3f s after it began (timeout "
+                "%.0f s)" % (proto, down - up, T))
+
+
+@case("timers")
+def row65_mapping_log_names_no_destination(c):
+    """RFC 6888 REQ-12: destinations are not logged unless required, and
+    then by a choice of their own.  With the mapping log on (row 64: an
+    operator tracing abuse needs it), no line may name the remote a flow
+    went to; tunnat(8) logs each session with its remote, with no key to
+    leave them out."""
+    y = "198.51.100.71"
+    h = new_host()
+    c.out_udp(h, new_port(), y, 53)
+    c.out_tcp(h, new_port(), y, 80)
+    c.settle()
+    named = [ln for ln in c.run.tunnat.text().splitlines() if y in ln]
+    c.check(not named, "the log names the destination %s:\n%s" % (
+        y, "\n".join(named)))
 
 
 # ======================================================================
