@@ -39,6 +39,7 @@
 
 static struct {
 	bool on;
+	bool dests;		/* remote endpoints in call lines */
 	int fd;			/* -1: to the log */
 	char *path;
 	char buf[BUF_SIZE];
@@ -66,8 +67,9 @@ static int file_open(const char *path, uid_t uid, gid_t gid)
 	return fd;
 }
 
-int maplog_set(bool on, const char *path, uid_t uid, gid_t gid)
+int maplog_set(bool on, bool dests, const char *path, uid_t uid, gid_t gid)
 {
+	ml.dests = dests;
 	bool file = on && path && *path;
 	char *copy = NULL;
 	int fd = -1;
@@ -113,7 +115,7 @@ int maplog_reopen(void)
 
 void maplog_close(void)
 {
-	maplog_set(false, NULL, 0, 0);
+	maplog_set(false, false, NULL, 0, 0);
 }
 
 bool maplog_enabled(void)
@@ -154,8 +156,8 @@ static const char *stamp(time_t s)
 	return ml.stamp;
 }
 
-size_t maplog_format(char *buf, const struct nat_event *ev,
-		     uint64_t when_ms)
+size_t maplog_format(char *buf, const struct nat_event *ev, uint64_t when_ms,
+		     bool dests)
 {
 	bool ports = ev->proto == IPPROTO_TCP || ev->proto == IPPROTO_UDP;
 	bool ids = ports || ev->proto == IPPROTO_ICMP;
@@ -178,6 +180,19 @@ size_t maplog_format(char *buf, const struct nat_event *ev,
 		break;
 	case NAT_EV_CALL_UP:
 	case NAT_EV_CALL_DOWN:
+		if (!dests) {
+			w = snprintf(buf, MAPLOG_LINE_MAX,
+				     "%s.%03uZ %s gre inside=%s inside_call_id=%u public=%s public_call_id=%u",
+				     stamp((time_t)(when_ms / 1000)),
+				     (unsigned)(when_ms % 1000),
+				     ev->type == NAT_EV_CALL_UP ? "call-up"
+								: "call-down",
+				     endpoint(in, ev->in_addr, 0, false),
+				     ev->in_id,
+				     endpoint(pub, ev->pub_addr, 0, false),
+				     ev->pub_id);
+			return w > 0 && w < MAPLOG_LINE_MAX ? (size_t)w : 0;
+		}
 		w = snprintf(buf, MAPLOG_LINE_MAX,
 			     "%s.%03uZ %s gre inside=%s inside_call_id=%u public=%s public_call_id=%u remote=%s remote_call_id=%u",
 			     stamp((time_t)(when_ms / 1000)),
@@ -219,7 +234,8 @@ void maplog_event(const struct nat_event *ev)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	/* a session that timed out ended when its time ran out */
 	n = maplog_format(ml.buf + ml.len, ev, (uint64_t)ts.tv_sec * 1000 +
-			  (uint64_t)ts.tv_nsec / 1000000 - ev->ago_ms);
+			  (uint64_t)ts.tv_nsec / 1000000 - ev->ago_ms,
+			  ml.dests);
 	if (!n)
 		return;
 	ml.len += n;

@@ -279,7 +279,8 @@ int nat_reconfigure(struct nat *n, const struct nat_config *cfg, uint64_t now,
 	n->cfg.mem_alloc = keep.mem_alloc;
 	n->cfg.mem_free = keep.mem_free;
 	n->t.timeout_ms[CLASS_TCP_EST] = cfg->tcp_est_ms;
-	n->t.timeout_ms[CLASS_TCP_TRANS] = cfg->tcp_trans_ms;
+	n->t.timeout_ms[CLASS_TCP_OPEN] = cfg->tcp_open_ms;
+	n->t.timeout_ms[CLASS_TCP_CLOSE] = cfg->tcp_close_ms;
 	n->t.timeout_ms[CLASS_UDP] = cfg->udp_ms;
 	n->t.timeout_ms[CLASS_ICMP] = cfg->icmp_ms;
 	n->t.timeout_ms[CLASS_GRE] = cfg->gre_ms;

@@ -276,7 +276,8 @@ bool nat_config_valid(const struct nat_config *c)
 		return false;
 	if (!c->max_sessions || c->max_sessions > NAT_SESSIONS_MAX)
 		return false;
-	if (!timeout_valid(c->tcp_est_ms) || !timeout_valid(c->tcp_trans_ms) ||
+	if (!timeout_valid(c->tcp_est_ms) || !timeout_valid(c->tcp_open_ms) ||
+	    !timeout_valid(c->tcp_close_ms) ||
 	    !timeout_valid(c->udp_ms) || !timeout_valid(c->icmp_ms) ||
 	    !timeout_valid(c->gre_ms) || !timeout_valid(c->other_ms) ||
 	    c->holddown_ms >= NAT_TIMEOUT_MAX_MS)
@@ -359,7 +360,8 @@ struct nat *nat_new(const struct nat_config *cfg)
 						      cfg->mem_free }))
 		goto nomem;
 	n->t.timeout_ms[CLASS_TCP_EST] = cfg->tcp_est_ms;
-	n->t.timeout_ms[CLASS_TCP_TRANS] = cfg->tcp_trans_ms;
+	n->t.timeout_ms[CLASS_TCP_OPEN] = cfg->tcp_open_ms;
+	n->t.timeout_ms[CLASS_TCP_CLOSE] = cfg->tcp_close_ms;
 	n->t.timeout_ms[CLASS_UDP] = cfg->udp_ms;
 	n->t.timeout_ms[CLASS_ICMP] = cfg->icmp_ms;
 	n->t.timeout_ms[CLASS_GRE] = cfg->gre_ms;

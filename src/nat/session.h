@@ -35,7 +35,8 @@
 #include <stdint.h>
 
 enum nat_class {
-	CLASS_TCP_TRANS = 0,	/* TCP opening, closing, or reset */
+	CLASS_TCP_OPEN = 0,	/* TCP opening: no handshake both ways yet */
+	CLASS_TCP_CLOSE,	/* TCP closing: FIN both ways, or reset */
 	CLASS_TCP_EST,		/* TCP established (or half closed) */
 	CLASS_UDP,
 	CLASS_ICMP,		/* ICMP query (echo, timestamp) */

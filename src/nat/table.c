@@ -187,7 +187,7 @@ static uint32_t ended_ago(const struct nat *n, const struct nat_session *s,
 static void log_session(struct nat *n, enum nat_event_type type,
 			const struct nat_session *s, uint32_t ago_ms)
 {
-	if (n->cfg.log_mappings && n->cfg.event && !is_call(s))
+	if (n->cfg.log_sessions && n->cfg.event && !is_call(s))
 		log_event(n, type, s->proto, s->in_addr, s->in_port,
 			  s->pub_addr, s->pub_port, s->rem_addr, s->rem_port,
 			  ago_ms);

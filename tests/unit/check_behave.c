@@ -105,6 +105,29 @@ START_TEST(rfc5382_req4_filtered_syn_held)
 }
 END_TEST
 
+/* RFC 7857 2.1: the opening and closing timers are set apart. */
+START_TEST(rfc7857_2_1_opening_and_closing_timers)
+{
+	cfg.tcp_open_ms = 2 * S;
+	cfg.tcp_close_ms = 5 * S;
+	renew();
+	/* a SYN never answered: gone after 2 s */
+	tcp_seg(DIR_OUT, LAN_A, 5000, SRV, 80, 0, TCP_SYN, 0);
+	ck_assert_int_eq(tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5000,
+				 TCP_SYN | TCP_ACK, 2 * S - 1), VERDICT_FORWARD);
+	tcp_seg(DIR_OUT, LAN_A, 5001, SRV, 80, 0, TCP_SYN, 0);
+	expect_drop(tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5001, TCP_SYN | TCP_ACK,
+			    2 * S), DROP_NO_SESSION);
+	/* FIN both ways: closing, gone after 5 s, not 2 */
+	tcp_seg(DIR_OUT, LAN_A, 5000, SRV, 80, 0, TCP_ACK | TCP_FIN, 10 * S);
+	tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5000, TCP_ACK | TCP_FIN, 10 * S);
+	ck_assert_int_eq(tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5000, TCP_ACK,
+				 15 * S - 1), VERDICT_FORWARD);
+	expect_drop(tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5000, TCP_ACK,
+			    20 * S - 1), DROP_NO_SESSION);
+}
+END_TEST
+
 /* ---- ports: hold-down and parity ------------------------------------------ */
 
 /* RFC 6888 REQ-8: a released port rests 120 s before another inside
@@ -895,6 +918,7 @@ static Suite *behave_suite(void)
 	tcase_add_test(tc, rfc5382_req4_unsolicited_syn_rejected_after_6_s);
 	tcase_add_test(tc, rfc5382_req4_simultaneous_open);
 	tcase_add_test(tc, rfc5382_req4_filtered_syn_held);
+	tcase_add_test(tc, rfc7857_2_1_opening_and_closing_timers);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ports_and_limits");

@@ -194,12 +194,20 @@ static void on_event(void *arg, const struct nat_event *ev)
 		evs[nevs++] = *ev;
 }
 
-/* RFC 6888 section 4: with log_mappings, one event per mapping and per
- * session made and freed. */
+/* RFC 6888 section 4: with log_mappings, one event per mapping made and
+ * freed; with log_sessions, per session too (REQ-12: they name remote
+ * hosts, so only when asked). */
 START_TEST(mapping_events)
 {
 	cfg.log_mappings = true;
 	cfg.event = on_event;
+	renew();
+	nevs = 0;
+	udp_out(LAN_A, 4000, SRV, 53, 0);
+	ck_assert_uint_eq(nevs, 1);
+	ck_assert_int_eq(evs[0].type, NAT_EV_MAPPING_UP);
+	ck_assert_uint_eq(evs[0].rem_addr, 0);
+	cfg.log_sessions = true;
 	renew();
 	nevs = 0;
 	udp_out(LAN_A, 4000, SRV, 53, 0);
@@ -221,8 +229,9 @@ START_TEST(mapping_events)
 	/* swept 700 ms late: it says when it really ended */
 	ck_assert_uint_eq(evs[2].ago_ms, 700);
 	ck_assert_uint_eq(evs[3].ago_ms, 700);
-	/* without it, none */
+	/* without them, none */
 	cfg.log_mappings = false;
+	cfg.log_sessions = false;
 	renew();
 	nevs = 0;
 	udp_out(LAN_A, 4000, SRV, 53, 0);

@@ -42,7 +42,8 @@ static void setup(void)
 	struct nat_config cfg = {
 		.addrs = pool, .naddrs = 1, .port_lo = 1, .port_hi = 65535,
 		.max_sessions = 1024,
-		.tcp_est_ms = 7440 * S, .tcp_trans_ms = 240 * S,
+		.tcp_est_ms = 7440 * S, .tcp_open_ms = 240 * S,
+		.tcp_close_ms = 240 * S,
 		.udp_ms = 300 * S, .icmp_ms = 60 * S, .gre_ms = 300 * S,
 		.other_ms = 600 * S,
 		.router_addr = pb_addr("192.0.0.8"),
@@ -370,7 +371,8 @@ START_TEST(superpacket_segments_fit_the_mtu)
 	struct nat_config c = {
 		.addrs = pool, .naddrs = 1, .port_lo = 1, .port_hi = 65535,
 		.max_sessions = 64, .tcp_est_ms = 7440 * S,
-		.tcp_trans_ms = 240 * S, .udp_ms = 300 * S, .icmp_ms = 60 * S,
+		.tcp_open_ms = 240 * S,
+		.tcp_close_ms = 240 * S, .udp_ms = 300 * S, .icmp_ms = 60 * S,
 		.gre_ms = 300 * S, .other_ms = 600 * S,
 		.router_addr = pb_addr("192.0.0.8"), .icmp_errors_per_s = 100,
 		.mtu_outside = 1280,
