@@ -51,10 +51,16 @@
 #include "nat_int.h"
 #include "siphash.h"
 
+/* A build may set smaller tables: the fuzzers do, to reach their limits
+ * (and to make an engine quickly for each input). */
+#ifndef FRAG_FLOWS
 #define FRAG_FLOWS		16384	/* records of fragmented datagrams */
+#endif
 #define FRAG_TIMEOUT_MS		5000	/* >= RFC 6146 FRAGMENT_MIN, 2 s */
 #define FRAG_CHUNK		2048
+#ifndef FRAG_CHUNKS
 #define FRAG_CHUNKS		512	/* 1 MiB of held fragments */
+#endif
 #define FRAG_HOLD_PER_HOST	(96 * 1024)	/* bytes held per sender */
 #define FRAG_FLOWS_PER_HOST	256	/* records waiting for a first */
 #define PENDING_ARENA		(512 * 1024)
