@@ -534,9 +534,18 @@ static bool is_pub(uint32_t a)
 	return nat_pool_index(d.n, a) >= 0;
 }
 
+static void (*event_hook)(const struct nat_event *ev);
+
+void fz_on_event(void (*fn)(const struct nat_event *ev))
+{
+	event_hook = fn;
+}
+
 static void on_event(void *arg, const struct nat_event *ev)
 {
 	(void)arg;
+	if (event_hook)
+		event_hook(ev);
 	switch (ev->type) {
 	case NAT_EV_MAPPING_UP:
 	case NAT_EV_MAPPING_DOWN:
@@ -805,6 +814,49 @@ static void frags_check(const struct in_info *in)
 		if (l4_full(dgram + 40, 20 + total) == 0)
 			fuzz_fail("fragments reassemble with a bad transport checksum");
 	}
+}
+
+size_t fz_payload(const struct fz_result *r, bool to_inside, uint8_t *out)
+{
+	static uint8_t seen[PKT_DATA_MAX];
+	size_t total = 0, got = 0;
+	bool first = false, cleared = false;
+	unsigned i;
+
+	for (i = 0; i < r->nout; i++) {
+		const struct fz_out *o = &r->out[i];
+		const uint8_t *g = o->data;
+		unsigned hl = ihl_of(g);
+		size_t off = (get16(g + 6) & 0x1fff) * 8u, n = o->len - hl;
+
+		if (o->local || o->v != VERDICT_FORWARD ||
+		    o->to_inside != to_inside)
+			continue;
+		if (!(get16(g + 6) & 0x3fff)) {
+			memcpy(out, g, o->len);
+			return o->len;
+		}
+		if (20 + off + n > PKT_DATA_MAX)
+			return 0;
+		if (!cleared)
+			memset(seen, 0, sizeof(seen));
+		cleared = true;
+		if (!off) {
+			memcpy(out, g, 20);
+			out[0] = 0x45;
+		}
+		first |= !off;
+		if (!(get16(g + 6) & 0x2000))
+			total = off + n;
+		memcpy(out + 20 + off, g + hl, n);
+		for (; n; n--, off++)
+			got += !seen[off]++;
+	}
+	if (!first || !total || got != total)
+		return 0;
+	put16(out + 2, (uint16_t)(20 + total));
+	put16(out + 6, 0);
+	return 20 + total;
 }
 
 static void result_add(const struct pkt *q, enum verdict v)

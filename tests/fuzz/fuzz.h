@@ -191,6 +191,20 @@ void fz_reconfigure(unsigned cfg);
 /* fz_check() - every invariant of the engine's state */
 void fz_check(void);
 
+/**
+ * fz_payload() - the transport payload that @r delivered to the device
+ * @to_inside leads to, reassembled if the engine cut it into fragments
+ * @out:	room for PKT_DATA_MAX bytes: the whole IPv4 packet, with a
+ *		20-byte header if it was reassembled
+ *
+ * Return: the packet's length, or 0 if @r sent no such packet whole (a
+ * part of it was lost, or it was not forwarded)
+ */
+size_t fz_payload(const struct fz_result *r, bool to_inside, uint8_t *out);
+
+/* fz_on_event() - also hand every event of the engine to @fn */
+void fz_on_event(void (*fn)(const struct nat_event *ev));
+
 /* fz_last() - the last packet sent out of device @to_inside's side
  * (toward that device), or NULL; @len set */
 const uint8_t *fz_last(bool to_inside, size_t *len);

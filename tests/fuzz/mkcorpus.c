@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* mkcorpus.c - write the seeds of the engine's fuzz harness
+/* mkcorpus.c - write the seeds of the engine and PPTP fuzz harnesses
  *
  * Each seed is an input in the format of ops.h that plays one real
  * exchange: a UDP flow and its reply, a TCP connection from SYN to FIN,
  * echo, ICMP errors, fragments in and out of order, forwards, hairpins,
- * offloaded packets, limits, reloads, a PPTP call set up and used.
- * The packets are built with pktbuild.c, as the unit tests build
+ * offloaded packets, limits, reloads, a PPTP call set up, used and torn
+ * down.  The packets are built with pktbuild.c, as the unit tests build
  * theirs, so the fuzzer starts from traffic the engine takes.
  *
- *   mkcorpus DIR	writes DIR/engine/NAME
+ *   mkcorpus DIR	writes DIR/engine/NAME and DIR/pptp/NAME
  */
 
 #include <arpa/inet.h>
@@ -55,6 +55,12 @@ static void u16(unsigned v)
 	u8(v);
 }
 
+static void u32(uint32_t v)
+{
+	u16(v >> 16);
+	u16(v & 0xffff);
+}
+
 static void bytes(const uint8_t *b, size_t n)
 {
 	while (n--)
@@ -67,6 +73,13 @@ static void begin(unsigned cfg, unsigned clock)
 	sd.n = 0;
 	u8(cfg);
 	u8(clock);
+}
+
+/* A PPTP input: configuration @cfg (an index into those with PPTP on). */
+static void begin_pptp(unsigned cfg)
+{
+	sd.n = 0;
+	u8(cfg);
 }
 
 static void save(const char *harness, const char *name)
@@ -429,6 +442,166 @@ static void engine_seeds(void)
 	save("engine", "pptp");
 }
 
+/* ---- PPTP operations -------------------------------------------------------- */
+
+enum { SCCRQ = 1, SCCRP, STOPCCRQ, STOPCCRP, ECHORQ, ECHORP, OCRQ, OCRP,
+       ICRQ, ICRP, ICCN, CCRQ, CDN, WEN, SLI };
+
+static void p_open(unsigned c, uint32_t isn_c, uint32_t isn_s)
+{
+	u8(OP(POP_OPEN, c));
+	u32(isn_c);
+	u32(isn_s);
+}
+
+/* A message from side @srv of connection @c. */
+static void p_msg(unsigned c, bool srv, unsigned type, unsigned how1,
+		  unsigned id1, unsigned how2, unsigned id2, unsigned res)
+{
+	u8(OP(POP_MSG, c | (srv ? 4 : 0)));
+	u8(type);
+	u8(how1);
+	u16(id1);
+	u8(how2);
+	u16(id2);
+	u8(res);
+}
+
+static void p_send(unsigned c, bool srv, unsigned size)
+{
+	u8(OP(POP_SEND, c | (srv ? 4 : 0)));
+	u8(size);
+}
+
+static void p_gre(unsigned c, bool srv)
+{
+	u8(OP(POP_GRE, c | (srv ? 4 : 0)));
+	u8(PID_PEER);
+	u16(0);
+	u8(3);
+	u8(40);
+}
+
+/* Start-Control-Connection both ways, then a call out: OCRQ, OCRP. */
+static void p_call(unsigned c, unsigned id, unsigned srv_id)
+{
+	p_msg(c, false, SCCRQ, 0, 0, 0, 0, 0);
+	p_send(c, false, 255);
+	p_msg(c, true, SCCRP, 0, 0, 0, 0, 1);
+	p_send(c, true, 255);
+	p_msg(c, false, OCRQ, PID_RAW, id, PID_RAW, 1, 0);
+	p_send(c, false, 255);
+	p_msg(c, true, OCRP, PID_RAW, srv_id, PID_PEER, 0, 1);
+	p_send(c, true, 255);
+}
+
+static void pptp_seeds(void)
+{
+	/* a call out: set up, GRE both ways, cleared, disconnected */
+	begin_pptp(0);
+	p_open(0, 1000, 90000);
+	p_call(0, 0x1234, 0x4321);
+	p_gre(0, false);
+	p_gre(0, true);
+	p_msg(0, false, CCRQ, PID_MINE, 0, 0, 0, 0);
+	p_send(0, false, 255);
+	p_msg(0, true, CDN, PID_MINE, 0, 0, 0, 0);
+	p_send(0, true, 255);
+	u8(OP(POP_CLOSE, 0));
+	u8(TCP_FIN);
+	u8(0);
+	u8(OP(POP_CLOSE, 4));
+	u8(TCP_FIN);
+	u8(0);
+	save("pptp", "call");
+
+	/* the same byte by byte, retransmitted, and ahead of a gap */
+	begin_pptp(0);
+	p_open(0, 0xfffffff0, 7);
+	p_msg(0, false, SCCRQ, 0, 0, 0, 0, 0);
+	p_msg(0, false, OCRQ, PID_RAW, 0x0101, PID_RAW, 1, 0);
+	p_send(0, false, 0);
+	u8(OP(POP_SEG, 0));
+	u8(0xe0);	/* 32 bytes back */
+	u16(20);
+	u8(0);
+	p_msg(0, true, OCRP, PID_RAW, 0x0202, PID_PEER, 0, 1);
+	u8(OP(POP_SEG, 4));
+	u8(20);		/* 20 bytes ahead: a gap */
+	u16(10);
+	u8(0);
+	u8(OP(POP_SEG, 4));
+	u8(0xe2);	/* the gap filled */
+	u16(30);
+	u8(0);
+	p_send(0, true, 1);
+	p_gre(0, true);
+	save("pptp", "split");
+
+	/* two inside clients of one server with the same Call ID */
+	begin_pptp(0);
+	p_open(0, 1, 2);
+	p_open(2, 3, 4);
+	p_call(0, 0x5555, 0x0001);
+	p_call(2, 0x5555, 0x0002);
+	p_gre(0, true);
+	p_gre(2, true);
+	p_gre(2, false);
+	u8(OP(POP_FLUSH, 0));
+	u8(0);
+	p_gre(2, true);
+	save("pptp", "collision");
+
+	/* an outside client of the PPTP server inside (configuration 1):
+	 * an incoming call, ICRQ ICRP ICCN, WEN, SLI, echo, stop */
+	begin_pptp(1);
+	p_open(1, 11, 22);
+	p_msg(1, false, SCCRQ, 0, 0, 0, 0, 0);
+	p_send(1, false, 255);
+	p_msg(1, true, SCCRP, 0, 0, 0, 0, 1);
+	p_send(1, true, 255);
+	p_msg(1, false, ICRQ, PID_RAW, 0x0777, PID_RAW, 5, 0);
+	p_send(1, false, 255);
+	p_msg(1, true, ICRP, PID_RAW, 0x0888, PID_PEER, 0, 1);
+	p_send(1, true, 255);
+	p_msg(1, false, ICCN, PID_PEER, 0, 0, 0, 0);
+	p_msg(1, false, WEN, PID_PEER, 0, 0, 0, 0);
+	p_msg(1, true, SLI, PID_PEER, 0, 0, 0, 0);
+	p_msg(1, false, ECHORQ, 0, 0, 0, 0, 0);
+	p_send(1, false, 3);
+	p_send(1, true, 3);
+	p_gre(1, false);
+	p_gre(1, true);
+	p_msg(1, true, STOPCCRQ, 0, 0, 0, 0, 0);
+	p_send(1, true, 255);
+	save("pptp", "incoming");
+
+	/* a call limit of two (configuration 4), a refused call, a lost
+	 * sync, a reset, the connection used again */
+	begin_pptp(3);
+	p_open(0, 100, 200);
+	p_call(0, 0x0100, 0x0a00);
+	p_msg(0, false, OCRQ, PID_RAW, 0x0101, PID_RAW, 2, 0);
+	p_msg(0, false, OCRQ, PID_RAW, 0x0102, PID_RAW, 3, 0);
+	p_send(0, false, 255);
+	p_msg(0, true, OCRP, PID_RAW, 0x0b00, PID_PEER, 1, 2);
+	p_send(0, true, 255);
+	u8(OP(POP_CLOCK, 0));
+	u16(61);
+	p_gre(0, true);
+	u8(OP(POP_BYTES, 0));
+	u8(4);
+	u32(0xdeadbeef);
+	p_send(0, false, 255);
+	u8(OP(POP_CLOSE, 4));
+	u8(TCP_RST);
+	u8(0);
+	u8(OP(POP_REUSE, 0));
+	u32(5000);
+	u32(6000);
+	save("pptp", "limits");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -441,5 +614,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	engine_seeds();
+	pptp_seeds();
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* ops.h - the input format of the engine harness, shared with
- * mkcorpus.c, which writes its seeds
+/* ops.h - the input formats of the engine and PPTP harnesses, shared with
+ * mkcorpus.c, which writes their seeds
  *
  * An input is a header, then operations to the end.  Each operation is
  * one byte, what to do in its low 4 bits (taken modulo the number of
@@ -82,6 +82,58 @@ enum eng_order {
 enum eng_match {
 	EM_PROTO = 1, EM_IN_ADDR = 2, EM_PUB_ADDR = 4, EM_REM_ADDR = 8,
 	EM_IN_PORT = 16, EM_PUB_PORT = 32, EM_REM_PORT = 64,
+};
+
+/*
+ * fuzz_pptp: header: configuration (1 byte: 0, 1, 3, 4: those with PPTP
+ * on).  A control connection (one of PCONN_N) is inside client to
+ * server, or (odd ones) an outside client to the PPTP server inside,
+ * behind configuration 1's forward.  Each direction has a stream the
+ * operations write to, and segments carry bytes of it.
+ */
+#define PCONN_N	3
+
+enum pptp_op {
+	/* flags: connection; u32 initial sequence numbers come from it:
+	 * SYN, SYN-ACK, ACK */
+	POP_OPEN = 0,
+	/* flags: bits 0-1 connection, 2 from the server's side; u8 type,
+	 * u8 ID choice, u16, u8 ID choice, u16, u8 result: a whole message
+	 * appended to the stream (enum pptp_id) */
+	POP_MSG,
+	/* flags as POP_MSG; u8 length, the bytes appended */
+	POP_BYTES,
+	/* flags as POP_MSG; u8 where (signed: back from the first unsent
+	 * byte, or ahead), u16 length, u8 TCP flags beyond ACK */
+	POP_SEG,
+	/* flags as POP_MSG; u8 segment size: every unsent byte */
+	POP_SEND,
+	/* flags as POP_MSG; u8 choice, u16 Call ID (enum pptp_id), u8
+	 * bits (1 sequence, 2 ack), u8 payload length: a GRE packet */
+	POP_GRE,
+	/* flags as POP_MSG; u8 TCP flags (FIN, RST) at the next sequence
+	 * number, u8 offset from it */
+	POP_CLOSE,
+	/* flags: connection; a SYN on the same ports at a new sequence
+	 * number (u32) */
+	POP_REUSE,
+	/* u16 seconds */
+	POP_CLOCK,
+	/* u8 budget, 0: all */
+	POP_EXPIRE,
+	/* u8 configuration */
+	POP_RECONF,
+	/* u8 which connection's sessions to flush: 0-2, else all */
+	POP_FLUSH,
+	POP_N
+};
+
+/* Where a Call ID operand comes from. */
+enum pptp_id {
+	PID_RAW = 0,	/* the u16 operand itself */
+	PID_MINE,	/* one this side announced (its operand: which) */
+	PID_PEER,	/* one the other side announced, as seen here */
+	PID_N
 };
 
 #endif /* TN_FUZZ_OPS_H */
