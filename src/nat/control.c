@@ -162,7 +162,7 @@ static struct nat_prefix *prefixes_dup(const struct nat_prefix *src,
 {
 	struct nat_prefix *p = calloc(cnt + 1, sizeof(*p));
 
-	if (p)
+	if (p && cnt)		/* @src may be NULL when empty */
 		memcpy(p, src, cnt * sizeof(*p));
 	return p;
 }

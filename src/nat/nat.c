@@ -274,9 +274,13 @@ static int prefixes_copy(struct nat *n, const struct nat_config *cfg)
 				    sizeof(*n->inside_prefixes));
 	if (!n->exempt || !n->inside_prefixes)
 		return -ENOMEM;
-	memcpy(n->exempt, cfg->exempt, cfg->nexempt * sizeof(*n->exempt));
-	memcpy(n->inside_prefixes, cfg->inside_prefixes,
-	       cfg->ninside_prefixes * sizeof(*n->inside_prefixes));
+	/* an empty list may be NULL, which memcpy() must not be given */
+	if (cfg->nexempt)
+		memcpy(n->exempt, cfg->exempt,
+		       cfg->nexempt * sizeof(*n->exempt));
+	if (cfg->ninside_prefixes)
+		memcpy(n->inside_prefixes, cfg->inside_prefixes,
+		       cfg->ninside_prefixes * sizeof(*n->inside_prefixes));
 	n->cfg.exempt = n->exempt;
 	n->cfg.inside_prefixes = n->inside_prefixes;
 	return 0;

@@ -257,6 +257,27 @@ START_TEST(reconfigure_refuses_sizes)
 }
 END_TEST
 
+/* Every list may be NULL when it is empty: the prefix lists, the
+ * forwards, a forward's from list (memcpy() from NULL is undefined even
+ * for 0 bytes, so this fails under --enable-sanitizers if one is copied). */
+START_TEST(reconfigure_lists_may_be_null)
+{
+	struct nat_forward fw = { .proto = IPPROTO_UDP, .pub_addr = pool[0],
+				  .in_addr = pb_addr("10.0.0.50"),
+				  .pub_lo = 53, .pub_hi = 53, .in_lo = 53 };
+
+	cfg.exempt = cfg.inside_prefixes = NULL;
+	cfg.nexempt = cfg.ninside_prefixes = 0;
+	cfg.forwards = &fw;
+	cfg.nforwards = 1;
+	renew();
+	ck_assert_int_eq(reconf(1), 0);
+	cfg.forwards = NULL;
+	cfg.nforwards = 0;
+	ck_assert_int_eq(reconf(2), 0);
+}
+END_TEST
+
 /* Forwards come and go; a session through a removed forward lives on. */
 START_TEST(reconfigure_forwards)
 {
@@ -358,6 +379,7 @@ static Suite *control_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, reconfigure_timeouts_live);
 	tcase_add_test(tc, reconfigure_refuses_sizes);
+	tcase_add_test(tc, reconfigure_lists_may_be_null);
 	tcase_add_test(tc, reconfigure_forwards);
 	tcase_add_test(tc, reconfigure_forward_conflict);
 	tcase_add_test(tc, reconfigure_pool);
