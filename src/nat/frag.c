@@ -41,6 +41,7 @@
 
 #include <arpa/inet.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,12 @@
 #define FRAG_FLOWS_PER_HOST	256	/* records waiting for a first */
 #define PENDING_ARENA		(512 * 1024)
 #define PENDING_ALIGN		64
+/* one packet being cut; aligned_alloc() sizes are multiples of the
+ * alignment (C11 7.22.3.1) */
+#define PENDING_SCRATCH		((PKT_BUF_SIZE + PENDING_ALIGN - 1) & \
+				 ~(PENDING_ALIGN - 1))
+static_assert(PENDING_ARENA % PENDING_ALIGN == 0,
+	      "the arena is whole aligned blocks");
 
 enum frag_state {
 	FS_WAITING = 0,		/* the first fragment has not come yet */
@@ -772,7 +779,7 @@ int frag_init(struct nat *n, const struct nat_config *cfg)
 	n->frags = ft;
 	n->out.size = PENDING_ARENA;
 	n->out.arena = aligned_alloc(PENDING_ALIGN, PENDING_ARENA);
-	n->out.scratch = aligned_alloc(PENDING_ALIGN, PKT_BUF_SIZE + 63);
+	n->out.scratch = aligned_alloc(PENDING_ALIGN, PENDING_SCRATCH);
 	if (!ft || !n->out.arena || !n->out.scratch)
 		return -ENOMEM;
 	ft->f = calloc(FRAG_FLOWS + 1, sizeof(*ft->f));
