@@ -871,6 +871,8 @@ static const struct bad_case bad_cases[] = {
 	{ "tot_len_beyond_buffer", DROP_TRUNCATED, DIR_OUT },
 	{ "ihl_beyond_buffer", DROP_TRUNCATED, DIR_OUT },
 	{ "bad_ip_checksum", DROP_BAD_IP_CSUM, DIR_OUT },
+	{ "protocol_0", DROP_BAD_IP_HDR, DIR_OUT },
+	{ "in_protocol_0", DROP_BAD_IP_HDR, DIR_IN },
 	{ "tcp_truncated", DROP_BAD_L4_HDR, DIR_OUT },
 	{ "tcp_doff_4", DROP_BAD_L4_HDR, DIR_OUT },
 	{ "tcp_doff_beyond", DROP_BAD_L4_HDR, DIR_OUT },
@@ -942,6 +944,16 @@ static size_t bad_packet(const char *name, uint8_t *b)
 	if (!strcmp(name, "bad_ip_checksum")) {
 		b[10] ^= 1;
 		return len;
+	}
+	if (!strcmp(name, "protocol_0") || !strcmp(name, "in_protocol_0")) {
+		/* IPv6 Hop-by-Hop Options: no transport of IPv4 */
+		ip = out;
+		if (name[0] == 'i') {
+			ip.src = SRV;
+			ip.dst = PUB;
+		}
+		ip.proto = 0;
+		return pb_ipv4(b, &ip, payload, 8);
 	}
 	if (!strncmp(name, "tcp_", 4)) {
 		len = pb_tcp(b, out, 1000, 80, TCP_SYN, 1, 0, NULL, 0);
