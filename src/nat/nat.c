@@ -752,9 +752,12 @@ static enum verdict from_outside(struct nat *n, struct pkt *p, uint64_t now)
 	struct ipv4_hdr *ip = ipv4_hdr(p);
 
 	if (nat_pool_index(n, ip->daddr) < 0) {
+		/* an error about it comes from the public address its inside
+		 * host leaves from, as for any packet from outside */
 		if (n->cfg.nexempt && !ipv4_addr_martian(ip->daddr) &&
 		    prefix_match(n->exempt, n->cfg.nexempt, ip->saddr))
-			return pass(n, p, true, 0, now);
+			return pass(n, p, true,
+				    nat_pair_address(n, ip->daddr), now);
 		return nat_drop(n, p, DROP_NOT_OURS);
 	}
 	if (ipv4_addr_martian(ip->saddr) || nat_pool_index(n, ip->saddr) >= 0)
