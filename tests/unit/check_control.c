@@ -278,6 +278,35 @@ START_TEST(reconfigure_lists_may_be_null)
 }
 END_TEST
 
+/* An ALG turned off keeps its state, sized for its limits when it was
+ * first turned on: turned on again, those limits may not change. */
+START_TEST(reconfigure_alg_off_and_on_keeps_sizes)
+{
+	const struct nat_alg_config pptp = {
+		.enabled = true, .ports = { 1723 }, .nports = 1,
+		.max_connections = 4, .max_calls_per_connection = 2,
+		.max_calls_per_host = 8, .max_calls_per_server = 8,
+	};
+	char err[160];
+
+	cfg.alg[NAT_ALG_PPTP] = pptp;
+	renew();
+	cfg.alg[NAT_ALG_PPTP].enabled = false;
+	ck_assert_int_eq(reconf(1), 0);
+	cfg.alg[NAT_ALG_PPTP] = pptp;
+	cfg.alg[NAT_ALG_PPTP].max_calls_per_connection = 16;
+	ck_assert_int_eq(nat_reconfigure(n, &cfg, 2, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert(strstr(err, "max-calls-per-connection"));
+	cfg.alg[NAT_ALG_PPTP] = pptp;
+	cfg.alg[NAT_ALG_PPTP].max_connections = 8;
+	ck_assert_int_eq(nat_reconfigure(n, &cfg, 3, err, sizeof(err)),
+			 -EINVAL);
+	cfg.alg[NAT_ALG_PPTP] = pptp;
+	ck_assert_int_eq(reconf(4), 0);
+}
+END_TEST
+
 /* Forwards come and go; a session through a removed forward lives on. */
 START_TEST(reconfigure_forwards)
 {
@@ -380,6 +409,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, reconfigure_timeouts_live);
 	tcase_add_test(tc, reconfigure_refuses_sizes);
 	tcase_add_test(tc, reconfigure_lists_may_be_null);
+	tcase_add_test(tc, reconfigure_alg_off_and_on_keeps_sizes);
 	tcase_add_test(tc, reconfigure_forwards);
 	tcase_add_test(tc, reconfigure_forward_conflict);
 	tcase_add_test(tc, reconfigure_pool);
