@@ -736,8 +736,12 @@ enum verdict frag_fit(struct nat *n, struct pkt *p, enum verdict v,
 		return v;
 	}
 	/* leaving from a public address unfragmented: take an ID no
-	 * other datagram to that destination has now */
-	if (!(p->frag) && (p->dir == DIR_OUT) && v == VERDICT_FORWARD) {
+	 * other datagram to that destination has now.  An exempt one
+	 * leaves from its host's own address, with its own IDs, and gets
+	 * no record: later fragments with that ID, translated after a
+	 * reload, would follow it and leave from the private address. */
+	if (!p->frag && p->dir == DIR_OUT && v == VERDICT_FORWARD &&
+	    nat_pool_index(n, ip->saddr) >= 0) {
 		int32_t id = frag_id_for(n, orig_src, ip->saddr, ip->daddr,
 					 ip->proto, ip->id, now);
 

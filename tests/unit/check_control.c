@@ -307,6 +307,39 @@ START_TEST(reconfigure_alg_off_and_on_keeps_sizes)
 }
 END_TEST
 
+/* An exemption a reload takes away: a datagram that comes in fragments
+ * afterwards is translated, its later fragments too, even with the IP ID
+ * of one that left exempt, cut to fit the MTU, just before. */
+START_TEST(reconfigure_exempt_gone_fragments_translated)
+{
+	struct nat_prefix ex = { .addr = pb_addr("198.51.100.0"), .len = 24 };
+	static uint8_t whole[2000], data[1200];
+	size_t len, k;
+
+	memset(data, 'x', sizeof(data));
+	cfg.exempt = &ex;
+	cfg.nexempt = 1;
+	cfg.mtu_outside = 576;
+	renew();
+	len = pb_udp(pb_data(&in), (struct pb_ip){ .src = LAN_A, .dst = SRV,
+		     .id = 9 }, 4000, 53, data, sizeof(data));
+	ck_assert_int_eq(run(len, DIR_OUT, 0), VERDICT_FORWARD);
+	ck_assert_uint_eq(ipv4_hdr(&p)->saddr, pb_addr(LAN_A));
+	ck_assert_uint_eq(pending_count(NULL, NULL, NULL), 2);
+	cfg.exempt = NULL;
+	cfg.nexempt = 0;
+	ck_assert_int_eq(reconf(1), 0);
+	len = pb_udp(whole, (struct pb_ip){ .src = LAN_A, .dst = SRV,
+		     .id = 9 }, 4000, 53, data, 400);
+	k = pb_fragment(pb_data(&in), whole, 0, 200, true);
+	ck_assert_int_eq(run(k, DIR_OUT, 2), VERDICT_FORWARD);
+	ck_assert_uint_eq(ipv4_hdr(&p)->saddr, pb_addr(PUB));
+	k = pb_fragment(pb_data(&in), whole, 200, len - 20 - 200, false);
+	ck_assert_int_eq(run(k, DIR_OUT, 3), VERDICT_FORWARD);
+	ck_assert_uint_eq(ipv4_hdr(&p)->saddr, pb_addr(PUB));
+}
+END_TEST
+
 /* Forwards come and go; a session through a removed forward lives on. */
 START_TEST(reconfigure_forwards)
 {
@@ -410,6 +443,7 @@ static Suite *control_suite(void)
 	tcase_add_test(tc, reconfigure_refuses_sizes);
 	tcase_add_test(tc, reconfigure_lists_may_be_null);
 	tcase_add_test(tc, reconfigure_alg_off_and_on_keeps_sizes);
+	tcase_add_test(tc, reconfigure_exempt_gone_fragments_translated);
 	tcase_add_test(tc, reconfigure_forwards);
 	tcase_add_test(tc, reconfigure_forward_conflict);
 	tcase_add_test(tc, reconfigure_pool);
