@@ -1233,9 +1233,11 @@ const struct fz_result *fz_packet(enum pkt_dir dir, const uint8_t *data,
 	d.res.v = nat_translate(d.n, &p, d.now);
 	d.res.drop = p.drop;
 	if (trace)
-		fprintf(stderr, "fuzz: %llu ms: %s, proto %u, %zu bytes: %s%s\n",
+		fprintf(stderr, "fuzz: %llu ms: %s, proto %u, id %u, frag %04x, %zu bytes: %s%s\n",
 			(unsigned long long)d.now, dir == DIR_OUT ? "out" : "in",
-			len >= 20 ? data[9] : 0, len,
+			len >= 20 ? data[9] : 0,
+			len >= 20 ? get16(data + 4) : 0,
+			len >= 20 ? get16(data + 6) : 0, len,
 			d.res.v == VERDICT_FORWARD ? "forward" :
 			d.res.v == VERDICT_BACK ? "back" : "drop ",
 			d.res.v ? "" : drop_reason_str(p.drop));
@@ -1263,6 +1265,9 @@ void fz_expire(unsigned budget)
 void fz_clock(uint64_t ms)
 {
 	d.now += ms;
+	if (trace)
+		fprintf(stderr, "fuzz: %llu ms: the clock moved %llu ms\n",
+			(unsigned long long)d.now, (unsigned long long)ms);
 	if (d.now - d.swept >= SWEEP_MS) {
 		/* the contract: a sweep every few minutes */
 		d.swept = d.now;
@@ -1299,6 +1304,9 @@ void fz_reconfigure(unsigned cfg)
 	cfg %= FZ_CONFIGS;
 	memcpy(&before, &d.n->cfg, sizeof(before));
 	rc = nat_reconfigure(d.n, &cfgs[cfg], d.now, err, sizeof(err));
+	if (trace)
+		fprintf(stderr, "fuzz: %llu ms: configuration %u: %s\n",
+			(unsigned long long)d.now, cfg, rc ? err : "in force");
 	if (!rc)
 		d.cfg = cfg;
 	else if (rc != -EINVAL || !err[0])
