@@ -44,6 +44,7 @@ struct fin {
 	size_t n;
 };
 
+/* fin_u8(), fin_u16(), fin_u32() - the next 1, 2, 4 bytes, big-endian */
 uint8_t fin_u8(struct fin *in);
 uint16_t fin_u16(struct fin *in);
 uint32_t fin_u32(struct fin *in);
@@ -57,8 +58,7 @@ void fuzz_fail(const char *fmt, ...)
 
 /* ---- the world the packets come from -------------------------------------- */
 
-/* Inside hosts, remote hosts and public addresses, network order:
- * fz_addr(FZ_IN, i) and so on, any @i (taken modulo the table). */
+/* The kinds of address the packets use. */
 enum fz_where {
 	FZ_IN,		/* inside hosts (.50 is the forwards' server) */
 	FZ_REM,		/* remote hosts (192.0.2.9 is exempt in one config) */
@@ -67,6 +67,8 @@ enum fz_where {
 	FZ_WHERE_N
 };
 
+/* fz_addr() - address @i of kind @w (any @i: taken modulo the table),
+ * network order */
 uint32_t fz_addr(enum fz_where w, unsigned i);
 
 /* fz_port() - a port from a small table (1723, 80, 53, ...), host order */
