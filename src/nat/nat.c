@@ -319,9 +319,13 @@ static int prefixes_copy(struct nat *n, const struct nat_config *cfg)
 				    sizeof(*n->inside_prefixes));
 	if (!n->exempt || !n->inside_prefixes)
 		return -ENOMEM;
-	memcpy(n->exempt, cfg->exempt, cfg->nexempt * sizeof(*n->exempt));
-	memcpy(n->inside_prefixes, cfg->inside_prefixes,
-	       cfg->ninside_prefixes * sizeof(*n->inside_prefixes));
+	/* an empty list may be NULL, which memcpy() must not be given */
+	if (cfg->nexempt)
+		memcpy(n->exempt, cfg->exempt,
+		       cfg->nexempt * sizeof(*n->exempt));
+	if (cfg->ninside_prefixes)
+		memcpy(n->inside_prefixes, cfg->inside_prefixes,
+		       cfg->ninside_prefixes * sizeof(*n->inside_prefixes));
 	n->cfg.exempt = n->exempt;
 	n->cfg.inside_prefixes = n->inside_prefixes;
 	return 0;
@@ -794,9 +798,12 @@ static enum verdict from_outside(struct nat *n, struct pkt *p, uint64_t now)
 	struct ipv4_hdr *ip = ipv4_hdr(p);
 
 	if (nat_pool_index(n, ip->daddr) < 0) {
+		/* an error about it comes from the public address its inside
+		 * host leaves from, as for any packet from outside */
 		if (n->cfg.nexempt && !ipv4_addr_martian(ip->daddr) &&
 		    prefix_match(n->exempt, n->cfg.nexempt, ip->saddr))
-			return pass(n, p, true, 0, now);
+			return pass(n, p, true,
+				    nat_pair_address(n, ip->daddr), now);
 		return nat_drop(n, p, DROP_NOT_OURS);
 	}
 	if (ipv4_addr_martian(ip->saddr) || nat_pool_index(n, ip->saddr) >= 0)

@@ -506,7 +506,8 @@ bool nat_flush(struct nat *n, uint32_t *cursor, unsigned budget,
  * Everything changes but what the tables were sized for: @max_sessions,
  * the MTUs, the seed, the memory hooks, and each enabled ALG's
  * @max_connections and @max_calls_per_connection, which must stay as they
- * are (a change is refused).  Timeouts apply to live sessions at once.  A
+ * were when it was first enabled, even if it was off since (a change is
+ * refused).  Timeouts apply to live sessions at once.  A
  * public address no longer in @addrs gets no new mapping; the sessions on
  * it live out their time.  A forward that is gone leaves its sessions to
  * end on their own; a new forward whose public port or inside endpoint a

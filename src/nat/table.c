@@ -793,8 +793,9 @@ int table_forwards_copy(const struct nat_config *cfg, struct nat_forward **fwd,
 	}
 	for (i = 0; i < cfg->nforwards; i++) {
 		(*fwd)[i] = cfg->forwards[i];
-		memcpy(*from + at, cfg->forwards[i].from,
-		       cfg->forwards[i].nfrom * sizeof(**from));
+		if (cfg->forwards[i].nfrom)	/* else from may be NULL */
+			memcpy(*from + at, cfg->forwards[i].from,
+			       cfg->forwards[i].nfrom * sizeof(**from));
 		(*fwd)[i].from = *from + at;
 		at += cfg->forwards[i].nfrom;
 	}

@@ -279,6 +279,40 @@ START_TEST(rfc6888_req6_exempt_destinations)
 }
 END_TEST
 
+/* Exempt traffic coming in is answered, when it must be, as all traffic
+ * from outside is: from a public address (here the one pool address),
+ * with the TTL run out or too big for the inside with DF. */
+START_TEST(exempt_inbound_answered_from_public_address)
+{
+	struct nat_prefix ex = { .addr = pb_addr("198.51.100.0"), .len = 24 };
+	static uint8_t sent[2000];
+	size_t len, wl;
+
+	big_fill();
+	cfg.exempt = &ex;
+	cfg.nexempt = 1;
+	cfg.mtu_inside = 1280;
+	renew();
+	len = pb_udp(sent, (struct pb_ip){ .src = SRV, .dst = LAN_A,
+		     .ttl = 1 }, 53, 4000, payload, 4);
+	memcpy(pb_data(&in), sent, len);
+	ck_assert_int_eq(run(len, DIR_IN, 0), VERDICT_BACK);
+	wl = pb_icmp_error(pb_data(&want), (struct pb_ip){ .src = PUB,
+			   .dst = SRV, .frag_off = IPV4_DF },
+			   ICMP_TIME_EXCEEDED, 0, 0, sent, len);
+	expect_packet(wl);
+	len = pb_udp(sent, (struct pb_ip){ .src = SRV, .dst = LAN_A,
+		     .frag_off = IPV4_DF }, 53, 4000, big, 1372);
+	memcpy(pb_data(&in), sent, len);
+	ck_assert_int_eq(run(len, DIR_IN, 0), VERDICT_BACK);
+	wl = pb_icmp_error(pb_data(&want), (struct pb_ip){ .src = PUB,
+			   .dst = SRV, .frag_off = IPV4_DF },
+			   ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1280, sent,
+			   576 - 28);
+	expect_packet(wl);
+}
+END_TEST
+
 START_TEST(inside_prefixes_only)
 {
 	struct nat_prefix inside = { .addr = pb_addr("10.0.0.0"), .len = 25 };
@@ -929,6 +963,7 @@ static Suite *behave_suite(void)
 	tcase_add_test(tc, rfc6888_req4_sessions_per_host);
 	tcase_add_test(tc, rfc5508_req8_icmp_on_failure);
 	tcase_add_test(tc, rfc6888_req6_exempt_destinations);
+	tcase_add_test(tc, exempt_inbound_answered_from_public_address);
 	tcase_add_test(tc, inside_prefixes_only);
 	suite_add_tcase(s, tc);
 
