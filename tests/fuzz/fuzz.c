@@ -328,7 +328,8 @@ static void configs_init(void)
 	};
 	const struct nat_config base = {
 		.port_lo = 1, .port_hi = 65535, .max_sessions = 64,
-		.tcp_est_ms = 7440 * S, .tcp_trans_ms = 240 * S,
+		.tcp_est_ms = 7440 * S, .tcp_open_ms = 240 * S,
+		.tcp_close_ms = 240 * S,
 		.udp_ms = 300 * S, .icmp_ms = 60 * S, .gre_ms = 300 * S,
 		.other_ms = 600 * S,
 		.router_addr = fz_addr(FZ_ODD, 0),
@@ -390,7 +391,8 @@ static void configs_init(void)
 	k->icmp_on_failure = true;
 	k->inbound_refresh = true;
 	k->tcp_est_ms = 20 * S;
-	k->tcp_trans_ms = 4 * S;
+	k->tcp_open_ms = 4 * S;
+	k->tcp_close_ms = 3 * S;
 	k->udp_ms = 3 * S;
 	k->icmp_ms = 2 * S;
 	k->gre_ms = 5 * S;
@@ -453,7 +455,8 @@ static void configs_init(void)
 	k->mtu_inside = 296;
 	k->mtu_outside = 296;
 	k->udp_ms = 2 * S;
-	k->tcp_trans_ms = 2 * S;
+	k->tcp_open_ms = 2 * S;
+	k->tcp_close_ms = 1 * S;
 
 	k = &cfgs[5];
 	*k = cfgs[4];
@@ -1100,10 +1103,10 @@ static void alg_check(uint64_t calls_host, uint64_t calls_server)
 /* What a walk's callback checks against, and counts. */
 struct walk_arg {
 	const struct nat_match *m;
-	uint32_t seen;
+	uint32_t seen, stop;
 };
 
-static void walk_cb(void *arg, const struct nat_session_info *si)
+static bool walk_cb(void *arg, const struct nat_session_info *si)
 {
 	struct walk_arg *w = arg;
 	const struct nat_match *m = w->m;
@@ -1124,12 +1127,15 @@ static void walk_cb(void *arg, const struct nat_session_info *si)
 	    (m->pub_port && m->pub_port != si->pub_port) ||
 	    (m->rem_port && m->rem_port != si->rem_port))
 		fuzz_fail("a session walked does not match the filter");
+	if (w->stop && w->seen == w->stop)
+		fuzz_fail("nat_walk() went on after its callback ended it");
 	w->seen++;
+	return !w->stop || w->seen < w->stop;
 }
 
-void fz_walk(const struct nat_match *m, unsigned budget)
+void fz_walk(const struct nat_match *m, unsigned budget, uint32_t stop)
 {
-	struct walk_arg w = { .m = m };
+	struct walk_arg w = { .m = m, .stop = stop };
 	uint32_t cursor = 0, si, want = 0, slices = 0;
 
 	if (!budget)
@@ -1139,6 +1145,8 @@ void fz_walk(const struct nat_match *m, unsigned budget)
 			fuzz_fail("nat_walk() does not come to an end");
 	for (si = 1; si < d.n->t.sp.unused; si++)
 		want += live(&d.n->t.s[si]) && match(m, &d.n->t.s[si]);
+	if (stop && want > stop)
+		want = stop;
 	if (w.seen != want)
 		fuzz_fail("nat_walk() saw %u sessions of %u", w.seen, want);
 }
@@ -1179,7 +1187,7 @@ void fz_check(void)
 			 "calls per server");
 	alg_check(ch, cs);
 	ports_check();
-	fz_walk(&all, UINT_MAX);
+	fz_walk(&all, UINT_MAX, 0);
 	snaps_take();
 }
 

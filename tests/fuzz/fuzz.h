@@ -180,8 +180,9 @@ void fz_clock(uint64_t ms);
 /* fz_expire() - nat_expire() with @budget, then the checks */
 void fz_expire(unsigned budget);
 
-/* fz_walk() - a whole nat_walk() for @m in slices of @budget, checked */
-void fz_walk(const struct nat_match *m, unsigned budget);
+/* fz_walk() - a whole nat_walk() for @m in slices of @budget, checked;
+ * with @stop, the callback ends it at the @stop-th session */
+void fz_walk(const struct nat_match *m, unsigned budget, uint32_t stop);
 
 /* fz_flush() - a whole nat_flush() for @m in slices of @budget; then no
  * session may match @m */

@@ -349,7 +349,7 @@ static void op_match(struct fin *in, bool flush)
 	if (flush)
 		fz_flush(&m, budget);
 	else
-		fz_walk(&m, budget);
+		fz_walk(&m, budget, which & EM_STOP ? (budget & 7) + 1 : 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

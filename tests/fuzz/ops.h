@@ -82,6 +82,7 @@ enum eng_order {
 enum eng_match {
 	EM_PROTO = 1, EM_IN_ADDR = 2, EM_PUB_ADDR = 4, EM_REM_ADDR = 8,
 	EM_IN_PORT = 16, EM_PUB_PORT = 32, EM_REM_PORT = 64,
+	EM_STOP = 128,	/* a walk whose callback ends it after (budget & 7) + 1 */
 };
 
 /*
