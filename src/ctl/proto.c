@@ -378,6 +378,69 @@ int ctl_request_parse(struct ctl_request *r, const char *buf, size_t len,
 	return 0;
 }
 
+size_t ctl_reply_end(char *buf, int err)
+{
+	int n = snprintf(buf, CTL_END_MAX, "errno=%d\n\n", err);
+
+	return n > 0 && n < CTL_END_MAX ? (size_t)n : 0;
+}
+
+void ctl_line_clean(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			s[i] = '?';
+}
+
+size_t ctl_refusal_format(char *buf, int err, const char *msg)
+{
+	size_t len = strnlen(msg, CTL_ERR_MAX - 1), i = 0, out = 0;
+
+	while (i < len) {
+		const char *nl = memchr(msg + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (msg + i)) : len - i;
+
+		memcpy(buf + out, "message=", 8);
+		out += 8;
+		memcpy(buf + out, msg + i, n);
+		ctl_line_clean(buf + out, n);
+		out += n;
+		buf[out++] = '\n';
+		i += n + 1;
+	}
+	return out + ctl_reply_end(buf + out, err);
+}
+
+enum ctl_read ctl_request_read(const char *buf, size_t len, bool eof,
+			       struct ctl_request *r, char *reply,
+			       size_t *reply_len)
+{
+	char err[CTL_ERR_MAX];
+	long end;
+
+	end = ctl_request_scan(buf, len, err);
+	if (end < 0) {
+		*reply_len = ctl_refusal_format(reply, (int)-end, err);
+		return CTL_READ_REFUSED;
+	}
+	if (!end) {
+		if (!eof)
+			return CTL_READ_MORE;
+		if (!len)
+			return CTL_READ_CLOSED;
+		*reply_len = ctl_refusal_format(reply, EINVAL,
+			"the request ended without its empty line");
+		return CTL_READ_REFUSED;
+	}
+	if (ctl_request_parse(r, buf, (size_t)end, err)) {
+		*reply_len = ctl_refusal_format(reply, EINVAL, err);
+		return CTL_READ_BAD;
+	}
+	return CTL_READ_REQUEST;
+}
+
 static const char *const flag_names[] = CTL_FLAG_NAMES;
 static_assert(ARRAY_SIZE(flag_names) == 5 &&
 	      NAT_SI_ADDR == 1u << (ARRAY_SIZE(flag_names) - 1),

@@ -76,6 +76,59 @@ long ctl_request_scan(const char *buf, size_t len, char *err);
 int ctl_request_parse(struct ctl_request *r, const char *buf, size_t len,
 		      char *err);
 
+#define CTL_END_MAX		32	/* bytes of "errno=N\n\n" */
+/* bytes of a refusal: every byte of a message may start a line */
+#define CTL_REFUSAL_MAX		(CTL_ERR_MAX * (sizeof("message=\n") - 1) + \
+				 CTL_END_MAX)
+
+/* ctl_reply_end() - the end of every reply, "errno=@err\n\n", in @buf
+ * (CTL_END_MAX bytes); return its length */
+size_t ctl_reply_end(char *buf, int err);
+
+/* ctl_line_clean() - make each control byte (below 0x20, and 0x7f) of the
+ * @n bytes at @s a '?', so that they stay one line of a reply */
+void ctl_line_clean(char *s, size_t n);
+
+/**
+ * ctl_refusal_format() - the whole reply refusing a request: each line of
+ * @msg as "message=LINE\n", cleaned by ctl_line_clean(), then
+ * ctl_reply_end(@err)
+ * @buf:	CTL_REFUSAL_MAX bytes; of @msg, the first CTL_ERR_MAX - 1
+ *		bytes are sent (what ctl_request_scan() and
+ *		ctl_request_parse() write is never longer)
+ *
+ * Return: the length written (without a NUL)
+ */
+size_t ctl_refusal_format(char *buf, int err, const char *msg);
+
+/* What the bytes a client has sent call for (ctl_request_read()). */
+enum ctl_read {
+	CTL_READ_MORE,		/* wait for more */
+	CTL_READ_CLOSED,	/* it closed without sending a byte: no reply */
+	CTL_READ_REQUEST,	/* a whole request, parsed: run it */
+	CTL_READ_BAD,		/* a whole request that does not parse */
+	CTL_READ_REFUSED,	/* no whole request: bad bytes, too long, or
+				 * closed before the empty line */
+};
+
+/**
+ * ctl_request_read() - decide what the @len bytes at @buf that a client
+ * has sent so far call for (@eof: and then it closed its side), as the
+ * daemon does after each read: ctl_request_scan(), then
+ * ctl_request_parse() of a whole request
+ * @r:		for CTL_READ_REQUEST, the request
+ * @reply:	for CTL_READ_BAD and CTL_READ_REFUSED, the whole reply
+ *		(ctl_refusal_format(), CTL_REFUSAL_MAX bytes); its length
+ *		in @reply_len
+ *
+ * Return: an enum ctl_read; never CTL_READ_MORE once @eof is set or
+ * @len reaches CTL_REQUEST_MAX, so a buffer of CTL_REQUEST_MAX bytes is
+ * always enough
+ */
+enum ctl_read ctl_request_read(const char *buf, size_t len, bool eof,
+			       struct ctl_request *r, char *reply,
+			       size_t *reply_len);
+
 /* ctl_proto_name() - "tcp", "udp", "icmp", "gre", or the number, in @buf */
 const char *ctl_proto_name(uint8_t proto, char buf[4]);
 

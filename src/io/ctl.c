@@ -4,8 +4,9 @@
  * Theory of operation.  The socket is a libuv pipe in the loop that
  * forwards packets, and nothing it does may hold that loop up.  Each
  * client is read into a buffer of CTL_REQUEST_MAX bytes, checked line by
- * line as it comes (ctl_request_scan()), and parsed when its empty line
- * arrives; reading then stops, so one connection carries one request.
+ * line as it comes, and parsed when its empty line arrives
+ * (ctl_request_read(), pure, which the fuzzer drives too); reading then
+ * stops, so one connection carries one request.
  * A malformed request gets "message=...", "errno=N" and the connection
  * ends; a client that sends no whole request within REQUEST_TIMEOUT_MS is
  * told so and dropped.
@@ -245,14 +246,12 @@ static void shutdown_cb(uv_shutdown_t *req, int status)
 	client_close(req->data);
 }
 
-/* The reply is complete: send the rest, then end the connection. */
-static void finish(struct client *c, int err)
+/* The reply ends with the @len bytes at @tail: send them and what waits,
+ * then end the connection. */
+static void finish_with(struct client *c, const char *tail, size_t len)
 {
-	char end[32];
-
-	snprintf(end, sizeof(end), "errno=%d\n\n", err);
 	work_del(c);
-	if (!out_str(c, end))
+	if (!out_bytes(c, tail, len))
 		return;
 	out_flush(c);
 	if (c->state == C_CLOSING)
@@ -261,6 +260,15 @@ static void finish(struct client *c, int err)
 	c->shut.data = c;
 	if (uv_shutdown(&c->shut, (uv_stream_t *)&c->pipe, shutdown_cb))
 		client_close(c);
+}
+
+/* The reply is complete but for "errno=@err": send it all, then end the
+ * connection. */
+static void finish(struct client *c, int err)
+{
+	char end[CTL_END_MAX];
+
+	finish_with(c, end, ctl_reply_end(end, err));
 }
 
 /* Each line of @text (@len bytes) as "KEY=line"; control characters
@@ -273,11 +281,8 @@ static void out_lines(struct client *c, const char *key, char *text,
 	while (line < end && c->state != C_CLOSING) {
 		char *nl = memchr(line, '\n', (size_t)(end - line));
 		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
-		size_t i;
 
-		for (i = 0; i < n; i++)
-			if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-				line[i] = '?';
+		ctl_line_clean(line, n);
 		out_str(c, key);
 		out_bytes(c, line, n);
 		out_str(c, "\n");
@@ -287,13 +292,9 @@ static void out_lines(struct client *c, const char *key, char *text,
 
 static void error_reply(struct client *c, int err, const char *msg)
 {
-	char *m = strdup(msg);
+	char reply[CTL_REFUSAL_MAX];
 
-	if (m) {
-		out_lines(c, "message=", m, strlen(m));
-		free(m);
-	}
-	finish(c, err);
+	finish_with(c, reply, ctl_refusal_format(reply, err, msg));
 }
 
 /* ---- requests ------------------------------------------------------------ */
@@ -453,16 +454,9 @@ static void text_reply(struct client *c, const char *key,
 	finish(c, rc < 0 ? -rc : 0);
 }
 
-static void request_run(struct client *c, size_t len)
+/* Run the request parsed into @c->r. */
+static void request_run(struct client *c)
 {
-	char err[CTL_ERR_MAX];
-
-	c->ctl->requests++;
-	c->since_ms = uv_now(c->ctl->uv);
-	if (ctl_request_parse(&c->r, c->req, len, err)) {
-		error_reply(c, EINVAL, err);
-		return;
-	}
 	switch (c->r.cmd) {
 	case CTL_CMD_SESSIONS:
 	case CTL_CMD_FLUSH:
@@ -536,32 +530,42 @@ static void alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
 	struct client *c = s->data;
-	char err[CTL_ERR_MAX];
-	long end;
+	char reply[CTL_REFUSAL_MAX];
+	size_t reply_len = 0;
+	enum ctl_read rd;
 
 	if (c->state != C_READING)
 		return;
-	if (nread == UV_EOF) {
-		uv_read_stop(s);
-		if (!c->req_len)
-			client_close(c);
-		else
-			error_reply(c, EINVAL, "the request ended without its empty line");
-		return;
-	}
-	if (nread < 0) {
+	if (nread < 0 && nread != UV_EOF) {
 		client_close(c);
 		return;
 	}
-	c->req_len += (size_t)nread;
-	end = ctl_request_scan(c->req, c->req_len, err);
-	if (!end)
+	if (nread > 0)
+		c->req_len += (size_t)nread;
+	rd = ctl_request_read(c->req, c->req_len, nread == UV_EOF, &c->r,
+			      reply, &reply_len);
+	if (rd == CTL_READ_MORE)
 		return;
 	uv_read_stop(s);
-	if (end < 0)
-		error_reply(c, (int)-end, err);
-	else
-		request_run(c, (size_t)end);
+	switch (rd) {
+	case CTL_READ_MORE:
+		break;
+	case CTL_READ_CLOSED:
+		client_close(c);
+		break;
+	case CTL_READ_REQUEST:
+	case CTL_READ_BAD:
+		c->ctl->requests++;
+		c->since_ms = uv_now(c->ctl->uv);
+		if (rd == CTL_READ_REQUEST)
+			request_run(c);
+		else
+			finish_with(c, reply, reply_len);
+		break;
+	case CTL_READ_REFUSED:
+		finish_with(c, reply, reply_len);
+		break;
+	}
 }
 
 static void tick_cb(uv_timer_t *h)

@@ -242,6 +242,128 @@ START_TEST(test_parse_long_key)
 }
 END_TEST
 
+/* ---- what a client's bytes come to ------------------------------------------ */
+
+START_TEST(test_reply_end)
+{
+	char buf[CTL_END_MAX];
+
+	ck_assert_uint_eq(ctl_reply_end(buf, 0), 9);
+	ck_assert_mem_eq(buf, "errno=0\n\n", 9);
+	ck_assert_uint_eq(ctl_reply_end(buf, -2147483647 - 1), 19);
+	ck_assert_mem_eq(buf, "errno=-2147483648\n\n", 19);
+}
+END_TEST
+
+static const struct {
+	const char *msg;
+	int err;
+	const char *want;
+} refusals[] = {
+	{ "line 1: not key=value", EINVAL,
+	  "message=line 1: not key=value\nerrno=22\n\n" },
+	/* each line its own message line, a control byte a '?' */
+	{ "one\ntwo\x7f\tthree\n", EMSGSIZE,
+	  "message=one\nmessage=two??three\nerrno=90\n\n" },
+	{ "\n\n", EINVAL, "message=\nmessage=\nerrno=22\n\n" },
+	{ "", ETIMEDOUT, "errno=110\n\n" },
+};
+
+START_TEST(test_refusal_format)
+{
+	char buf[CTL_REFUSAL_MAX];
+	size_t n = ctl_refusal_format(buf, refusals[_i].err, refusals[_i].msg);
+
+	ck_assert_uint_eq(n, strlen(refusals[_i].want));
+	ck_assert_mem_eq(buf, refusals[_i].want, n);
+}
+END_TEST
+
+/* A message of CTL_ERR_MAX - 1 newlines is the longest refusal there is;
+ * a longer message is cut there. */
+START_TEST(test_refusal_longest)
+{
+	char msg[2 * CTL_ERR_MAX], *buf = malloc(CTL_REFUSAL_MAX);
+	size_t n;
+
+	ck_assert_ptr_nonnull(buf);
+	memset(msg, '\n', sizeof(msg) - 1);
+	msg[sizeof(msg) - 1] = '\0';
+	n = ctl_refusal_format(buf, -2147483647 - 1, msg);
+	ck_assert_uint_eq(n, (CTL_ERR_MAX - 1) * 9 + 19);
+	ck_assert_uint_le(n, CTL_REFUSAL_MAX);
+	ck_assert_mem_eq(buf + n - 19, "errno=-2147483648\n\n", 19);
+	memset(msg, 'x', sizeof(msg) - 1);
+	n = ctl_refusal_format(buf, EINVAL, msg);
+	ck_assert_uint_eq(n, 8 + CTL_ERR_MAX - 1 + 1 + 10);
+	free(buf);
+}
+END_TEST
+
+static const struct {
+	const char *in;
+	size_t len;
+	bool eof;
+	enum ctl_read want;
+	const char *reply;	/* the start of the refusal, if one */
+} reads[] = {
+	{ "", 0, false, CTL_READ_MORE, NULL },
+	{ "", 0, true, CTL_READ_CLOSED, NULL },
+	{ "command=stats\n", 14, false, CTL_READ_MORE, NULL },
+	{ "command=stats\n", 14, true, CTL_READ_REFUSED,
+	  "message=the request ended without its empty line\nerrno=22\n\n" },
+	{ "c", 1, true, CTL_READ_REFUSED,
+	  "message=the request ended without its empty line\nerrno=22\n\n" },
+	{ "command=stats\n\n", 15, false, CTL_READ_REQUEST, NULL },
+	{ "command=stats\n\n", 15, true, CTL_READ_REQUEST, NULL },
+	{ "command=stat\n\n", 14, false, CTL_READ_BAD,
+	  "message=line 1: unknown command \"stat\"" },
+	{ "command=st\x01", 11, false, CTL_READ_REFUSED,
+	  "message=line 1: byte 0x01 is not allowed" },
+};
+
+START_TEST(test_request_read)
+{
+	char reply[CTL_REFUSAL_MAX];
+	struct ctl_request r;
+	size_t n = 0;
+	enum ctl_read rd;
+
+	rd = ctl_request_read(reads[_i].in, reads[_i].len, reads[_i].eof, &r,
+			      reply, &n);
+	ck_assert_int_eq(rd, reads[_i].want);
+	if (rd == CTL_READ_REQUEST)
+		ck_assert_int_eq(r.cmd, CTL_CMD_STATS);
+	if (reads[_i].reply) {
+		ck_assert_uint_ge(n, strlen(reads[_i].reply));
+		ck_assert_mem_eq(reply, reads[_i].reply,
+				 strlen(reads[_i].reply));
+		ck_assert_mem_eq(reply + n - 10, "errno=22\n\n", 10);
+	}
+}
+END_TEST
+
+/* The daemon's buffer holds CTL_REQUEST_MAX + 1 bytes: at
+ * CTL_REQUEST_MAX bytes without an end, the reader must stop waiting. */
+START_TEST(test_request_read_full)
+{
+	char *buf = malloc(CTL_REQUEST_MAX), reply[CTL_REFUSAL_MAX];
+	struct ctl_request r;
+	size_t i, n = 0;
+
+	ck_assert_ptr_nonnull(buf);
+	for (i = 0; i < CTL_REQUEST_MAX; i++)
+		buf[i] = i % 100 == 99 ? '\n' : 'a';
+	ck_assert_int_eq(ctl_request_read(buf, CTL_REQUEST_MAX - 1, false, &r,
+					  reply, &n), CTL_READ_MORE);
+	ck_assert_int_eq(ctl_request_read(buf, CTL_REQUEST_MAX, false, &r,
+					  reply, &n), CTL_READ_REFUSED);
+	ck_assert_mem_eq(reply, "message=request longer than 4096 bytes\nerrno=90\n\n",
+			 n);
+	free(buf);
+}
+END_TEST
+
 /* ---- session records ------------------------------------------------------- */
 
 START_TEST(test_session_format)
@@ -823,6 +945,14 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, test_parse_filters);
 	tcase_add_loop_test(tc, test_parse_bad, 0, ARRAY_SIZE(parse_bad));
 	tcase_add_test(tc, test_parse_long_key);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("read");
+	tcase_add_test(tc, test_reply_end);
+	tcase_add_loop_test(tc, test_refusal_format, 0, ARRAY_SIZE(refusals));
+	tcase_add_test(tc, test_refusal_longest);
+	tcase_add_loop_test(tc, test_request_read, 0, ARRAY_SIZE(reads));
+	tcase_add_test(tc, test_request_read_full);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("session");
