@@ -250,7 +250,8 @@ int nat_reconfigure(struct nat *n, const struct nat_config *cfg, uint64_t now,
 	portpool_range_ports(&ranges[PSPACE_TCP], cfg->port_lo, cfg->port_hi);
 	portpool_range_ports(&ranges[PSPACE_UDP], cfg->port_lo, cfg->port_hi);
 	ranges[PSPACE_ICMP] = n->ranges[PSPACE_ICMP];
-	if (memcmp(ranges, n->ranges, sizeof(ranges))) {
+	if (!portpool_range_eq(&ranges[PSPACE_TCP], &n->ranges[PSPACE_TCP]) ||
+	    !portpool_range_eq(&ranges[PSPACE_UDP], &n->ranges[PSPACE_UDP])) {
 		memcpy(n->ranges, ranges, sizeof(ranges));
 		for (i = 0; i < n->nslots; i++)
 			for (sp = 0; sp < PSPACE_N; sp++)

@@ -24,6 +24,14 @@ void portpool_range_ids(struct portpool_range *r, uint16_t lo, uint16_t hi)
 	r->hi[1] = 0;
 }
 
+bool portpool_range_eq(const struct portpool_range *a,
+		       const struct portpool_range *b)
+{
+	return a->classes == b->classes && a->lo[0] == b->lo[0] &&
+	       a->hi[0] == b->hi[0] && a->lo[1] == b->lo[1] &&
+	       a->hi[1] == b->hi[1];
+}
+
 static unsigned class_of(const struct portpool_range *r, uint16_t port)
 {
 	return r->classes && port >= 1024;

@@ -39,6 +39,11 @@ void portpool_range_ports(struct portpool_range *r, uint16_t lo, uint16_t hi);
 /* portpool_range_ids() - one class [@lo, @hi], for ICMP identifiers */
 void portpool_range_ids(struct portpool_range *r, uint16_t lo, uint16_t hi);
 
+/* portpool_range_eq() - whether @a and @b hold the same classes (field by
+ * field: the struct has a byte of padding that memcmp() would read) */
+bool portpool_range_eq(const struct portpool_range *a,
+		       const struct portpool_range *b);
+
 /* portpool_init() - mark every port of @r free in @pp */
 void portpool_init(struct portpool *pp, const struct portpool_range *r);
 

@@ -179,6 +179,27 @@ START_TEST(icmp_ids_one_class)
 }
 END_TEST
 
+/* Found by valgrind (make check-valgrind): a reload compared port ranges
+ * with memcmp(), padding byte and all, which is never written. */
+START_TEST(range_eq_reads_fields_only)
+{
+	struct portpool_range a, b;
+
+	memset(&a, 0x00, sizeof(a));
+	memset(&b, 0xff, sizeof(b));
+	portpool_range_ports(&a, 1024, 65535);
+	portpool_range_ports(&b, 1024, 65535);
+	ck_assert(portpool_range_eq(&a, &b));
+	b.hi[1] = 65534;
+	ck_assert(!portpool_range_eq(&a, &b));
+	portpool_range_ports(&b, 1, 65535);
+	ck_assert(!portpool_range_eq(&a, &b));
+	portpool_range_ids(&a, 1, 1023);
+	portpool_range_ports(&b, 1, 1023);
+	ck_assert(!portpool_range_eq(&a, &b));	/* one class, or two */
+}
+END_TEST
+
 static Suite *portpool_suite(void)
 {
 	Suite *s = suite_create("portpool");
@@ -193,6 +214,7 @@ static Suite *portpool_suite(void)
 	tcase_add_test(tc, scan_wraps_and_crosses_words);
 	tcase_add_test(tc, random_start_spreads);
 	tcase_add_test(tc, icmp_ids_one_class);
+	tcase_add_test(tc, range_eq_reads_fields_only);
 	suite_add_tcase(s, tc);
 	return s;
 }
