@@ -183,7 +183,10 @@ lab_begin() {
 }
 
 # tunnat_start CONFIG [WRAPPER...]: run tunnat on CONFIG in the background
-# (optionally under a wrapper command) and wait until it forwards
+# (optionally under a wrapper command) and wait until it forwards.  Every
+# start is under TUNNAT_WRAPPER too, if set (make check-valgrind sets
+# valgrind), and waits TUNNAT_START_WAIT seconds at most (10 unless set:
+# a slow wrapper needs longer to start; nothing else waits longer).
 tunnat_start() {
 	conf=$1
 	shift
@@ -195,9 +198,12 @@ tunnat_start() {
 		cat "$WORK/tunnat.log" >>"$WORK/tunnat.old.log"
 	fi
 	: >"$WORK/tunnat.log"
-	"$@" "$TUNNAT" -c "$conf" -l debug >"$WORK/tunnat.log" 2>&1 &
+	# unquoted: the wrapper is a command and its arguments
+	"$@" ${TUNNAT_WRAPPER:-} "$TUNNAT" -c "$conf" -l debug \
+		>"$WORK/tunnat.log" 2>&1 &
 	TUNNAT_PID=$!
-	if ! wait_for 10 grep -q "forwarding between" "$WORK/tunnat.log"; then
+	if ! wait_for "${TUNNAT_START_WAIT:-10}" \
+	    grep -q "forwarding between" "$WORK/tunnat.log"; then
 		cat "$WORK/tunnat.log" >&2
 		broken "tunnat did not start"
 	fi
