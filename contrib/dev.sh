@@ -6,6 +6,11 @@
 #   contrib/dev.sh check      install, build, run the whole test suite
 #   contrib/dev.sh distcheck  install, build, check the release tarball
 #   contrib/dev.sh bench      install, build, run make bench (minutes)
+#   contrib/dev.sh fuzz-smoke install, build, run each fuzz harness briefly
+#   contrib/dev.sh sanitizers install, then build a copy of the release
+#                             tarball with --enable-sanitizers in
+#                             build-sanitizers/ and run its whole test suite
+#   contrib/dev.sh valgrind   install, build, run make check-valgrind
 #   contrib/dev.sh build      install and build only
 #
 # Debian 12, as root.  Every step is skipped when already done: packages
@@ -20,12 +25,14 @@ cd "$(dirname "$0")/.."
 # run the container image (tests/lab/image.sh); binutils has readelf;
 # python3-yaml reads the lab topologies (contrib/lab/labrun); systemd
 # has systemd-analyze, which checks contrib/systemd/tunnat.service.  coreutils (timeout, mknod)
-# is essential; mount is not, and the tests mount tmpfs and devpts.
+# is essential; mount is not, and the tests mount tmpfs and devpts.  clang
+# and libclang-rt-14-dev (libFuzzer) build the fuzz harnesses; valgrind
+# runs make check-valgrind.
 PACKAGES="gcc make autoconf automake libtool pkg-config libuv1-dev \
 libyaml-dev libcap-ng-dev check iproute2 iputils-ping python3 tcpdump \
 tshark groff-base mandoc util-linux mount procps iperf3 ethtool pptpd \
 pptp-linux nftables podman runc binutils python3-yaml systemd traceroute \
-iputils-tracepath python3-scapy"
+iputils-tracepath python3-scapy clang libclang-rt-14-dev valgrind"
 
 deps() {
 	missing=""
@@ -71,8 +78,33 @@ bench)
 	build
 	make bench
 	;;
+fuzz-smoke)
+	build
+	make fuzz-smoke
+	;;
+sanitizers)
+	# A copy, so that the main build and distcheck stay as they are:
+	# the tree is configured in place, which rules out a VPATH build.
+	build
+	rm -rf build-sanitizers
+	mkdir build-sanitizers
+	make dist-gzip
+	tarball=$(ls -t tunnat-*.tar.gz | head -n 1)
+	tar xzf "$tarball" -C build-sanitizers
+	(
+		cd build-sanitizers/"${tarball%.tar.gz}"
+		./configure --enable-werror --enable-sanitizers \
+			--sysconfdir=/etc
+		make -j"$(nproc)"
+		make -j"$(nproc)" check
+	)
+	;;
+valgrind)
+	build
+	make check-valgrind
+	;;
 *)
-	echo "usage: $0 demo|check|distcheck|bench|build" >&2
+	echo "usage: $0 demo|check|distcheck|bench|fuzz-smoke|sanitizers|valgrind|build" >&2
 	exit 64
 	;;
 esac
