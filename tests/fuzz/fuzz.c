@@ -681,6 +681,32 @@ static bool is_icmp_error_type(uint8_t t)
 	return t == 3 || t == 11 || t == 12;
 }
 
+/* An ICMP error @b (whole, @len bytes, IPv4 header @hl) leaving on the
+ * outside quotes no inside address: one forwarded from inside quotes a
+ * packet to a public address; one the router built in answer to input
+ * @in quotes @in's addresses as they came. */
+static void quote_check(const struct in_info *in, const uint8_t *b,
+			size_t len, unsigned hl, bool local, bool first)
+{
+	uint32_t isrc, idst, osrc, odst;
+
+	if (b[9] != IPPROTO_ICMP || len < hl + 8 + 20 ||
+	    !is_icmp_error_type(b[hl]))
+		return;
+	memcpy(&isrc, b + hl + 8 + 12, 4);
+	memcpy(&idst, b + hl + 8 + 16, 4);
+	if (!local && !is_pub(idst))
+		fuzz_fail("an ICMP error leaves quoting a packet to %08x, not public",
+			  ntohl(idst));
+	if (!local || !first || !in || !in->valid)
+		return;
+	memcpy(&osrc, in->data + 12, 4);
+	memcpy(&odst, in->data + 16, 4);
+	if (isrc != osrc || idst != odst)
+		fuzz_fail("the router's ICMP error quotes %08x -> %08x, not the %08x -> %08x it answers",
+			  ntohl(isrc), ntohl(idst), ntohl(osrc), ntohl(odst));
+}
+
 /* Check packet @q the engine sent with verdict @v, from input @in (NULL:
  * sent on its own); @first: it is the verdict's packet. */
 static void out_check(const struct in_info *in, const struct pkt *q,
@@ -730,6 +756,9 @@ static void out_check(const struct in_info *in, const struct pkt *q,
 	if (to_inside && is_pub(dst))
 		fuzz_fail("a packet goes inside to public address %08x",
 			  ntohl(dst));
+	if (!to_inside && whole &&
+	    !(q->dir == DIR_OUT && v == VERDICT_FORWARD && exempt_dst(dst)))
+		quote_check(in, b, q->len, hl, q->local, first);
 
 	if (!q->local && wire_len(q) > d.mtu[to_inside])
 		fuzz_fail("a packet of %zu bytes goes to a device of MTU %u",

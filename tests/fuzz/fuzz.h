@@ -14,8 +14,10 @@
  *   one whose checksum verifies; none is larger than the MTU of the
  *   device it goes to, unless the router built it;
  * - nothing leaves on the outside from an address outside the public
- *   pool (but traffic to an exempt destination), and nothing goes inside
- *   to a public address;
+ *   pool (but traffic to an exempt destination), nor quotes an inside
+ *   address in an ICMP error (a forwarded error quotes a packet to a
+ *   public address; one the router built quotes the packet it answers
+ *   as it came), and nothing goes inside to a public address;
  * - the session table's indexes agree (session_table_check()), no host
  *   gains sessions or calls beyond its limits, the counters agree with
  *   the table, every port a mapping holds is taken in its pool and each
