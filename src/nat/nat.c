@@ -138,16 +138,29 @@ int nat_pool_set(struct nat *n, const uint32_t *addrs, unsigned cnt)
 		grow = need - nreuse;
 	}
 	active = calloc(cnt, sizeof(*active));
-	sorted = realloc(n->sorted, (nslots + grow) * sizeof(*sorted));
-	if (sorted)
-		n->sorted = sorted;
-	pools = realloc(n->pools,
-			(size_t)(nslots + grow) * PSPACE_N * sizeof(*pools));
-	if (pools)
-		n->pools = pools;
-	if (!active || !sorted || !pools) {
-		free(active);
+	if (!active)
 		return -ENOMEM;
+	if (nslots + grow > n->slots_cap) {
+		/* doubled, so that reloads adding one address at a time
+		 * copy the pools a few times, not once per address */
+		unsigned cap = n->slots_cap * 2;
+
+		if (cap < nslots + grow)
+			cap = nslots + grow;
+		if (cap > NAT_POOL_MAX)
+			cap = NAT_POOL_MAX;
+		sorted = realloc(n->sorted, cap * sizeof(*sorted));
+		if (sorted)
+			n->sorted = sorted;
+		pools = realloc(n->pools,
+				(size_t)cap * PSPACE_N * sizeof(*pools));
+		if (pools)
+			n->pools = pools;
+		if (!sorted || !pools) {
+			free(active);
+			return -ENOMEM;
+		}
+		n->slots_cap = cap;
 	}
 	for (i = 0; i < cnt; i++) {
 		int slot = nat_pool_index(n, addrs[i]);

@@ -165,6 +165,7 @@ struct nat {
 	struct session_table t;
 	uint32_t *addrs;		/* by slot, NAT_POOL_MAX of them */
 	unsigned nslots;		/* slots ever used */
+	unsigned slots_cap;		/* slots @sorted and @pools hold */
 	struct pool_ix *sorted;		/* every slot's address, sorted */
 	uint16_t *active;		/* slots of the configured pool, by
 					 * address; pairing picks among them */
