@@ -39,8 +39,9 @@ lab_begin
 ns_add "$NS_LAN"
 ns_add "$NS_WAN"
 
-UDP_TIMEOUT=6
-cat >"$WORK/tunnat.yaml" <<YAML
+# conf UDP_TIMEOUT: the configuration file
+conf() {
+	cat <<YAML
 inside:
   device: tin$ID
   netns: $NS_LAN
@@ -55,11 +56,13 @@ nat:
   addresses: [203.0.113.1]
   allow-short-timeouts: true
   timeouts:
-    udp: $UDP_TIMEOUT
+    udp: $1
 log:
   mappings: true
 $(control_yaml)
 YAML
+}
+conf 60 >"$WORK/tunnat.yaml"
 cp "$WORK/tunnat.yaml" "$WORK/tunnat.yaml.orig"
 echo 0 >"$WORK/clock"
 chmod 644 "$WORK/clock"
@@ -272,7 +275,7 @@ check "empty: refused" reload_refused "$WORK/tunnat.yaml"
 check "tunnat is still running" kill -0 "$TUNNAT_PID"
 ctl config >"$WORK/config.out" || true
 check "the running configuration stayed" \
-	grep -q "^    udp: $UDP_TIMEOUT\$" "$WORK/config.out"
+	grep -q "^    udp: 60\$" "$WORK/config.out"
 check "the flow lost nothing meanwhile" probe_stop reload
 check "no session was lost" test "$(stat sessions/active)" -ge "$sessions"
 cp "$WORK/tunnat.yaml.orig" "$WORK/tunnat.yaml"
@@ -281,12 +284,18 @@ check "the file back: reload exits 0, nothing changed" \
 	grep -q "reloaded; nothing changed" "$WORK/reload.out"
 
 # --- 5. the wall clock stepped ----------------------------------------------
-# the sessions so far end first (6 s), so that only the next one is seen
+# a UDP timeout of 6 s, for a short test; the sessions so far, idle for
+# longer, end at once, so that only the next one is seen
+UDP_TIMEOUT=6
+conf $UDP_TIMEOUT >"$WORK/tunnat.yaml"
+ctl reload >"$WORK/reload.out" || true
+check "a UDP timeout of $UDP_TIMEOUT s applies" \
+	grep -q "nat.timeouts.udp: 60 -> $UDP_TIMEOUT" "$WORK/reload.out"
 check "every session ends on its timeout" wait_for 15 stat_is_0
 
 year=$(date -u +%Y)
 year_back=$(date -u -d "@$(($(date +%s) - 366 * 86400))" +%Y)
-t0=$(date +%s)
+t0=$(date +%s%3N)
 send 6000 one >/dev/null
 # step SECONDS: the wall clock as tunnat sees it moves by SECONDS
 step() {
@@ -301,16 +310,30 @@ sleep 1
 check "a year back: it is still there" has_session 192.168.1.10:6000
 check "and ends on time, $UDP_TIMEOUT s after its packet (+1.5 s)" \
 	wait_for 10 no_session 192.168.1.10:6000
-t1=$(date +%s)
-echo "the session lived $((t1 - t0)) s (timeout $UDP_TIMEOUT s)"
-check "not before its timeout" test $((t1 - t0)) -ge "$UDP_TIMEOUT"
+t1=$(date +%s%3N)
+echo "the session lived at most $((t1 - t0)) ms (timeout $UDP_TIMEOUT s)"
+check "not before its timeout" test $((t1 - t0)) -ge $((UDP_TIMEOUT * 1000))
 check "the mapping log's times follow the wall clock: made at $year" \
 	grep -q "mapping: ${year}-.* mapping-up udp inside=192.168.1.10:6000 " \
 	"$WORK/tunnat.log"
-check "and ended a year before it" grep -q \
+check "and ended a year before it" wait_for 5 grep -q \
 	"mapping: $year_back-.* mapping-down udp inside=192.168.1.10:6000 " \
 	"$WORK/tunnat.log"
 step 0
+# the log's times: it ended its timeout after it was made, a year back
+check "the log: it ended $UDP_TIMEOUT s after it was made, less 366 days" \
+	/usr/bin/python3 - "$WORK/tunnat.log" "$UDP_TIMEOUT" <<'EOF'
+import datetime, re, sys
+t = {}
+for line in open(sys.argv[1]):
+    m = re.search(r"mapping: (\S+)Z (mapping-up|mapping-down) udp "
+                  r"inside=192\.168\.1\.10:6000 ", line)
+    if m:
+        t[m.group(2)] = datetime.datetime.fromisoformat(m.group(1))
+d = (t["mapping-down"] - t["mapping-up"]).total_seconds() + 366 * 86400
+print("the mapping log: up to down %.3f s, plus 366 days" % d)
+sys.exit(0 if abs(d - int(sys.argv[2])) < 0.5 else 1)
+EOF
 
 check "suppressed write errors are reported once the 10 s are over" \
 	wait_for 15 grep -q "suppressed [0-9]* more messages like this in [0-9]* s: .*write of" \
