@@ -158,11 +158,9 @@ def row28_timer_minimums_enforced(c):
 def row24_open_close_timers_separate(c):
     """RFC 7857 section 2.1: "a NAT SHOULD provide different configurable
     parameters for configuring the open and closing idle timeouts".
-    tunnat has one, nat.timeouts.tcp-transitory, for opening, closing
-    and reset alike.  This asks for two (the names tcp-opening and
-    tcp-closing are this test's proposal), 2 s and 5 s, and checks what
-    they do: a connection only opening is gone after 2 s, one closed by
-    FIN both ways lives past that and is gone after 5 s."""
+    nat.timeouts.tcp-opening and tcp-closing, 2 s and 5 s here: a
+    connection only opening is gone after 2 s, one closed by FIN both
+    ways lives past that and is gone after 5 s."""
     lab = c.run.lab
     conf = lab.config(nat={"allow-short-timeouts": True, "timeouts": {
         "tcp-opening": 2, "tcp-closing": 5, "tcp-established": 60}})
@@ -2092,9 +2090,8 @@ def row64_mapping_log(c):
 def row65_mapping_log_names_no_destination(c):
     """RFC 6888 REQ-12: destinations are not logged unless required, and
     then by a choice of their own.  With the mapping log on (row 64: an
-    operator tracing abuse needs it), no line may name the remote a flow
-    went to; tunnat(8) logs each session with its remote, with no key to
-    leave them out."""
+    operator tracing abuse needs it) and log.destinations left off, no
+    line may name the remote a flow went to."""
     y = "198.51.100.71"
     h = new_host()
     c.out_udp(h, new_port(), y, 53)
