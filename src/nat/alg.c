@@ -102,7 +102,8 @@ static int alg_state_init(struct alg_state *a, enum nat_alg id,
 	calls = (uint64_t)ac->max_connections * ac->max_calls_per_connection;
 	if (calls > max_sessions)
 		calls = max_sessions;
-	if (!a->slots || addr_counts_init(&a->calls_host, calls) ||
+	if (!a->slots || addr_counts_init(&a->conns_host, ac->max_connections) ||
+	    addr_counts_init(&a->calls_host, calls) ||
 	    addr_counts_init(&a->calls_server, calls))
 		return -ENOMEM;
 	return 0;
@@ -141,6 +142,7 @@ void alg_fini(struct nat *n)
 
 	for (i = 0; i < NAT_ALG_N; i++) {
 		free(n->alg[i].slots);
+		addr_counts_fini(&n->alg[i].conns_host);
 		addr_counts_fini(&n->alg[i].calls_host);
 		addr_counts_fini(&n->alg[i].calls_server);
 	}
@@ -166,19 +168,37 @@ static void *slot_priv(struct nat *n, enum nat_alg alg, uint32_t slot)
 	return n->alg[alg].slots + (size_t)slot * n->alg[alg].size;
 }
 
-bool alg_has_room(const struct nat *n, enum nat_alg alg)
+enum drop_reason alg_has_room(const struct nat *n, enum nat_alg alg,
+			      uint32_t client)
 {
-	return n->alg[alg].pool.used < n->alg[alg].pool.max;
+	const struct alg_state *a = &n->alg[alg];
+	uint32_t lim = n->cfg.alg[alg].max_connections_per_host;
+
+	if (a->pool.used >= a->pool.max)
+		return DROP_ALG_NO_STATE;
+	if (client && lim && addr_count(&a->conns_host, n->hkey, client) >= lim)
+		return DROP_ALG_HOST_LIMIT;
+	return DROP_NONE;
+}
+
+/* The host a control connection counts against: whoever opened it, an
+ * inside host or (through a forward) a remote one.  The inbound half of
+ * a hairpin counts against no one: its outbound half already counts. */
+static uint32_t conn_client(const struct nat_session *s)
+{
+	if (s->flags & SESS_HAIRPIN)
+		return 0;
+	return s->flags & SESS_INBOUND ? s->rem_addr : s->in_addr;
 }
 
 void alg_conn_attach(struct nat *n, uint32_t si, enum nat_alg alg)
 {
 	struct alg_state *a = &n->alg[alg];
 	struct nat_session *s = &n->t.s[si];
-	uint32_t slot;
+	uint32_t slot, client = conn_client(s);
 	void *priv;
 
-	assert(alg_has_room(n, alg));
+	assert(a->pool.used < a->pool.max);
 	if (a->pool.free) {
 		slot = a->pool.free;
 		memcpy(&a->pool.free, slot_priv(n, alg, slot), sizeof(slot));
@@ -191,12 +211,17 @@ void alg_conn_attach(struct nat *n, uint32_t si, enum nat_alg alg)
 	alg_table[alg]->conn_init(priv, &n->cfg.alg[alg]);
 	s->alg = (uint8_t)alg;
 	s->alg_slot = slot;
+	if (client)
+		addr_count_add(&a->conns_host, n->hkey, client, 1);
 }
 
 static void slot_free(struct nat *n, struct nat_session *s)
 {
 	struct alg_state *a = &n->alg[s->alg];
+	uint32_t client = conn_client(s);
 
+	if (client)
+		addr_count_sub(&a->conns_host, n->hkey, client, 1);
 	memcpy(slot_priv(n, s->alg, s->alg_slot), &a->pool.free,
 	       sizeof(a->pool.free));
 	a->pool.free = s->alg_slot;
