@@ -12,9 +12,10 @@
 #                                          "sent N"; exit 1 on any loss
 #   hostile.py pptp-server PORT            answer Start-Control-Connection-
 #                                          Request and Echo-Request (RFC 2637)
-#   hostile.py pptp-client SRC DST S       start a PPTP control connection,
+#   hostile.py pptp-client SRC DST S [STOP] start a PPTP control connection,
 #                                          then an echo every 100 ms for S
-#                                          seconds; exit 1 if one is lost
+#                                          seconds or until file STOP exists;
+#                                          exit 1 if one is lost
 #   hostile.py attack PUB SRV SPORT IFACE  from outside (the WAN namespace):
 #                                          every attack of the list below at
 #                                          PUB; the legitimate TCP flow is
@@ -139,7 +140,7 @@ def pptp_server(port):
         c.close()
 
 
-def pptp_client(src, dst, seconds):
+def pptp_client(src, dst, seconds, stop):
     s = socket.socket()
     s.settimeout(TIMEOUT)
     s.bind(source(src))
@@ -149,7 +150,7 @@ def pptp_client(src, dst, seconds):
         sys.exit("pptp-client: no Start-Control-Connection-Reply")
     echoes = 0
     end = time.monotonic() + seconds
-    while time.monotonic() < end:
+    while time.monotonic() < end and not (stop and os.path.exists(stop)):
         s.sendall(pptp_msg(5, 16))
         if recv_exact(s, 20)[8:10] != b"\0\6":
             sys.exit("pptp-client: no Echo-Reply")
@@ -282,7 +283,8 @@ def main(argv):
     if cmd == "pptp-server":
         return pptp_server(int(argv[2]))
     if cmd == "pptp-client":
-        return pptp_client(argv[2], argv[3], float(argv[4]))
+        return pptp_client(argv[2], argv[3], float(argv[4]),
+                           argv[5] if len(argv) > 5 else None)
     if cmd == "attack":
         return attack(argv[2], argv[3], int(argv[4]), argv[5])
     if cmd == "frag-overlap":

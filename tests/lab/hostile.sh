@@ -64,7 +64,7 @@ import json, sys
 def get(f):
     d = json.load(open(f))
     for k in sys.argv[3].split("/"):
-        d = d.get(k, 0) if isinstance(d, dict) else 0
+        d = d[k]
     return d
 print(get(sys.argv[2]) - get(sys.argv[1]))
 EOF
@@ -166,12 +166,12 @@ check "pings ran throughout (more than 20)" test "$(sed -n \
 	's/^\([0-9]*\) packets transmitted.*/\1/p' "$WORK/ping.out")" -gt 20
 check "no ping was lost" grep -q " 0% packet loss" "$WORK/ping.out"
 before_to=$(/usr/bin/python3 -c 'import json,sys
-print(json.load(open(sys.argv[1]))["drops"].get("fragment-timeout", 0))' \
+print(json.load(open(sys.argv[1]))["drops"]["fragment-timeout"])' \
 	"$WORK/after.json")
 check "the held fragments ran out of time" wait_for 10 sh -c \
 	"[ \$('$TUNNATCTL' -s '$WORK/ctl.sock' stats --json |
 	   /usr/bin/python3 -c 'import json,sys
-print(json.load(sys.stdin)[\"drops\"].get(\"fragment-timeout\", 0))') \
+print(json.load(sys.stdin)[\"drops\"][\"fragment-timeout\"])') \
 	   -eq $((before_to + held)) ]"
 
 check "SIGTERM stops tunnat with status 0" tunnat_stop
