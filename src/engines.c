@@ -146,6 +146,8 @@ static int engine_config(const struct engines *e, const struct config *c,
 			.enabled = c->pptp.enabled,
 			.nports = c->pptp.nports,
 			.max_connections = c->pptp.max_connections,
+			.max_connections_per_host =
+				c->pptp.max_connections_per_host,
 			.max_calls_per_connection =
 				c->pptp.max_calls_per_connection,
 			.max_calls_per_host = c->pptp.max_calls_per_host,

@@ -121,14 +121,16 @@ struct conf_dev {
  * @enabled:	translate PPTP Call IDs (default false: RFC 5382 REQ-6
  *		recommends ALGs off unless asked for)
  * @ports:	TCP ports of PPTP servers, host order (default 1723)
- * @max_connections, @max_calls_per_connection, @max_calls_per_host,
- * @max_calls_per_server: limits (defaults 1024, 16, 64, 1024)
+ * @max_connections, @max_connections_per_host, @max_calls_per_connection,
+ * @max_calls_per_host, @max_calls_per_server: limits (defaults 1024, 16,
+ * 16, 64, 1024)
  */
 struct conf_pptp {
 	bool enabled;
 	uint16_t ports[CONF_ALG_PORTS_MAX];
 	unsigned nports;
 	uint32_t max_connections;
+	uint32_t max_connections_per_host;
 	uint32_t max_calls_per_connection;
 	uint32_t max_calls_per_host;
 	uint32_t max_calls_per_server;
@@ -151,7 +153,8 @@ struct conf_pptp {
  * @inbound_refresh:	nat.inbound-refresh: inbound UDP refreshes sessions
  * @port_holddown_s:	nat.port-holddown, seconds
  * @port_parity:	nat.port-parity: a port that must change keeps parity
- * @max_sessions_per_host: nat.max-sessions-per-host, 0 for no limit
+ * @max_sessions_per_host: nat.max-sessions-per-host (default 16384), 0 for
+ *			no limit
  * @icmp_on_failure:	nat.icmp-on-failure
  * @unsolicited_syn:	nat.unsolicited-syn
  * @exempt:		nat.exempt, @nexempt prefixes

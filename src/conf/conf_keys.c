@@ -236,7 +236,7 @@ static const struct conf_key keys[] = {
 	  "a public port that cannot be the inside one keeps its parity "
 	  "(RFC 4787 REQ-4)",
 	  .spec = BOOL(port_parity) },
-	{ "nat.max-sessions-per-host", "integer", "0",
+	{ "nat.max-sessions-per-host", "integer", "16384",
 	  "0 to " XSTR(MAX_SESSIONS_MAX) ", at most nat.max-sessions",
 	  "most sessions of one inside host; 0: no limit (RFC 6888 REQ-4)",
 	  .spec = UINT(max_sessions_per_host, 0, MAX_SESSIONS_MAX) },
@@ -311,6 +311,9 @@ static const struct conf_key keys[] = {
 	{ "alg.pptp.max-connections", "integer", "1024", "1 to 1000000",
 	  "PPTP control connections watched at once",
 	  .spec = UINT(pptp.max_connections, 1, 1000000) },
+	{ "alg.pptp.max-connections-per-host", "integer", "16", "1 to 1000000",
+	  "control connections one client host has watched at once",
+	  .spec = UINT(pptp.max_connections_per_host, 1, 1000000) },
 	{ "alg.pptp.max-calls-per-connection", "integer", "16", "1 to 255",
 	  "calls on one control connection at once",
 	  .spec = UINT(pptp.max_calls_per_connection, 1, 255) },

@@ -288,16 +288,60 @@ static void packet_write(struct loop *l, enum pkt_dir to_dev,
 		write_failed(l, to_dev, p->len + hdr, w);
 }
 
+/* Is @r a limit or a share running out, which the operator should hear
+ * of at the default level (whoever fills it)? */
+static bool drop_is_quota(enum drop_reason r)
+{
+	switch (r) {
+	case DROP_TABLE_FULL:
+	case DROP_HOST_LIMIT:
+	case DROP_NO_PORT:
+	case DROP_MAPPING_FULL:
+	case DROP_ALG_NO_STATE:
+	case DROP_ALG_HOST_LIMIT:
+	case DROP_FRAG_LIMIT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Log a dropped packet: a limit reached as a warning naming the sender,
+ * rate-limited per reason (5 lines in 10 s, then one saying how many
+ * more); anything else at debug level.  @answered: @p is now the ICMP
+ * error that answers it (nat.icmp-on-failure), addressed to the sender. */
+static void drop_log(const struct pkt *p, bool answered)
+{
+	static struct log_rl quota_rl[DROP_REASON_N];
+	char src[INET_ADDRSTRLEN] = "?";
+
+	if (!drop_is_quota(p->drop)) {
+		LOG_RATELIMIT(LVL_DEBUG, "%s: dropped a packet: %s",
+			      side_name[p->dir], drop_reason_str(p->drop));
+		return;
+	}
+	if (!log_enabled(LVL_WARNING))
+		return;
+	if (p->len >= 20)
+		inet_ntop(AF_INET, p->data + (answered ? 16 : 12), src,
+			  sizeof(src));
+	log_rl_msg(&quota_rl[p->drop], LVL_WARNING,
+		   "%s: dropped a packet from %s: limit reached: %s",
+		   side_name[p->dir], src, drop_reason_str(p->drop));
+}
+
 /* Write packet @p, read from side @p->dir, where verdict @v sends it. */
 static void verdict_write(struct loop *l, const struct pkt *p, enum verdict v)
 {
-	if (v == VERDICT_FORWARD)
+	if (v == VERDICT_FORWARD) {
 		packet_write(l, p->dir == DIR_OUT ? DIR_IN : DIR_OUT, p);
-	else if (v == VERDICT_BACK)
+	} else if (v == VERDICT_BACK) {
+		if (p->local && drop_is_quota(p->drop))
+			drop_log(p, true);
 		packet_write(l, p->dir, p);
-	else if (p->drop != DROP_NONE)
-		LOG_RATELIMIT(LVL_DEBUG, "%s: dropped a packet: %s",
-			      side_name[p->dir], drop_reason_str(p->drop));
+	} else if (p->drop != DROP_NONE) {
+		drop_log(p, false);
+	}
 }
 
 /* Send what engine @n has queued besides its last verdict. */

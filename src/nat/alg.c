@@ -7,10 +7,15 @@
  * port (an outbound connection to it, or an inbound one through a static
  * mapping of it), alg_conn_attach() gives it a state slot; without a free
  * slot the connection is refused, because a connection the ALG cannot
- * watch would carry untranslated identifiers.  Every later segment goes
- * through alg_segment() before translation.  A connection the ALG resets
- * is marked dead: every segment from either side is then answered with a
- * RST, so both ends learn of it.
+ * watch would carry untranslated identifiers; so is one beyond its client
+ * host's share (max_connections_per_host), so that a host flooding a
+ * server's port takes only its own share of the slots.  Every later
+ * segment goes through alg_segment() before translation.  A connection the
+ * ALG resets is marked dead: every segment from either side is then
+ * answered with a RST, so both ends learn of it.  A hairpinned connection
+ * (an inside client of an inside server) has two sessions, each with its
+ * slot: a reset of one resets the other, so its inside end and its calls
+ * learn of it too.
  *
  * Calls.  A call is a GRE session without a mapping.  Its translated Call
  * ID is its public "port", unique per (public address, remote host) because
@@ -102,7 +107,8 @@ static int alg_state_init(struct alg_state *a, enum nat_alg id,
 	calls = (uint64_t)ac->max_connections * ac->max_calls_per_connection;
 	if (calls > max_sessions)
 		calls = max_sessions;
-	if (!a->slots || addr_counts_init(&a->calls_host, calls) ||
+	if (!a->slots || addr_counts_init(&a->conns_host, ac->max_connections) ||
+	    addr_counts_init(&a->calls_host, calls) ||
 	    addr_counts_init(&a->calls_server, calls))
 		return -ENOMEM;
 	return 0;
@@ -141,6 +147,7 @@ void alg_fini(struct nat *n)
 
 	for (i = 0; i < NAT_ALG_N; i++) {
 		free(n->alg[i].slots);
+		addr_counts_fini(&n->alg[i].conns_host);
 		addr_counts_fini(&n->alg[i].calls_host);
 		addr_counts_fini(&n->alg[i].calls_server);
 	}
@@ -166,19 +173,37 @@ static void *slot_priv(struct nat *n, enum nat_alg alg, uint32_t slot)
 	return n->alg[alg].slots + (size_t)slot * n->alg[alg].size;
 }
 
-bool alg_has_room(const struct nat *n, enum nat_alg alg)
+enum drop_reason alg_has_room(const struct nat *n, enum nat_alg alg,
+			      uint32_t client)
 {
-	return n->alg[alg].pool.used < n->alg[alg].pool.max;
+	const struct alg_state *a = &n->alg[alg];
+	uint32_t lim = n->cfg.alg[alg].max_connections_per_host;
+
+	if (a->pool.used >= a->pool.max)
+		return DROP_ALG_NO_STATE;
+	if (client && lim && addr_count(&a->conns_host, n->hkey, client) >= lim)
+		return DROP_ALG_HOST_LIMIT;
+	return DROP_NONE;
+}
+
+/* The host a control connection counts against: whoever opened it, an
+ * inside host or (through a forward) a remote one.  The inbound half of
+ * a hairpin counts against no one: its outbound half already counts. */
+static uint32_t conn_client(const struct nat_session *s)
+{
+	if (s->flags & SESS_HAIRPIN)
+		return 0;
+	return s->flags & SESS_INBOUND ? s->rem_addr : s->in_addr;
 }
 
 void alg_conn_attach(struct nat *n, uint32_t si, enum nat_alg alg)
 {
 	struct alg_state *a = &n->alg[alg];
 	struct nat_session *s = &n->t.s[si];
-	uint32_t slot;
+	uint32_t slot, client = conn_client(s);
 	void *priv;
 
-	assert(alg_has_room(n, alg));
+	assert(a->pool.used < a->pool.max);
 	if (a->pool.free) {
 		slot = a->pool.free;
 		memcpy(&a->pool.free, slot_priv(n, alg, slot), sizeof(slot));
@@ -191,12 +216,17 @@ void alg_conn_attach(struct nat *n, uint32_t si, enum nat_alg alg)
 	alg_table[alg]->conn_init(priv, &n->cfg.alg[alg]);
 	s->alg = (uint8_t)alg;
 	s->alg_slot = slot;
+	if (client)
+		addr_count_add(&a->conns_host, n->hkey, client, 1);
 }
 
 static void slot_free(struct nat *n, struct nat_session *s)
 {
 	struct alg_state *a = &n->alg[s->alg];
+	uint32_t client = conn_client(s);
 
+	if (client)
+		addr_count_sub(&a->conns_host, n->hkey, client, 1);
 	memcpy(slot_priv(n, s->alg, s->alg_slot), &a->pool.free,
 	       sizeof(a->pool.free));
 	a->pool.free = s->alg_slot;
@@ -283,6 +313,35 @@ static enum verdict reset_sender(struct nat *n, struct pkt *p, bool hairpin)
 	return VERDICT_BACK;
 }
 
+/* Reset control connection @si for reason @why: its calls end, and every
+ * later segment of it is answered with a RST. */
+static void conn_reset(struct nat *n, uint32_t si, const char *why,
+		       uint64_t now)
+{
+	struct nat_session *s = &n->t.s[si];
+	struct alg_ctx c = { .n = n, .si = si, .now = now };
+
+	n->st.alg[s->alg].resets++;
+	emit(n, NAT_EV_ALG_RESET, si, 0, why);
+	alg_table[s->alg]->conn_end(&c, slot_priv(n, s->alg, s->alg_slot));
+	s->flags |= SESS_ALG_DEAD;
+	session_refresh(&n->t, si, proto_tcp_track(s, TCP_RST, DIR_OUT), now);
+}
+
+/* The other half of control connection @si if it is hairpinned (its
+ * remote is one of our public addresses), else 0. */
+static uint32_t hairpin_other_half(struct nat *n, uint32_t si, uint64_t now)
+{
+	const struct nat_session *s = &n->t.s[si];
+	struct flow_key k;
+
+	if (nat_pool_index(n, s->rem_addr) < 0)
+		return 0;
+	flow_key_set(&k, SIDE_OUT, IPPROTO_TCP, s->rem_addr, s->rem_port,
+		     s->pub_addr, s->pub_port);
+	return nat_session_live(n, &k, now);
+}
+
 enum verdict alg_segment(struct nat *n, uint32_t si, struct pkt *p,
 			 enum pkt_dir dir, bool hairpin, uint64_t now)
 {
@@ -299,6 +358,7 @@ enum verdict alg_segment(struct nat *n, uint32_t si, struct pkt *p,
 		.data = c.payload, .len = c.len,
 	};
 	enum alg_verdict v;
+	uint32_t other;
 
 	if (s->flags & SESS_ALG_DEAD)
 		return reset_sender(n, p, hairpin);
@@ -317,11 +377,13 @@ enum verdict alg_segment(struct nat *n, uint32_t si, struct pkt *p,
 	case ALG_RESET:
 		break;
 	}
-	n->st.alg[s->alg].resets++;
-	emit(n, NAT_EV_ALG_RESET, si, 0, c.reset_why ? c.reset_why : "?");
-	ops->conn_end(&c, slot_priv(n, s->alg, s->alg_slot));
-	s->flags |= SESS_ALG_DEAD;
-	session_refresh(&n->t, si, proto_tcp_track(s, TCP_RST, dir), now);
+	conn_reset(n, si, c.reset_why ? c.reset_why : "?", now);
+	/* a hairpinned connection has a second half, whose inside end
+	 * must hear of it too (at its next segment), and whose calls end */
+	other = hairpin_other_half(n, si, now);
+	if (other && n->t.s[other].alg_slot &&
+	    !(n->t.s[other].flags & SESS_ALG_DEAD))
+		conn_reset(n, other, c.reset_why ? c.reset_why : "?", now);
 	return reset_sender(n, p, hairpin);
 }
 

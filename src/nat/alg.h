@@ -164,11 +164,18 @@ void alg_fini(struct nat *n);
 /* alg_for_port() - the enabled ALG serving TCP port @port (host order) */
 enum nat_alg alg_for_port(const struct nat *n, uint16_t port);
 
-/* alg_has_room() - a new connection of @alg would get a state slot */
-bool alg_has_room(const struct nat *n, enum nat_alg alg);
+/**
+ * alg_has_room() - would a new connection of @alg opened by host @client
+ * (network order; 0: count it against no one) get a state slot?
+ *
+ * Return: DROP_NONE if so, else why not: DROP_ALG_NO_STATE (every slot is
+ * taken), DROP_ALG_HOST_LIMIT (@client has its max_connections_per_host)
+ */
+enum drop_reason alg_has_room(const struct nat *n, enum nat_alg alg,
+			      uint32_t client);
 
 /* alg_conn_attach() - give new session @si of @alg a state slot, which
- * alg_has_room() said there is */
+ * alg_has_room() said there is, and count it against its client host */
 void alg_conn_attach(struct nat *n, uint32_t si, enum nat_alg alg);
 
 /**

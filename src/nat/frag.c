@@ -16,6 +16,16 @@
  * FRAG_TIMEOUT_MS).  Records expire as well, and when the table is full
  * the oldest record that holds nothing gives way.
  *
+ * Hostile fragments.  A fragment that would end past 65535 bytes of
+ * datagram is dropped by ipv4_parse().  A later fragment that overlaps the
+ * data of its first fragment (RFC 1858, RFC 3128: it could rewrite the
+ * transport header the session was chosen by, once the receiver puts the
+ * datagram back together) is dropped, whether it comes after the first or
+ * was held for it (DROP_FRAG_OVERLAP).  Overlaps between later fragments
+ * are the receiver's to refuse: they cannot touch the ports.  A datagram
+ * whose fragments never end runs out of offsets at 64 KiB and of time
+ * after FRAG_TIMEOUT_MS, and its held fragments count against its sender.
+ *
  * IP IDs (RFC 7857 section 10, RFC 6864).  Inside hosts pick IDs on their
  * own, so two of them can fragment datagrams to one server with one ID;
  * after translation both would come from the same public address, and the
@@ -97,6 +107,8 @@ struct frag_chunk {
  * @v:			VERDICT_FORWARD or VERDICT_BACK, once known
  * @held:		first piece of the first held fragment, 0: none
  * @held_bytes:		bytes held for it
+ * @first_end:		bytes of data its first fragment carried (once
+ *			known): a later fragment must start at or after it
  */
 struct frag_flow {
 	uint32_t hnext, rnext;
@@ -106,6 +118,7 @@ struct frag_flow {
 	uint32_t held, held_last;
 	uint32_t held_bytes;
 	uint16_t id, new_id;
+	uint16_t first_end;
 	uint8_t proto, dir, state, v;
 	bool has_rev, waiting_counted;
 };
@@ -472,6 +485,8 @@ enum verdict frag_later(struct nat *n, struct pkt *p, uint64_t now)
 			       ip->proto, ip->id, now);
 
 	if (i && ft->f[i].state == FS_KNOWN) {
+		if (ipv4_frag_offset(ip) < ft->f[i].first_end)
+			return nat_drop(n, p, DROP_FRAG_OVERLAP);
 		follow(&ft->f[i], p);
 		return ft->f[i].v;
 	}
@@ -503,9 +518,16 @@ static void release(struct nat *n, uint32_t i, uint64_t now)
 
 	while (frag) {
 		uint32_t c = frag, off = 0, total = ft->chunk[frag].total;
-		struct pkt *q = pending_alloc(n, total, (enum pkt_dir)f->dir,
-					      (enum verdict)f->v);
+		struct pkt *q;
 
+		if (ipv4_frag_offset((const struct ipv4_hdr *)(const void *)
+				     ft->chunk[frag].data) < f->first_end) {
+			n->st.drops[DROP_FRAG_OVERLAP]++;
+			frag = ft->chunk[frag].next_frag;
+			continue;
+		}
+		q = pending_alloc(n, total, (enum pkt_dir)f->dir,
+				  (enum verdict)f->v);
 		if (!q) {
 			n->st.drops[DROP_FRAG_LIMIT]++;
 		} else {
@@ -553,8 +575,11 @@ void frag_first_done(struct nat *n, struct pkt *p, enum verdict v,
 		held_free(n, i, DROP_FRAGMENT);
 		return;
 	}
+	if (!f->first_end)
+		f->first_end = p->l4_len;
 	if (f->state != FS_KNOWN) {
 		bool out = dir == DIR_OUT;
+
 		int32_t id = ip->id;
 
 		/* only datagrams leaving from a public address take a new ID;

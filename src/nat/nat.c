@@ -592,6 +592,7 @@ static enum verdict translate_in(struct nat *n, struct pkt *p, uint64_t now,
 	struct ipv4_hdr *ip = ipv4_hdr(p);
 	uint32_t si, in_addr = 0;
 	uint16_t in_port = 0;
+	bool quiet = false;
 	struct pkt_flow f;
 	enum drop_reason r;
 	enum verdict v;
@@ -607,8 +608,17 @@ static enum verdict translate_in(struct nat *n, struct pkt *p, uint64_t now,
 	if (r)
 		return nat_drop(n, p, r);
 	si = nat_session_live(n, &f.key, now);
+	if (si && f.key.proto == IPPROTO_TCP && !hairpin) {
+		/* RFC 5961: a blind RST or FIN from outside changes nothing */
+		enum tcp_seq_verdict sv = proto_tcp_seq_check(&n->t.s[si], p);
+
+		if (sv == TCP_SEQ_BAD)
+			return nat_drop(n, p, DROP_TCP_WINDOW);
+		quiet = sv == TCP_SEQ_IN_WINDOW;
+	}
 	if (si) {
-		session_touch(n, si, &f, DIR_IN, now);
+		if (!quiet)
+			session_touch(n, si, &f, DIR_IN, now);
 	} else {
 		v = inbound_new(n, p, &f, hairpin, now, &si, &in_addr,
 				&in_port);
@@ -617,6 +627,9 @@ static enum verdict translate_in(struct nat *n, struct pkt *p, uint64_t now,
 	}
 	if (si) {
 		const struct nat_session *s = &n->t.s[si];
+
+		if (s->proto == IPPROTO_TCP && !quiet)
+			proto_tcp_seq_note(&n->t.s[si], p, DIR_IN);
 
 		if (s->alg_slot) {
 			v = alg_segment(n, si, p, DIR_IN, hairpin, now);
@@ -653,6 +666,8 @@ static enum verdict translate_flow_out(struct nat *n, struct pkt *p,
 							      : DROP_NO_SESSION);
 	else if (!(si = table_open_outbound(n, &f, now, &r)))
 		return table_refuse(n, p, r, now);
+	if (f.key.proto == IPPROTO_TCP)
+		proto_tcp_seq_note(&n->t.s[si], p, DIR_OUT);
 	s = &n->t.s[si];
 	if (s->alg_slot) {
 		v = alg_segment(n, si, p, DIR_OUT, false, now);

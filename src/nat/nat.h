@@ -46,6 +46,9 @@ enum nat_alg {
  * @enabled:		translate this protocol's control connections
  * @ports:		TCP ports of its servers, host order
  * @max_connections:	control connections tracked at once
+ * @max_connections_per_host: of those, most opened by one client host
+ *			(an inside host, or a remote one through a forward;
+ *			0: no limit)
  * @max_calls_per_connection, @max_calls_per_host, @max_calls_per_server:
  *			limits on the related flows ("calls") set up or
  *			live at once (>= 1; per connection <= 255)
@@ -55,6 +58,7 @@ struct nat_alg_config {
 	uint16_t ports[NAT_ALG_PORTS_MAX];
 	unsigned nports;
 	uint32_t max_connections;
+	uint32_t max_connections_per_host;
 	uint32_t max_calls_per_connection;
 	uint32_t max_calls_per_host;
 	uint32_t max_calls_per_server;

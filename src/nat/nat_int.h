@@ -74,12 +74,13 @@ void addr_count_sub(struct addr_counts *ac, const uint64_t hkey[2],
 
 /* ---- the engine --------------------------------------------------------- */
 
-/* One ALG's control connection state slots, and its calls per address
- * for the limits. */
+/* One ALG's control connection state slots, its connections per client
+ * host and its calls per address, for the limits. */
 struct alg_state {
 	size_t size;		/* bytes per slot */
 	uint8_t *slots;		/* slot 0 unused; NULL: the ALG is off */
 	struct rec_pool pool;
+	struct addr_counts conns_host;
 	struct addr_counts calls_host, calls_server;
 };
 
@@ -532,6 +533,26 @@ enum drop_reason proto_tcp_flow(struct pkt *p, struct pkt_flow *f);
 enum nat_class proto_tcp_track(struct nat_session *s, uint8_t flags,
 			       enum pkt_dir dir);
 const char *proto_tcp_state(uint8_t st);
+
+/* What the sequence check says of an inbound RST or FIN. */
+enum tcp_seq_verdict {
+	TCP_SEQ_BAD = 0,	/* outside the window: drop it */
+	TCP_SEQ_IN_WINDOW,	/* a RST in the window, not where the remote
+				 * stands: pass it to the inside host (which
+				 * answers with a challenge ACK) but let it
+				 * change nothing here */
+	TCP_SEQ_OK,		/* acts as usual */
+};
+
+/* proto_tcp_seq_check() - may inbound segment @p (TCP, first fragment or
+ * whole) act on session @s?  Only RST and FIN are checked (RFC 5961). */
+enum tcp_seq_verdict proto_tcp_seq_check(const struct nat_session *s,
+					 const struct pkt *p);
+
+/* proto_tcp_seq_note() - follow the sequence numbers of segment @p of
+ * session @s, sent in direction @dir; call it after proto_tcp_track() */
+void proto_tcp_seq_note(struct nat_session *s, const struct pkt *p,
+			enum pkt_dir dir);
 
 /* proto_udp.c */
 enum drop_reason proto_udp_flow(struct pkt *p, struct pkt_flow *f);

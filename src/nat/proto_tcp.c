@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* proto_tcp.c - TCP: ports, and the connection state that picks the timer
+/* proto_tcp.c - TCP: ports, the connection state that picks the timer, and
+ * the sequence checks that keep blind resets out
  *
- * Theory of operation.  The NAT does not validate sequence numbers (RFC
- * 7857 section 2 does not ask it to); it only tracks enough of the handshake
+ * Theory of operation.  The NAT tracks enough of the handshake
  * and teardown to choose between the timers of RFC 5382 REQ-5: the
  * established timer (>= 2 h 4 min) and the transitory one (>= 4 min),
  * which RFC 7857 2.1 splits into an opening and a closing timer.  The
@@ -23,11 +23,53 @@
  * starts the tracking afresh (the 4-tuple is being reused).  A GSO
  * superpacket carries the flags of its last segment's header, so a FIN in
  * it is seen here like any other.
+ *
+ * Sequence checks (RFC 5961, as a middlebox can apply it).  Anyone who
+ * guesses a session's four addresses and ports can send a RST or a FIN
+ * from outside; only one near where the remote stands in its sequence
+ * space may change the session's state.  Each TCP session keeps one 32-bit
+ * number for it (@aux[1]) and a few bits (@seqst):
+ *
+ *   SYN_SENT	the inside host sent a SYN and no SYN came back yet: the
+ *		number is its ISN + 1, and an inbound RST or FIN must carry
+ *		ACK with exactly that (RFC 9293 3.10.7.3, SYN-SENT)
+ *   REMOTE	the number is the remote's next sequence number: the end of
+ *		the furthest segment it sent (its SYN, data and FIN), moved
+ *		only forward and never by more than a window at a time
+ *   (none)	nothing seen yet to check against: nothing is checked
+ *
+ * and the window scale the inside host announced in its SYN (RFC 7323;
+ * none: 0; a session picked up mid-stream: unknown, taken as 14).  The
+ * remote cannot send further than the inside host's window, so the window
+ * W is the largest the inside host can announce, 65535 << scale.  An
+ * inbound RST or FIN whose sequence number is more than W before or after
+ * the remote's next one is dropped (DROP_TCP_WINDOW) and changes nothing.
+ * A FIN in the window acts as usual.  A RST in the window acts only at
+ * exactly the remote's next sequence number (RFC 5961 3.2); elsewhere in the
+ * window it is passed to the inside host, which answers with a challenge
+ * ACK, but it neither refreshes nor changes the session: a real remote
+ * then sends the exact RST.  A blind attacker hits the window once in
+ * 2^32 / 2W tries (32768 at scale 0, 256 at scale 7), and then only
+ * reaches the inside host's own RFC 5961 checks.  Segments from inside are
+ * not checked: the inside hosts are the NAT's own.
  */
+
+#include <arpa/inet.h>
 
 #include <stddef.h>
 
 #include "nat_int.h"
+
+#define TCPOPT_EOL	0
+#define TCPOPT_NOP	1
+#define TCPOPT_WSCALE	3	/* RFC 7323 2.2 */
+
+#define SEQ_MODE	0x03	/* @seqst: what @aux[1] holds */
+#define SEQ_NONE	0
+#define SEQ_SYN_SENT	1
+#define SEQ_REMOTE	2
+#define SEQ_WS_SHIFT	2	/* @seqst bits 2-5: scale + 1, 0: unknown */
+#define SEQ_WS_MAX	14	/* RFC 7323 2.3 */
 
 #define TCPS_SYN_OUT	0x01
 #define TCPS_SYN_IN	0x02
@@ -111,4 +153,109 @@ const char *proto_tcp_state(uint8_t st)
 	if ((st & syns) == syns)
 		return "established";
 	return "opening";
+}
+
+/* The window scale SYN @th (of @doff bytes) announces, 0 if none. */
+static unsigned syn_wscale(const uint8_t *th, unsigned doff)
+{
+	unsigned i = sizeof(struct tcp_hdr);
+
+	while (i < doff) {
+		uint8_t kind = th[i];
+
+		if (kind == TCPOPT_EOL)
+			break;
+		if (kind == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= doff || th[i + 1] < 2 || i + th[i + 1] > doff)
+			break;		/* malformed: no scale */
+		if (kind == TCPOPT_WSCALE && th[i + 1] == 3)
+			return th[i + 2] > SEQ_WS_MAX ? SEQ_WS_MAX : th[i + 2];
+		i += th[i + 1];
+	}
+	return 0;
+}
+
+/* The window W of session @s: the most the inside host can announce. */
+static uint32_t seq_window(const struct nat_session *s)
+{
+	unsigned ws = s->seqst >> SEQ_WS_SHIFT;
+
+	return 65535u << (ws ? ws - 1 : SEQ_WS_MAX);
+}
+
+/* Is @seq within @w of @ref, either way (modulo 2^32)? */
+static bool seq_near(uint32_t seq, uint32_t ref, uint32_t w)
+{
+	return seq - ref <= w || ref - seq <= w;
+}
+
+enum tcp_seq_verdict proto_tcp_seq_check(const struct nat_session *s,
+					 const struct pkt *p)
+{
+	const struct tcp_hdr *th = (const void *)pkt_l4(p);
+	uint32_t seq = ntohl(th->seq);
+
+	if (!(th->flags & (TCP_RST | TCP_FIN)))
+		return TCP_SEQ_OK;
+	switch (s->seqst & SEQ_MODE) {
+	case SEQ_SYN_SENT:
+		return th->flags & TCP_ACK && ntohl(th->ack) == s->aux[1]
+		       ? TCP_SEQ_OK : TCP_SEQ_BAD;
+	case SEQ_REMOTE:
+		if (!seq_near(seq, s->aux[1], seq_window(s)))
+			return TCP_SEQ_BAD;
+		if (th->flags & TCP_RST && seq != s->aux[1])
+			return TCP_SEQ_IN_WINDOW;
+		return TCP_SEQ_OK;
+	default:
+		return TCP_SEQ_OK;
+	}
+}
+
+void proto_tcp_seq_note(struct nat_session *s, const struct pkt *p,
+			enum pkt_dir dir)
+{
+	const struct tcp_hdr *th = (const void *)pkt_l4(p);
+	unsigned doff = (th->doff >> 4) * 4u;
+	uint8_t fl = th->flags, mode = s->seqst & SEQ_MODE;
+	uint32_t seq = ntohl(th->seq), ack = ntohl(th->ack);
+	uint32_t end = seq + (p->l4_len - doff) + !!(fl & TCP_SYN) +
+		       !!(fl & TCP_FIN);
+	/* after proto_tcp_track(): the session is new or starts afresh */
+	bool fresh = !(s->tcp & (dir == DIR_OUT ? TCPS_SYN_IN : TCPS_SYN_OUT));
+
+	if (fl & TCP_RST)
+		return;
+	if (dir == DIR_OUT) {
+		if (fl & TCP_SYN)
+			s->seqst = (uint8_t)((s->seqst & SEQ_MODE) |
+					     (syn_wscale(pkt_l4(p), doff) + 1)
+					     << SEQ_WS_SHIFT);
+		if ((fl & (TCP_SYN | TCP_ACK)) == TCP_SYN && fresh) {
+			mode = SEQ_SYN_SENT;
+			s->aux[1] = seq + 1;
+		} else if (mode == SEQ_NONE && fl & TCP_ACK) {
+			/* picked up mid-stream: the inside host says where
+			 * the remote stands */
+			mode = SEQ_REMOTE;
+			s->aux[1] = ack;
+		}
+	} else if (fl & TCP_SYN) {
+		/* a remote's SYN opens (or reopens) the session; its SYN-ACK
+		 * counts only if it acknowledges the inside host's SYN */
+		if ((mode == SEQ_NONE && fresh) ||
+		    (mode == SEQ_REMOTE && fresh && !(fl & TCP_ACK)) ||
+		    (mode == SEQ_SYN_SENT &&
+		     (!(fl & TCP_ACK) || ack == s->aux[1]))) {
+			mode = SEQ_REMOTE;
+			s->aux[1] = end;
+		}
+	} else if (mode == SEQ_REMOTE && (int32_t)(end - s->aux[1]) > 0 &&
+		   end - s->aux[1] <= seq_window(s)) {
+		s->aux[1] = end;
+	}
+	s->seqst = (uint8_t)((s->seqst & ~SEQ_MODE) | mode);
 }

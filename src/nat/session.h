@@ -104,11 +104,15 @@ static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
  * @tcp:	TCP state bits (proto_tcp.c)
  * @flags:	SESS_*
  * @alg:	ALG of a control connection (enum alg_id), 0 for none
+ * @seqst:	TCP: what @aux[1] holds for the sequence checks of inbound
+ *		RST and FIN, and the inside host's window scale (proto_tcp.c)
  * @alg_slot:	the control connection's ALG state slot; for a GRE call,
  *		the session index of the control connection that owns it
  * @aux:	a live GRE call: hash links of its SIDE_GRE_* keys; any
  *		other session of a dynamic mapping: @aux[0] is its
- *		address-dependent filter record (filter.c), 0 for none
+ *		address-dependent filter record (filter.c), 0 for none;
+ *		a TCP session's @aux[1] is the sequence number its inbound
+ *		RST and FIN are checked against (proto_tcp.c)
  *
  * A GRE version 1 call keeps the inside peer's Call ID in @in_port, the
  * translated one in @pub_port and the outside peer's in @rem_port.
@@ -126,7 +130,7 @@ struct nat_session {
 	uint8_t tcp;
 	uint8_t flags;
 	uint8_t alg;
-	uint8_t spare0;
+	uint8_t seqst;
 	uint16_t spare1;
 	uint32_t alg_slot;
 	uint32_t aux[2];

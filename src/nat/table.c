@@ -431,18 +431,24 @@ unsigned table_expire_sessions(struct nat *n, uint64_t now, unsigned budget)
 	return freed;
 }
 
-/* The ALG a new TCP session toward @server_port gets, if any.  A connection
- * the ALG has no room to watch is refused: it would carry untranslated
- * identifiers. */
+/* The ALG a new TCP session toward @server_port, opened by @client (0: a
+ * hairpin's inbound half), gets, if any.  A connection the ALG has no room
+ * to watch, in all or in its client's share, is refused: it would carry
+ * untranslated identifiers. */
 static bool alg_choose(const struct nat *n, uint8_t proto,
-		       uint16_t server_port, enum nat_alg *alg,
-		       enum drop_reason *why)
+		       uint16_t server_port, uint32_t client,
+		       enum nat_alg *alg, enum drop_reason *why)
 {
+	enum drop_reason r;
+
 	*alg = proto == IPPROTO_TCP ? alg_for_port(n, ntohs(server_port))
 				    : NAT_ALG_NONE;
-	if (*alg == NAT_ALG_NONE || alg_has_room(n, *alg))
+	if (*alg == NAT_ALG_NONE)
 		return true;
-	*why = DROP_ALG_NO_STATE;
+	r = alg_has_room(n, *alg, client);
+	if (r == DROP_NONE)
+		return true;
+	*why = r;
 	return false;
 }
 
@@ -458,7 +464,8 @@ uint32_t table_open_outbound(struct nat *n, const struct pkt_flow *f,
 
 	/* everything that can refuse the flow, before anything is taken */
 	if (!room_for(n, f->key.addr, why) ||
-	    !alg_choose(n, f->key.proto, f->key.rem_port, &alg, why))
+	    !alg_choose(n, f->key.proto, f->key.rem_port, f->key.addr, &alg,
+			why))
 		return 0;
 	mk.rem_addr = 0;
 	mk.rem_port = 0;
@@ -540,7 +547,9 @@ uint32_t table_open_inbound(struct nat *n, uint32_t mi,
 		return 0;
 	}
 	if (!room_for(n, m->in_addr, why) ||
-	    !alg_choose(n, mapping_proto(m), m->in_port, &alg, why))
+	    !alg_choose(n, mapping_proto(m), m->in_port,
+			flags & SESS_HAIRPIN ? 0 : f->key.rem_addr, &alg,
+			why))
 		return 0;
 	tmpl = (struct nat_session){
 		.in_addr = m->in_addr,

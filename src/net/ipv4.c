@@ -45,6 +45,10 @@ static const char *const drop_reason_names[] = {
 	[DROP_TOO_BIG]		= "too-big",
 	[DROP_FRAG_LIMIT]	= "fragment-limit",
 	[DROP_FRAG_TIMEOUT]	= "fragment-timeout",
+	[DROP_ALG_HOST_LIMIT]	= "alg-host-limit",
+	[DROP_TCP_WINDOW]	= "tcp-out-of-window",
+	[DROP_FRAG_OVERLAP]	= "fragment-overlap",
+	[DROP_FRAG_TOO_LONG]	= "fragment-too-long",
 };
 static_assert(sizeof(drop_reason_names) / sizeof(drop_reason_names[0]) ==
 	      DROP_REASON_N, "every drop reason has a name");
@@ -235,6 +239,10 @@ enum drop_reason ipv4_parse(struct pkt *p)
 		p->frag |= PKT_FRAG_MORE;
 	if (frag & IPV4_OFFMASK)
 		p->frag |= PKT_FRAG_LATER;
+	/* the datagram it belongs to would pass 65535 bytes (the "ping of
+	 * death"): no host can take it back together */
+	if ((frag & IPV4_OFFMASK) * 8u + tot > 65535)
+		return DROP_FRAG_TOO_LONG;
 	if (p->vnet.flags || p->vnet.gso_type) {
 		enum drop_reason r = vnet_check(p);
 

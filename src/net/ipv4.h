@@ -111,6 +111,12 @@ static inline unsigned ipv4_ihl_len(const struct ipv4_hdr *ip)
 	return (ip->ver_ihl & 0x0f) * 4u;
 }
 
+/* ipv4_frag_offset() - where @ip's data starts in its datagram, in bytes */
+static inline unsigned ipv4_frag_offset(const struct ipv4_hdr *ip)
+{
+	return (ntohs(ip->frag_off) & IPV4_OFFMASK) * 8u;
+}
+
 /* icmp_is_error() - true for the ICMP error types tunnat translates */
 static inline bool icmp_is_error(uint8_t type)
 {
@@ -141,7 +147,8 @@ static inline bool icmp_is_request(uint8_t type)
  * unfragmented packet or a first fragment of TCP, UDP or ICMP it also demands
  * a complete transport header (RFC 1858: a first fragment too short to hold
  * it is dropped).  Later fragments carry no transport header and are
- * accepted as they are.  Other protocols are accepted here; the NAT decides.
+ * accepted as they are, unless they would end past 65535 bytes of
+ * datagram (DROP_FRAG_TOO_LONG).  Other protocols are accepted here; the NAT decides.
  *
  * Return: DROP_NONE, or the reason the packet is malformed
  */

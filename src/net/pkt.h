@@ -69,6 +69,12 @@ enum drop_reason {
 	DROP_TOO_BIG,		/* DF set, larger than the next hop's MTU */
 	DROP_FRAG_LIMIT,	/* a fragment that could not be held */
 	DROP_FRAG_TIMEOUT,	/* a held fragment whose first never came */
+	DROP_ALG_HOST_LIMIT,	/* the host has all the control connections
+				 * its ALG share allows */
+	DROP_TCP_WINDOW,	/* inbound RST or FIN outside the sequence
+				 * window (RFC 5961) */
+	DROP_FRAG_OVERLAP,	/* a later fragment over its first's bytes */
+	DROP_FRAG_TOO_LONG,	/* a fragment reaching past 65535 bytes */
 	DROP_REASON_N
 };
 

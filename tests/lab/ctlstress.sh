@@ -39,6 +39,7 @@ outside:
   routes: [203.0.113.1/32]
 nat:
   addresses: [203.0.113.1]
+  max-sessions-per-host: 0     # 100 000 sessions from one host
 $(control_yaml)
 YAML
 tunnat_start "$WORK/tunnat.yaml"

@@ -1091,7 +1091,7 @@ static const struct bad alg_cases[] = {
 	{ MIN "alg:\n  pptp: [1]\n",
 	  "t.yaml:8:9: alg.pptp: expected a mapping, got a sequence\n" },
 	{ MIN "alg:\n  pptp:\n    enable: true\n",
-	  "t.yaml:9:5: alg.pptp: unknown key \"enable\" (expected: enabled, ports, max-connections, max-calls-per-connection, max-calls-per-host, max-calls-per-server)\n" },
+	  "t.yaml:9:5: alg.pptp: unknown key \"enable\" (expected: enabled, ports, max-connections, max-connections-per-host, max-calls-per-connection, max-calls-per-host, max-calls-per-server)\n" },
 	{ MIN "alg:\n  pptp:\n    enabled: sometimes\n",
 	  "t.yaml:9:14: alg.pptp.enabled: expected true or false, got \"sometimes\"\n" },
 	{ MIN "alg:\n  pptp:\n    ports: 1723\n",
@@ -1112,6 +1112,8 @@ static const struct bad alg_cases[] = {
 	  "t.yaml:9:22: alg.pptp.max-connections: 1000001 is above the maximum of 1000000\n" },
 	{ MIN "alg:\n  pptp:\n    max-calls-per-connection: 256\n",
 	  "t.yaml:9:31: alg.pptp.max-calls-per-connection: 256 is above the maximum of 255\n" },
+	{ MIN "alg:\n  pptp:\n    max-connections-per-host: 0\n",
+	  "t.yaml:9:31: alg.pptp.max-connections-per-host: 0 is below the minimum of 1\n" },
 	{ MIN "alg:\n  pptp:\n    max-calls-per-host: 0\n",
 	  "t.yaml:9:25: alg.pptp.max-calls-per-host: 0 is below the minimum of 1\n" },
 	{ MIN "alg:\n  pptp:\n    max-calls-per-server: x\n",
@@ -1422,7 +1424,7 @@ static void expect_defaults(const struct config *c)
 	ck_assert(!c->inbound_refresh);
 	ck_assert_uint_eq(c->port_holddown_s, 120);
 	ck_assert(c->port_parity);
-	ck_assert_uint_eq(c->max_sessions_per_host, 0);
+	ck_assert_uint_eq(c->max_sessions_per_host, 16384);
 	ck_assert(c->icmp_on_failure);
 	ck_assert_int_eq(c->unsolicited_syn, CONF_SYN_DROP);
 	ck_assert_uint_eq(c->nexempt, 0);
@@ -1444,6 +1446,7 @@ static void expect_defaults(const struct config *c)
 	for (j = 1; j < CONF_ALG_PORTS_MAX; j++)
 		ck_assert_uint_eq(c->pptp.ports[j], 0);
 	ck_assert_uint_eq(c->pptp.max_connections, 1024);
+	ck_assert_uint_eq(c->pptp.max_connections_per_host, 16);
 	ck_assert_uint_eq(c->pptp.max_calls_per_connection, 16);
 	ck_assert_uint_eq(c->pptp.max_calls_per_host, 64);
 	ck_assert_uint_eq(c->pptp.max_calls_per_server, 1024);
@@ -1563,6 +1566,7 @@ static const char full_yaml[] =
 	"    enabled: true\n"
 	"    ports: [1723, 1724]\n"
 	"    max-connections: 10\n"
+	"    max-connections-per-host: 5\n"
 	"    max-calls-per-connection: 2\n"
 	"    max-calls-per-host: 3\n"
 	"    max-calls-per-server: 4\n"
@@ -1692,6 +1696,7 @@ static void check_full(const struct config *c)
 	ck_assert_uint_eq(c->pptp.ports[0], 1723);
 	ck_assert_uint_eq(c->pptp.ports[1], 1724);
 	ck_assert_uint_eq(c->pptp.max_connections, 10);
+	ck_assert_uint_eq(c->pptp.max_connections_per_host, 5);
 	ck_assert_uint_eq(c->pptp.max_calls_per_connection, 2);
 	ck_assert_uint_eq(c->pptp.max_calls_per_host, 3);
 	ck_assert_uint_eq(c->pptp.max_calls_per_server, 4);

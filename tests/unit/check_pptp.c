@@ -997,6 +997,187 @@ START_TEST(blind_syn_changes_nothing)
 }
 END_TEST
 
+/* ---- hostile input and quotas ------------------------------------------ */
+
+/* One inside host floods the server's port 1723 with SYNs: it gets its
+ * share of the ALG's state slots and no more, and another host's
+ * connection and call work all along (the old hole: one host could take
+ * every slot). */
+START_TEST(syn_flood_fills_own_share)
+{
+	struct conn b = client(LAN_B, 6000);
+	uint64_t before;
+	uint32_t sessions;
+	uint16_t x = 0;
+	unsigned i;
+	size_t l;
+
+	cfg.alg[NAT_ALG_PPTP].max_connections = 8;
+	cfg.alg[NAT_ALG_PPTP].max_connections_per_host = 3;
+	renew();
+	before = nat_stats(n)->drops[DROP_ALG_HOST_LIMIT];
+	for (i = 0; i < 500; i++) {
+		struct conn a = client(LAN_A, (uint16_t)(10000 + i));
+
+		l = seg_out(pb_data(&in), &a, TCP_SYN, 77, 0, NULL, 0);
+		if (i < 3) {
+			ck_assert_int_eq(run(l, DIR_OUT), VERDICT_FORWARD);
+		} else {
+			ck_assert_int_eq(run(l, DIR_OUT), VERDICT_DROP);
+			ck_assert_str_eq(drop_reason_str(p.drop),
+					 "alg-host-limit");
+		}
+		if (i == 100)
+			session_start(&b);
+		if (i == 200) {
+			x = ocrq(&b, 0x0b0b);
+			ocrp(&b, 500, x, 0x0b0b, 1);
+		}
+		if (i > 200 && i % 50 == 0)
+			gre_in_ok(x, LAN_B, 0x0b0b);
+	}
+	ck_assert_uint_eq(nat_stats(n)->drops[DROP_ALG_HOST_LIMIT] - before,
+			  497);
+	/* 3 of LAN_A, LAN_B's connection and its call */
+	sessions = nat_stats(n)->sessions;
+	ck_assert_uint_eq(sessions, 5);
+	gre_out_ok(LAN_B, 500, true, false);
+	/* the flood's connections time out: LAN_A may connect again */
+	now += 241 * S;
+	nat_expire(n, now, 1000);
+	{
+		struct conn a = client(LAN_A, 20000);
+
+		l = seg_out(pb_data(&in), &a, TCP_SYN, 77, 0, NULL, 0);
+		ck_assert_int_eq(run(l, DIR_OUT), VERDICT_FORWARD);
+	}
+}
+END_TEST
+
+/* A remote flooding a forwarded inside server counts against its own
+ * share, and an inside client's connection counts once when hairpinned. */
+START_TEST(forward_counts_remote_client)
+{
+	unsigned i;
+	size_t l;
+
+	cfg.alg[NAT_ALG_PPTP].max_connections_per_host = 2;
+	forward_pptp_server();
+	for (i = 0; i < 10; i++) {
+		l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = CLI,
+			   .dst = PUB }, (uint16_t)(7000 + i), 1723, TCP_SYN,
+			   1, 0, NULL, 0);
+		if (i < 2) {
+			ck_assert_int_eq(run(l, DIR_IN), VERDICT_FORWARD);
+		} else {
+			ck_assert_int_eq(run(l, DIR_IN), VERDICT_DROP);
+			ck_assert_str_eq(drop_reason_str(p.drop),
+					 "alg-host-limit");
+		}
+	}
+	/* another remote, and an inside client through the hairpin */
+	l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = SRV, .dst = PUB },
+		   7000, 1723, TCP_SYN, 1, 0, NULL, 0);
+	ck_assert_int_eq(run(l, DIR_IN), VERDICT_FORWARD);
+	for (i = 0; i < 2; i++) {
+		l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN_A,
+			   .dst = PUB }, (uint16_t)(5000 + i), 1723, TCP_SYN,
+			   1, 0, NULL, 0);
+		ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
+	}
+	l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN_A, .dst = PUB },
+		   5002, 1723, TCP_SYN, 1, 0, NULL, 0);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_DROP);
+	ck_assert_str_eq(drop_reason_str(p.drop), "alg-host-limit");
+}
+END_TEST
+
+/* GRE version 1 with every Call ID, from a host that is not the server:
+ * nothing gets in, the call goes on. */
+START_TEST(gre_guessed_call_ids)
+{
+	struct conn a = client(LAN_A, 5000);
+	uint64_t before;
+	uint32_t sessions;
+	uint16_t x;
+	unsigned id;
+
+	session_start(&a);
+	x = ocrq(&a, 0x0a0a);
+	ocrp(&a, 300, x, 0x0a0a, 1);
+	sessions = nat_stats(n)->sessions;
+	before = nat_stats(n)->drops[DROP_GRE_NO_CALL];
+	for (id = 0; id <= 0xffff; id++) {
+		size_t l = gre1(pb_data(&in), CLI, PUB, (uint16_t)id, true,
+				false, "evil", 64);
+
+		ck_assert_int_eq(run(l, DIR_IN), VERDICT_DROP);
+		if (id % 4096 == 0)
+			gre_in_ok(x, LAN_A, 0x0a0a);
+	}
+	ck_assert_uint_eq(nat_stats(n)->drops[DROP_GRE_NO_CALL] - before,
+			  65536);
+	ck_assert_uint_eq(nat_stats(n)->sessions, sessions);
+	gre_in_ok(x, LAN_A, 0x0a0a);
+	gre_out_ok(LAN_A, 300, true, false);
+}
+END_TEST
+
+/* Forged control messages with every Length but the right one, from the
+ * server's endpoint at guessed sequence numbers, and from a stranger:
+ * dropped, counted; no reset, no call lost. */
+START_TEST(forged_control_messages)
+{
+	struct conn a = client(LAN_A, 5000);
+	uint64_t ooo, nos, resets;
+	uint32_t sessions;
+	uint8_t m[256];
+	unsigned len, k;
+	uint16_t x;
+	size_t l;
+
+	session_start(&a);
+	x = ocrq(&a, 0x0c0c);
+	ocrp(&a, 301, x, 0x0c0c, 1);
+	sessions = nat_stats(n)->sessions;
+	ooo = nat_stats(n)->drops[DROP_ALG_OUT_OF_ORDER];
+	nos = nat_stats(n)->drops[DROP_NO_SESSION];
+	resets = nat_stats(n)->alg[NAT_ALG_PPTP].resets;
+	for (len = 0; len < 256; len++) {
+		if (len == msg_len[CDN])
+			continue;
+		msg(m, CDN, x, 0, 0);
+		put16(m, (uint16_t)len);	/* the Length field, wrong */
+		/* a guessed place in the server's stream, past the next */
+		k = 1000 + len * 977;
+		l = seg_in(pb_data(&in), &a, TCP_ACK | TCP_PSH, a.out_seq + k,
+			   a.in_seq, m, msg_len[CDN]);
+		ck_assert_int_eq(run(l, DIR_IN), VERDICT_DROP);
+		ck_assert_str_eq(drop_reason_str(p.drop), "alg-out-of-order");
+		/* and the same from a host that is not the server */
+		l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = CLI,
+			   .dst = PUB }, 1723, a.pport, TCP_ACK | TCP_PSH,
+			   a.out_seq, a.in_seq, m, msg_len[CDN]);
+		ck_assert_int_eq(run(l, DIR_IN), VERDICT_DROP);
+		ck_assert_str_eq(drop_reason_str(p.drop), "no-session");
+	}
+	ck_assert_uint_eq(nat_stats(n)->drops[DROP_ALG_OUT_OF_ORDER] - ooo,
+			  255);
+	ck_assert_uint_eq(nat_stats(n)->drops[DROP_NO_SESSION] - nos, 255);
+	ck_assert_uint_eq(nat_stats(n)->alg[NAT_ALG_PPTP].resets, resets);
+	ck_assert_uint_eq(nat_stats(n)->sessions, sessions);
+	gre_in_ok(x, LAN_A, 0x0c0c);
+	/* the server's real next message is still parsed where it belongs */
+	{
+		uint8_t xm[256];
+		size_t ml = msg(m, SLI, x, 0, 0);
+
+		msg(xm, SLI, 0x0c0c, 0, 0);
+		in_msg(&a, m, xm, ml);
+	}
+}
+END_TEST
+
 /* Data older than the rewrite log: dropped, not a reason to reset. */
 START_TEST(stale_segment_dropped)
 {
@@ -1661,6 +1842,118 @@ START_TEST(hairpin_client_to_inside_server)
 }
 END_TEST
 
+/* A hairpinned control connection with a call both ways, for the RST
+ * tests: the client's and the server's translated Call IDs, and where
+ * each end stands. */
+struct hairpin {
+	uint16_t cport, xc, xs;
+	uint32_t cseq, sseq;
+};
+
+static void hairpin_call(struct hairpin *h)
+{
+	uint8_t m[220];
+	size_t len, l;
+
+	h->cseq = 100;
+	h->sseq = 700;
+	forward_pptp_server();
+	l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN_A, .dst = PUB },
+		   5000, 1723, TCP_SYN, h->cseq - 1, 0, NULL, 0);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
+	h->cport = get16(p.data + 20);
+	l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN_S, .dst = PUB },
+		   1723, h->cport, TCP_SYN | TCP_ACK, h->sseq - 1, h->cseq,
+		   NULL, 0);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
+	len = msg(m, OCRQ, 0x0101, 1, 0);
+	l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN_A, .dst = PUB },
+		   5000, 1723, TCP_ACK, h->cseq, h->sseq, m, len);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
+	h->xc = get16(p.data + 40 + 12);
+	h->cseq += (uint32_t)len;
+	len = msg(m, OCRP, 0x0101, h->xc, 1);
+	l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN_S, .dst = PUB },
+		   1723, h->cport, TCP_ACK, h->sseq, h->cseq, m, len);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
+	h->xs = get16(p.data + 40 + 12);
+	h->sseq += (uint32_t)len;
+	l = gre1(pb_data(&in), LAN_A, PUB, h->xs, true, false, "c2s", 64);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
+	l = gre1(pb_data(&in), LAN_S, PUB, h->xc, true, false, "s2c", 64);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
+}
+
+/* Neither end of a hairpinned call may send GRE to the other any more. */
+static void hairpin_calls_gone(const struct hairpin *h)
+{
+	size_t l = gre1(pb_data(&in), LAN_A, PUB, h->xs, true, false, "c2s",
+			64);
+
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_DROP);
+	l = gre1(pb_data(&in), LAN_S, PUB, h->xc, true, false, "s2c", 64);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_DROP);
+	ck_assert_uint_eq(nat_stats(n)->proto[NAT_PC_GRE].sessions, 0);
+}
+
+/* An inside RST on a hairpinned control connection resets both of its
+ * halves: the client's outbound one and the server's inbound one. */
+START_TEST(hairpin_rst_from_client_ends_calls)
+{
+	struct hairpin h;
+	size_t l;
+
+	hairpin_call(&h);
+	l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN_A, .dst = PUB },
+		   5000, 1723, TCP_RST, h.cseq, 0, NULL, 0);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
+	ck_assert_uint_eq(ipv4_hdr(&p)->daddr, pb_addr(LAN_S));
+	hairpin_calls_gone(&h);
+}
+END_TEST
+
+START_TEST(hairpin_rst_from_server_ends_calls)
+{
+	struct hairpin h;
+	size_t l;
+
+	hairpin_call(&h);
+	l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN_S, .dst = PUB },
+		   1723, h.cport, TCP_RST, h.sseq, 0, NULL, 0);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
+	ck_assert_uint_eq(ipv4_hdr(&p)->daddr, pb_addr(LAN_A));
+	hairpin_calls_gone(&h);
+}
+END_TEST
+
+/* A hairpinned connection reset by the ALG, for a message one end sent
+ * that cannot be translated, is reset for both ends: the sender gets a RST
+ * at once, the other end at its next segment, and the calls of both halves
+ * end. */
+START_TEST(hairpin_alg_reset_reaches_both_ends)
+{
+	struct hairpin h;
+	uint8_t m[220];
+	size_t len, l;
+
+	hairpin_call(&h);
+	len = msg(m, ECHORQ, 0, 0, 0);
+	m[4] = 0;	/* a bad Magic Cookie: the stream is out of sync */
+	l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN_A, .dst = PUB },
+		   5000, 1723, TCP_ACK, h.cseq, h.sseq, m, len);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
+	ck_assert_uint_eq(ipv4_hdr(&p)->daddr, pb_addr(LAN_A));
+	ck_assert_uint_eq(p.data[33] & TCP_RST, TCP_RST);
+	hairpin_calls_gone(&h);
+	/* the server's next segment is answered with a RST too */
+	l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN_S, .dst = PUB },
+		   1723, h.cport, TCP_ACK, h.sseq, h.cseq, NULL, 0);
+	ck_assert_int_eq(run(l, DIR_OUT), VERDICT_BACK);
+	ck_assert_uint_eq(ipv4_hdr(&p)->daddr, pb_addr(LAN_S));
+	ck_assert_uint_eq(p.data[33] & TCP_RST, TCP_RST);
+}
+END_TEST
+
 /* ICMP errors about a call's GRE are translated like any other, so path
  * MTU discovery works for calls: one from outside quoting the GRE we sent
  * (found by the server's Call ID), one from inside quoting the GRE we
@@ -1890,6 +2183,9 @@ static Suite *pptp_suite(void)
 	tcase_add_test(tc, incoming_call);
 	tcase_add_test(tc, server_inside);
 	tcase_add_test(tc, hairpin_client_to_inside_server);
+	tcase_add_test(tc, hairpin_rst_from_client_ends_calls);
+	tcase_add_test(tc, hairpin_rst_from_server_ends_calls);
+	tcase_add_test(tc, hairpin_alg_reset_reaches_both_ends);
 	tcase_add_test(tc, zero_call_id_is_translated);
 	tcase_add_test(tc, server_refusal_counted);
 	suite_add_tcase(s, tc);
@@ -1915,6 +2211,10 @@ static Suite *pptp_suite(void)
 	tcase_add_test(tc, disconnect_of_no_call_resets);
 	tcase_add_test(tc, table_full_resets);
 	tcase_add_test(tc, no_state_slot_refuses_connection);
+	tcase_add_test(tc, syn_flood_fills_own_share);
+	tcase_add_test(tc, forward_counts_remote_client);
+	tcase_add_test(tc, gre_guessed_call_ids);
+	tcase_add_test(tc, forged_control_messages);
 	tcase_add_test(tc, blind_rst_ends_nothing);
 	tcase_add_test(tc, blind_syn_changes_nothing);
 	tcase_add_test(tc, stale_segment_dropped);

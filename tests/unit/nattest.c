@@ -125,16 +125,18 @@ enum verdict tcp_seg(enum pkt_dir dir, const char *lan, uint16_t lport,
 			    const char *srv, uint16_t sport, uint16_t pport,
 			    uint8_t flags, uint64_t now)
 {
+	/* as real ends number them: ISNs 999 and 1999, the SYN takes one */
+	uint32_t syn = flags & TCP_SYN ? 1 : 0;
 	size_t len;
 
 	if (dir == DIR_OUT)
 		len = pb_tcp(pb_data(&in), (struct pb_ip){ .src = lan,
-			     .dst = srv }, lport, sport, flags, 1000, 2000,
-			     NULL, 0);
+			     .dst = srv }, lport, sport, flags, 1000 - syn,
+			     2000, NULL, 0);
 	else
 		len = pb_tcp(pb_data(&in), (struct pb_ip){ .src = srv,
-			     .dst = PUB }, sport, pport, flags, 2000, 1001,
-			     NULL, 0);
+			     .dst = PUB }, sport, pport, flags, 2000 - syn,
+			     1000, NULL, 0);
 	return run(len, dir, now);
 }
 

@@ -75,7 +75,8 @@ enum verdict udp_in(const char *src, uint16_t sport, uint16_t pport,
 		    uint64_t now);
 
 /* tcp_seg() - a bare TCP segment: from @lan:@lport to @srv:@sport
- * (DIR_OUT), or from @srv:@sport to PUB:@pport (DIR_IN) */
+ * (DIR_OUT), or from @srv:@sport to PUB:@pport (DIR_IN), each end at the
+ * sequence number it has after its SYN (1000 inside, 2000 outside) */
 enum verdict tcp_seg(enum pkt_dir dir, const char *lan, uint16_t lport,
 		     const char *srv, uint16_t sport, uint16_t pport,
 		     uint8_t flags, uint64_t now);
