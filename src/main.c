@@ -125,6 +125,16 @@ static void extra_cb(void *arg, struct stats_extra *x)
 	maplog_counts(&x->maplog_lines, &x->maplog_lost);
 }
 
+static void pause_cb(void *arg, bool on)
+{
+	struct daemon *d = arg;
+
+	if (on)
+		loop_pause(d->loop);
+	else
+		loop_resume(d->loop);
+}
+
 static int reload_cb(void *arg, FILE *out)
 {
 	struct daemon *d = arg;
@@ -153,7 +163,9 @@ static void hup_cb(void *arg)
 		log_err("SIGHUP: out of memory");
 		return;
 	}
+	loop_pause(d->loop);
 	rc = reload_cb(d, f);
+	loop_resume(d->loop);
 	fclose(f);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
@@ -171,7 +183,9 @@ static int run(struct daemon *d, struct tun *inside, struct tun *outside)
 	const struct ctl_env env = {
 		.engines = d->e.nat,
 		.nengines = d->e.n,
+		.pool_shared = d->e.n > 1,
 		.arg = d,
+		.pause = pause_cb,
 		.drain = drain_cb,
 		.extra = extra_cb,
 		.reload = reload_cb,
@@ -181,7 +195,7 @@ static int run(struct daemon *d, struct tun *inside, struct tun *outside)
 	gid_t gid = d->e.gid;
 	int status = EX_OSERR;
 
-	d->loop = loop_new(d->e.nat[0], inside, outside);
+	d->loop = loop_new(d->e.nat, d->e.n, d->e.sh, inside, outside);
 	if (!d->loop)
 		return EX_OSERR;
 	loop_on_hup(d->loop, hup_cb, d);
@@ -293,10 +307,11 @@ int main(int argc, char **argv)
 	if (tun_links_check(&c->inside, "inside", &links_in) ||
 	    tun_links_check(&c->outside, "outside", &links_out))
 		goto out;
+	d.e.workers = engines_workers(c);
 	if (tun_open(&inside, &c->inside, "inside", c->offload,
-		     links_in.n ? &links_in : NULL) ||
+		     links_in.n ? &links_in : NULL, d.e.workers) ||
 	    tun_open(&outside, &c->outside, "outside", c->offload,
-		     links_out.n ? &links_out : NULL))
+		     links_out.n ? &links_out : NULL, d.e.workers))
 		goto out;
 	if (offloads_agree(&inside, &outside))
 		goto out;

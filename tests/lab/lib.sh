@@ -195,11 +195,20 @@ tunnat_start() {
 		cat "$WORK/tunnat.log" >>"$WORK/tunnat.old.log"
 	fi
 	: >"$WORK/tunnat.log"
+	# TUNNAT_WORKERS=N runs the scenario with N workers (tests/lab/workers.sh)
+	if [ -n "${TUNNAT_WORKERS:-}" ] && ! grep -q '^workers:' "$conf"; then
+		echo "workers: $TUNNAT_WORKERS" >>"$conf"
+	fi
 	"$@" "$TUNNAT" -c "$conf" -l debug >"$WORK/tunnat.log" 2>&1 &
 	TUNNAT_PID=$!
 	if ! wait_for 10 grep -q "forwarding between" "$WORK/tunnat.log"; then
 		cat "$WORK/tunnat.log" >&2
 		broken "tunnat did not start"
+	fi
+	if [ -n "${TUNNAT_WORKERS:-}" ] && [ "$TUNNAT_WORKERS" -gt 1 ] &&
+	    ! grep -q "with $TUNNAT_WORKERS workers" "$WORK/tunnat.log"; then
+		cat "$WORK/tunnat.log" >&2
+		broken "tunnat does not forward with $TUNNAT_WORKERS workers"
 	fi
 }
 
