@@ -807,7 +807,9 @@ int frag_init(struct nat *n, const struct nat_config *cfg)
 	n->frags = ft;
 	n->out.size = PENDING_ARENA;
 	n->out.arena = aligned_alloc(PENDING_ALIGN, PENDING_ARENA);
-	n->out.scratch = aligned_alloc(PENDING_ALIGN, PKT_BUF_SIZE + 63);
+	/* C11: the size must be a multiple of the alignment */
+	n->out.scratch = aligned_alloc(PENDING_ALIGN, (PKT_BUF_SIZE + 63) &
+					 ~(size_t)(PENDING_ALIGN - 1));
 	if (!ft || !n->out.arena || !n->out.scratch)
 		return -ENOMEM;
 	ft->f = calloc(FRAG_FLOWS + 1, sizeof(*ft->f));
