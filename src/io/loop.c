@@ -158,7 +158,9 @@ struct worker {
  * @sh:			the pool the engines share (steering)
  * @w, @nw:		the workers
  * @rings:		[from * @nw + to], with several workers
- * @mu, @cv:		guard the pause and the stop
+ * @mu, @cv:		guard the pause and the stop (@pausing and @stopping
+ *			are also read without the lock, atomically, by a
+ *			worker that checks whether to take it)
  * @pausing, @parked:	a pause is asked for; workers parked in it
  * @pause_gen:		pauses ended: a worker still waiting for the end of
  *			the last one when the next begins parks anew
@@ -911,7 +913,7 @@ void loop_pause(struct loop *l)
 	if (l->nw == 1 || !l->w[0].running || l->pause_depth++)
 		return;
 	pthread_mutex_lock(&l->mu);
-	l->pausing = true;
+	__atomic_store_n(&l->pausing, true, __ATOMIC_RELEASE);
 	l->parked = 0;
 	pthread_mutex_unlock(&l->mu);
 	for (i = 0; i < l->nw; i++)
@@ -929,7 +931,7 @@ void loop_resume(struct loop *l)
 	if (l->nw == 1 || !l->w[0].running || --l->pause_depth)
 		return;
 	pthread_mutex_lock(&l->mu);
-	l->pausing = false;
+	__atomic_store_n(&l->pausing, false, __ATOMIC_RELEASE);
 	l->pause_gen++;
 	pthread_cond_broadcast(&l->cv);
 	pthread_mutex_unlock(&l->mu);
@@ -961,7 +963,7 @@ static void workers_stop(struct loop *l)
 	unsigned i;
 
 	pthread_mutex_lock(&l->mu);
-	l->stopping = true;
+	__atomic_store_n(&l->stopping, true, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&l->cv);
 	pthread_mutex_unlock(&l->mu);
 	for (i = 0; i < l->nw; i++)
