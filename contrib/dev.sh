@@ -24,7 +24,8 @@ cd "$(dirname "$0")/.."
 PACKAGES="gcc make autoconf automake libtool pkg-config libuv1-dev \
 libyaml-dev libcap-ng-dev check iproute2 iputils-ping python3 tcpdump \
 tshark groff-base mandoc util-linux mount procps iperf3 ethtool pptpd \
-pptp-linux nftables podman runc binutils python3-yaml systemd"
+pptp-linux nftables podman runc binutils python3-yaml systemd traceroute \
+iputils-tracepath python3-scapy"
 
 deps() {
 	missing=""

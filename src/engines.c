@@ -112,7 +112,8 @@ static int engine_config(const struct engines *e, const struct config *c,
 		.port_hi = c->port_hi,
 		.max_sessions = c->max_sessions,
 		.tcp_est_ms = c->tcp_est_s * 1000,
-		.tcp_trans_ms = c->tcp_trans_s * 1000,
+		.tcp_open_ms = c->tcp_open_s * 1000,
+		.tcp_close_ms = c->tcp_close_s * 1000,
 		.udp_ms = c->udp_s * 1000,
 		.icmp_ms = c->icmp_s * 1000,
 		.gre_ms = c->gre_s * 1000,
@@ -141,6 +142,7 @@ static int engine_config(const struct engines *e, const struct config *c,
 		.forwards = *fwd,
 		.nforwards = c->nforwards,
 		.log_mappings = c->log_mappings,
+		.log_sessions = c->log_mappings && c->log_destinations,
 		.alg[NAT_ALG_PPTP] = {
 			.enabled = c->pptp.enabled,
 			.nports = c->pptp.nports,
@@ -165,7 +167,8 @@ static int log_apply(const struct engines *e, const struct config *c)
 {
 	int rc;
 
-	rc = maplog_set(c->log_mappings, c->log_mappings_file, e->uid,
+	rc = maplog_set(c->log_mappings, c->log_destinations,
+			c->log_mappings_file, e->uid,
 			e->gid);
 	if (rc)
 		return rc;

@@ -170,6 +170,8 @@ struct conf_pptp {
  * @log_level:		log.level
  * @log_target:		log.target
  * @log_mappings:	log.mappings: log each mapping made and freed
+ * @log_destinations:	log.destinations: with it, each session too, and
+ *			the remote endpoints (RFC 6888 REQ-12)
  * @log_mappings_file:	log.mappings-file; "" for the log
  */
 struct config {
@@ -180,7 +182,8 @@ struct config {
 	unsigned naddrs;
 	uint16_t port_lo, port_hi;
 	uint32_t max_sessions;
-	uint32_t tcp_est_s, tcp_trans_s, udp_s, icmp_s, gre_s, other_s;
+	uint32_t tcp_est_s, tcp_trans_s, tcp_open_s, tcp_close_s;
+	uint32_t udp_s, icmp_s, gre_s, other_s;
 	enum conf_filter filtering[CONF_L4_N];
 	bool allow_short_timeouts;
 	bool inbound_refresh;
@@ -206,6 +209,7 @@ struct config {
 	enum log_level log_level;
 	enum log_target log_target;
 	bool log_mappings;
+	bool log_destinations;
 	char log_mappings_file[CONF_PATH_MAX];
 };
 

@@ -499,8 +499,19 @@ static void forwards(struct ctx *x)
 	}
 }
 
+/* tcp_timers() - the opening and closing timers not given take
+ * nat.timeouts.tcp-transitory's value (RFC 7857 2.1 lets them differ) */
+static void tcp_timers(struct ctx *x)
+{
+	if (!x->given[conf_key_index("nat.timeouts.tcp-opening")])
+		x->c->tcp_open_s = x->c->tcp_trans_s;
+	if (!x->given[conf_key_index("nat.timeouts.tcp-closing")])
+		x->c->tcp_close_s = x->c->tcp_trans_s;
+}
+
 void conf_cross_check(struct ctx *x)
 {
+	tcp_timers(x);
 	devices(x);
 	links(x);
 	router(x);

@@ -190,6 +190,16 @@ static const struct conf_key keys[] = {
 	  "1 to " XSTR(TIMEOUT_MAX),
 	  "idle timeout of a TCP connection opening or closing (RFC 7857 2.1)",
 	  .spec = SECONDS(tcp_trans_s, 0, NULL, TIMEOUT_MAX) },
+	{ "nat.timeouts.tcp-opening", "seconds", "240",
+	  "1 to " XSTR(TIMEOUT_MAX),
+	  "idle timeout of a TCP connection whose handshake is not done "
+	  "(RFC 7857 2.1); default: nat.timeouts.tcp-transitory",
+	  .spec = SECONDS(tcp_open_s, 0, NULL, TIMEOUT_MAX) },
+	{ "nat.timeouts.tcp-closing", "seconds", "240",
+	  "1 to " XSTR(TIMEOUT_MAX),
+	  "idle timeout of a TCP connection closed by FIN both ways or a "
+	  "RST (RFC 7857 2.1, 2.2); default: nat.timeouts.tcp-transitory",
+	  .spec = SECONDS(tcp_close_s, 0, NULL, TIMEOUT_MAX) },
 	{ "nat.timeouts.udp", "seconds", "300", SHORT_RANGE(120, TIMEOUT_MAX),
 	  "idle timeout of a UDP session (RFC 4787 REQ-5)",
 	  .spec = SECONDS(udp_s, 120, "RFC 4787 REQ-5", TIMEOUT_MAX) },
@@ -353,9 +363,13 @@ static const struct conf_key keys[] = {
 	  "where messages go: standard error, or syslog(3) as daemon",
 	  .spec = ENUM(log_target, conf_target_names, "a log target") },
 	{ "log.mappings", "boolean", "false", "true or false",
-	  "log every mapping, session and PPTP call made and freed "
+	  "log every mapping and PPTP call made and freed "
 	  "(RFC 6888 section 4)",
 	  .spec = BOOL(log_mappings) },
+	{ "log.destinations", "boolean", "false", "true or false",
+	  "with log.mappings, log every session too, and the remote "
+	  "endpoints (RFC 6888 REQ-12: not unless asked)",
+	  .spec = BOOL(log_destinations) },
 	{ "log.mappings-file", "absolute path", "",
 	  "an absolute path of 1 to 4095 bytes",
 	  "file the mapping log is appended to, reopened on SIGHUP; none: "

@@ -40,6 +40,7 @@
 
 static struct {
 	bool on;
+	bool dests;		/* remote endpoints in call lines */
 	int fd;			/* -1: to the log */
 	char *path;
 	char buf[BUF_SIZE];
@@ -73,11 +74,14 @@ static int file_open(const char *path, uid_t uid, gid_t gid)
 	return fd;
 }
 
-static int maplog_set_do(bool on, const char *path, uid_t uid, gid_t gid)
+static int maplog_set_do(bool on, bool dests, const char *path, uid_t uid,
+			 gid_t gid)
 {
 	bool file = on && path && *path;
 	char *copy = NULL;
 	int fd = -1;
+
+	ml.dests = dests;
 
 	if (file && ml.path && !strcmp(path, ml.path)) {
 		ml.on = true;
@@ -120,7 +124,7 @@ static int maplog_reopen_do(void)
 
 void maplog_close(void)
 {
-	maplog_set(false, NULL, 0, 0);
+	maplog_set(false, false, NULL, 0, 0);
 }
 
 bool maplog_enabled(void)
@@ -168,8 +172,8 @@ static const char *stamp(time_t s)
 	return ml.stamp;
 }
 
-size_t maplog_format(char *buf, const struct nat_event *ev,
-		     uint64_t when_ms)
+size_t maplog_format(char *buf, const struct nat_event *ev, uint64_t when_ms,
+		     bool dests)
 {
 	bool ports = ev->proto == IPPROTO_TCP || ev->proto == IPPROTO_UDP;
 	bool ids = ports || ev->proto == IPPROTO_ICMP;
@@ -192,6 +196,19 @@ size_t maplog_format(char *buf, const struct nat_event *ev,
 		break;
 	case NAT_EV_CALL_UP:
 	case NAT_EV_CALL_DOWN:
+		if (!dests) {
+			w = snprintf(buf, MAPLOG_LINE_MAX,
+				     "%s.%03uZ %s gre inside=%s inside_call_id=%u public=%s public_call_id=%u",
+				     stamp((time_t)(when_ms / 1000)),
+				     (unsigned)(when_ms % 1000),
+				     ev->type == NAT_EV_CALL_UP ? "call-up"
+								: "call-down",
+				     endpoint(in, ev->in_addr, 0, false),
+				     ev->in_id,
+				     endpoint(pub, ev->pub_addr, 0, false),
+				     ev->pub_id);
+			return w > 0 && w < MAPLOG_LINE_MAX ? (size_t)w : 0;
+		}
 		w = snprintf(buf, MAPLOG_LINE_MAX,
 			     "%s.%03uZ %s gre inside=%s inside_call_id=%u public=%s public_call_id=%u remote=%s remote_call_id=%u",
 			     stamp((time_t)(when_ms / 1000)),
@@ -233,7 +250,8 @@ static void maplog_event_do(const struct nat_event *ev)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	/* a session that timed out ended when its time ran out */
 	n = maplog_format(ml.buf + ml.len, ev, (uint64_t)ts.tv_sec * 1000 +
-			  (uint64_t)ts.tv_nsec / 1000000 - ev->ago_ms);
+			  (uint64_t)ts.tv_nsec / 1000000 - ev->ago_ms,
+			  ml.dests);
 	if (!n)
 		return;
 	ml.len += n;
@@ -290,12 +308,12 @@ static void maplog_flush_do(void)
 	ml.pending = 0;
 }
 
-int maplog_set(bool on, const char *path, uid_t uid, gid_t gid)
+int maplog_set(bool on, bool dests, const char *path, uid_t uid, gid_t gid)
 {
 	int rc;
 
 	pthread_mutex_lock(&ml_mu);
-	rc = maplog_set_do(on, path, uid, gid);
+	rc = maplog_set_do(on, dests, path, uid, gid);
 	pthread_mutex_unlock(&ml_mu);
 	return rc;
 }

@@ -16,6 +16,8 @@
 /**
  * maplog_set() - log mappings (@on) to the file @path, or to the log if
  * @path is NULL or ""; the same @path keeps the open file
+ * @dests:	name remote endpoints (call lines; session lines come only
+ *		when the engine reports sessions, which it does with it)
  * @uid, @gid:	if tunnat runs as root, a file it creates is given to
  *		them (the account it runs as later), so that it can be
  *		reopened after privileges are dropped
@@ -25,7 +27,7 @@
  *
  * Return: 0, or a negative errno (the file could not be opened)
  */
-int maplog_set(bool on, const char *path, uid_t uid, gid_t gid);
+int maplog_set(bool on, bool dests, const char *path, uid_t uid, gid_t gid);
 
 /* maplog_reopen() - open the file again by its name (after logrotate
  * moved it); keeps the old one if that fails.  Return: 0 or -errno */
@@ -53,11 +55,12 @@ void maplog_flush(void);
  * newline: "2026-11-27T12:34:56.789Z session-up tcp inside=... public=...
  * remote=..." (see tunnat(8))
  * @buf:	MAPLOG_LINE_MAX bytes
+ * @dests:	a call line names the remote host and its Call ID
  *
  * Return: its length, or 0 for an event the mapping log does not take
  */
-size_t maplog_format(char *buf, const struct nat_event *ev,
-		     uint64_t when_ms);
+size_t maplog_format(char *buf, const struct nat_event *ev, uint64_t when_ms,
+		     bool dests);
 
 /* maplog_counts() - lines written, and lines lost to failed writes */
 void maplog_counts(uint64_t *lines, uint64_t *lost);

@@ -81,6 +81,12 @@ const char *nat_alg_name(enum nat_alg a)
 	return alg_table[a]->name;
 }
 
+/* Bytes of one state slot of ALG @id under limits @ac. */
+static size_t slot_size(enum nat_alg id, const struct nat_alg_config *ac)
+{
+	return (alg_table[id]->priv_size(ac) + 7) & ~(size_t)7;
+}
+
 /* Reserve ALG @id's state slots and call counts under its limits @ac. */
 static int alg_state_init(struct alg_state *a, enum nat_alg id,
 			  const struct nat_alg_config *ac,
@@ -88,7 +94,7 @@ static int alg_state_init(struct alg_state *a, enum nat_alg id,
 {
 	uint64_t calls;
 
-	a->size = (alg_table[id]->priv_size(ac) + 7) & ~(size_t)7;
+	a->size = slot_size(id, ac);
 	a->pool = (struct rec_pool){ .max = ac->max_connections,
 				     .unused = 1 };
 	/* slot 0 unused, like session index 0 */
@@ -118,6 +124,15 @@ int alg_init(struct nat *n, const struct nat_config *cfg)
 				   cfg->max_sessions))
 			return -ENOMEM;
 	return 0;
+}
+
+bool alg_state_fits(const struct nat *n, enum nat_alg id,
+		    const struct nat_alg_config *cfg)
+{
+	const struct alg_state *a = &n->alg[id];
+
+	return !a->slots || (a->pool.max == cfg->max_connections &&
+			     a->size == slot_size(id, cfg));
 }
 
 void alg_fini(struct nat *n)

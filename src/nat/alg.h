@@ -148,6 +148,16 @@ int alg_init(struct nat *n, const struct nat_config *cfg);
 int alg_enable(struct nat *n, enum nat_alg id, const struct nat_alg_config *cfg,
 	       uint32_t max_sessions);
 
+/**
+ * alg_state_fits() - was the state of ALG @id made for the limits of @cfg
+ * (max_connections, max_calls_per_connection)?  True if it has none yet.
+ *
+ * The state is made when the ALG is first enabled, and lives on while it
+ * is off, for the connections and calls it tracks: it cannot be resized.
+ */
+bool alg_state_fits(const struct nat *n, enum nat_alg id,
+		    const struct nat_alg_config *cfg);
+
 /* alg_fini() - free what alg_init() reserved */
 void alg_fini(struct nat *n);
 

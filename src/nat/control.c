@@ -166,28 +166,26 @@ static struct nat_prefix *prefixes_dup(const struct nat_prefix *src,
 {
 	struct nat_prefix *p = calloc(cnt + 1, sizeof(*p));
 
-	if (p)
+	if (p && cnt)		/* @src may be NULL when empty */
 		memcpy(p, src, cnt * sizeof(*p));
 	return p;
 }
 
-/* What the tables were sized for is the same in @a and @b. */
-static bool same_sizes(const struct nat_config *a, const struct nat_config *b,
+/* What the tables of @n were sized for is the same in @b: the session
+ * table, and the state of each ALG @b enables that was ever on (kept,
+ * while it was off, for its connections and calls). */
+static bool same_sizes(const struct nat *n, const struct nat_config *b,
 		       char *err, size_t errlen)
 {
 	unsigned i;
 
-	if (a->max_sessions != b->max_sessions) {
+	if (n->cfg.max_sessions != b->max_sessions) {
 		snprintf(err, errlen, "the session table's size cannot change while running");
 		return false;
 	}
 	for (i = 0; i < NAT_ALG_N; i++) {
-		const struct nat_alg_config *x = &a->alg[i], *y = &b->alg[i];
-
-		if (x->enabled && y->enabled &&
-		    (x->max_connections != y->max_connections ||
-		     x->max_calls_per_connection !=
-		     y->max_calls_per_connection)) {
+		if (b->alg[i].enabled &&
+		    !alg_state_fits(n, (enum nat_alg)i, &b->alg[i])) {
 			snprintf(err, errlen, "%s: max-connections and max-calls-per-connection cannot change while running",
 				 nat_alg_name(i));
 			return false;
@@ -213,7 +211,7 @@ int nat_reconfigure(struct nat *n, const struct nat_config *cfg, uint64_t now,
 		snprintf(err, errlen, "the configuration is not valid for the engine");
 		return -EINVAL;
 	}
-	if (!same_sizes(&n->cfg, cfg, err, errlen))
+	if (!same_sizes(n, cfg, err, errlen))
 		return -EINVAL;
 	exempt = prefixes_dup(cfg->exempt, cfg->nexempt);
 	inside = prefixes_dup(cfg->inside_prefixes, cfg->ninside_prefixes);
@@ -290,7 +288,8 @@ int nat_reconfigure(struct nat *n, const struct nat_config *cfg, uint64_t now,
 	n->cfg.mem_alloc = keep.mem_alloc;
 	n->cfg.mem_free = keep.mem_free;
 	n->t.timeout_ms[CLASS_TCP_EST] = cfg->tcp_est_ms;
-	n->t.timeout_ms[CLASS_TCP_TRANS] = cfg->tcp_trans_ms;
+	n->t.timeout_ms[CLASS_TCP_OPEN] = cfg->tcp_open_ms;
+	n->t.timeout_ms[CLASS_TCP_CLOSE] = cfg->tcp_close_ms;
 	n->t.timeout_ms[CLASS_UDP] = cfg->udp_ms;
 	n->t.timeout_ms[CLASS_ICMP] = cfg->icmp_ms;
 	n->t.timeout_ms[CLASS_GRE] = cfg->gre_ms;

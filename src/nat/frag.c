@@ -41,6 +41,7 @@
 
 #include <arpa/inet.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,14 +52,26 @@
 #include "nat_int.h"
 #include "siphash.h"
 
+/* A build may set smaller tables: the fuzzers do, to reach their limits
+ * (and to make an engine quickly for each input). */
+#ifndef FRAG_FLOWS
 #define FRAG_FLOWS		16384	/* records of fragmented datagrams */
+#endif
 #define FRAG_TIMEOUT_MS		5000	/* >= RFC 6146 FRAGMENT_MIN, 2 s */
 #define FRAG_CHUNK		2048
+#ifndef FRAG_CHUNKS
 #define FRAG_CHUNKS		512	/* 1 MiB of held fragments */
+#endif
 #define FRAG_HOLD_PER_HOST	(96 * 1024)	/* bytes held per sender */
 #define FRAG_FLOWS_PER_HOST	256	/* records waiting for a first */
 #define PENDING_ARENA		(512 * 1024)
 #define PENDING_ALIGN		64
+/* one packet being cut; aligned_alloc() sizes are multiples of the
+ * alignment (C11 7.22.3.1) */
+#define PENDING_SCRATCH		((PKT_BUF_SIZE + PENDING_ALIGN - 1) & \
+				 ~(PENDING_ALIGN - 1))
+static_assert(PENDING_ARENA % PENDING_ALIGN == 0,
+	      "the arena is whole aligned blocks");
 
 enum frag_state {
 	FS_WAITING = 0,		/* the first fragment has not come yet */
@@ -764,8 +777,12 @@ enum verdict frag_fit(struct nat *n, struct pkt *p, enum verdict v,
 		return v;
 	}
 	/* leaving from a public address unfragmented: take an ID no
-	 * other datagram to that destination has now */
-	if (!(p->frag) && (p->dir == DIR_OUT) && v == VERDICT_FORWARD) {
+	 * other datagram to that destination has now.  An exempt one
+	 * leaves from its host's own address, with its own IDs, and gets
+	 * no record: later fragments with that ID, translated after a
+	 * reload, would follow it and leave from the private address. */
+	if (!p->frag && p->dir == DIR_OUT && v == VERDICT_FORWARD &&
+	    nat_pool_index(n, ip->saddr) >= 0) {
 		int32_t id = frag_id_for(n, orig_src, ip->saddr, ip->daddr,
 					 ip->proto, ip->id, now);
 
@@ -807,9 +824,7 @@ int frag_init(struct nat *n, const struct nat_config *cfg)
 	n->frags = ft;
 	n->out.size = PENDING_ARENA;
 	n->out.arena = aligned_alloc(PENDING_ALIGN, PENDING_ARENA);
-	/* C11: the size must be a multiple of the alignment */
-	n->out.scratch = aligned_alloc(PENDING_ALIGN, (PKT_BUF_SIZE + 63) &
-					 ~(size_t)(PENDING_ALIGN - 1));
+	n->out.scratch = aligned_alloc(PENDING_ALIGN, PENDING_SCRATCH);
 	if (!ft || !n->out.arena || !n->out.scratch)
 		return -ENOMEM;
 	ft->f = calloc(FRAG_FLOWS + 1, sizeof(*ft->f));

@@ -161,7 +161,8 @@ bool nat_config_valid(const struct nat_config *c)
 		return false;
 	if (!c->max_sessions || c->max_sessions > NAT_SESSIONS_MAX)
 		return false;
-	if (!timeout_valid(c->tcp_est_ms) || !timeout_valid(c->tcp_trans_ms) ||
+	if (!timeout_valid(c->tcp_est_ms) || !timeout_valid(c->tcp_open_ms) ||
+	    !timeout_valid(c->tcp_close_ms) ||
 	    !timeout_valid(c->udp_ms) || !timeout_valid(c->icmp_ms) ||
 	    !timeout_valid(c->gre_ms) || !timeout_valid(c->other_ms) ||
 	    c->holddown_ms >= NAT_TIMEOUT_MAX_MS)
@@ -203,9 +204,13 @@ static int prefixes_copy(struct nat *n, const struct nat_config *cfg)
 				    sizeof(*n->inside_prefixes));
 	if (!n->exempt || !n->inside_prefixes)
 		return -ENOMEM;
-	memcpy(n->exempt, cfg->exempt, cfg->nexempt * sizeof(*n->exempt));
-	memcpy(n->inside_prefixes, cfg->inside_prefixes,
-	       cfg->ninside_prefixes * sizeof(*n->inside_prefixes));
+	/* an empty list may be NULL, which memcpy() must not be given */
+	if (cfg->nexempt)
+		memcpy(n->exempt, cfg->exempt,
+		       cfg->nexempt * sizeof(*n->exempt));
+	if (cfg->ninside_prefixes)
+		memcpy(n->inside_prefixes, cfg->inside_prefixes,
+		       cfg->ninside_prefixes * sizeof(*n->inside_prefixes));
 	n->cfg.exempt = n->exempt;
 	n->cfg.inside_prefixes = n->inside_prefixes;
 	return 0;
@@ -248,7 +253,8 @@ struct nat *nat_new(const struct nat_config *cfg)
 						      cfg->mem_free }))
 		goto nomem;
 	n->t.timeout_ms[CLASS_TCP_EST] = cfg->tcp_est_ms;
-	n->t.timeout_ms[CLASS_TCP_TRANS] = cfg->tcp_trans_ms;
+	n->t.timeout_ms[CLASS_TCP_OPEN] = cfg->tcp_open_ms;
+	n->t.timeout_ms[CLASS_TCP_CLOSE] = cfg->tcp_close_ms;
 	n->t.timeout_ms[CLASS_UDP] = cfg->udp_ms;
 	n->t.timeout_ms[CLASS_ICMP] = cfg->icmp_ms;
 	n->t.timeout_ms[CLASS_GRE] = cfg->gre_ms;
@@ -709,9 +715,12 @@ static enum verdict from_outside(struct nat *n, struct pkt *p, uint64_t now)
 	struct ipv4_hdr *ip = ipv4_hdr(p);
 
 	if (nat_pool_index(n, ip->daddr) < 0) {
+		/* an error about it comes from the public address its inside
+		 * host leaves from, as for any packet from outside */
 		if (n->cfg.nexempt && !ipv4_addr_martian(ip->daddr) &&
 		    prefix_match(n->exempt, n->cfg.nexempt, ip->saddr))
-			return pass(n, p, true, 0, now);
+			return pass(n, p, true,
+				    nat_pair_address(n, ip->daddr), now);
 		return nat_drop(n, p, DROP_NOT_OURS);
 	}
 	if (ipv4_addr_martian(ip->saddr) || nat_pool_index(n, ip->saddr) >= 0)

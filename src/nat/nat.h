@@ -159,7 +159,8 @@ struct nat_event {
  * @naddrs:		1..NAT_POOL_MAX
  * @port_lo, @port_hi:	TCP/UDP ports the pool hands out, host order, >= 1
  * @max_sessions:	1..NAT_SESSIONS_MAX
- * @tcp_est_ms, @tcp_trans_ms, @udp_ms, @icmp_ms, @other_ms: idle
+ * @tcp_est_ms, @tcp_open_ms, @tcp_close_ms, @udp_ms, @icmp_ms, @other_ms:
+ *			idle
  *			timeouts, each 1..NAT_TIMEOUT_MAX_MS - 1 (@other_ms:
  *			protocols translated by address only)
  * @router_addr:	source of ICMP the router sends into the inside
@@ -188,8 +189,10 @@ struct nat_event {
  * @mtu_inside, @mtu_outside: MTU of each device, NAT_MTU_MIN..65535
  * @mss_clamp:		largest TCP MSS a SYN may announce, 0 for no clamp
  * @forwards:		port and protocol forwards, @nforwards of them
- * @log_mappings:	report every dynamic mapping and session made and
- *			freed through @event
+ * @log_mappings:	report every dynamic mapping made and freed through
+ *			@event
+ * @log_sessions:	report every session made and freed (they name
+ *			remote hosts: RFC 6888 REQ-12 logs them only if asked)
  *
  * nat_new() copies every array it is given.
  * @seed:		secret random bits for hashing and port choice
@@ -210,7 +213,8 @@ struct nat_config {
 	unsigned naddrs;
 	uint16_t port_lo, port_hi;
 	uint32_t max_sessions;
-	uint32_t tcp_est_ms, tcp_trans_ms, udp_ms, icmp_ms, gre_ms, other_ms;
+	uint32_t tcp_est_ms, tcp_open_ms, tcp_close_ms;
+	uint32_t udp_ms, icmp_ms, gre_ms, other_ms;
 	uint32_t router_addr;
 	uint32_t icmp_errors_per_s;
 	uint64_t seed[4];
@@ -230,6 +234,7 @@ struct nat_config {
 	const struct nat_forward *forwards;
 	unsigned nforwards;
 	bool log_mappings;
+	bool log_sessions;
 	struct nat_alg_config alg[NAT_ALG_N];
 	void (*event)(void *event_arg, const struct nat_event *ev);
 	void *event_arg;
@@ -582,7 +587,8 @@ bool nat_flush(struct nat *n, uint32_t *cursor, unsigned budget,
  * Everything changes but what the tables were sized for: @max_sessions,
  * the MTUs, the seed, the memory hooks, and each enabled ALG's
  * @max_connections and @max_calls_per_connection, which must stay as they
- * are (a change is refused).  Timeouts apply to live sessions at once.  A
+ * were when it was first enabled, even if it was off since (a change is
+ * refused).  Timeouts apply to live sessions at once.  A
  * public address no longer in @addrs gets no new mapping; the sessions on
  * it live out their time.  A forward that is gone leaves its sessions to
  * end on their own; a new forward whose public port or inside endpoint a

@@ -3,8 +3,9 @@
  *
  * Theory of operation.  The NAT does not validate sequence numbers (RFC
  * 7857 section 2 does not ask it to); it only tracks enough of the handshake
- * and teardown to choose between the two timers of RFC 5382 REQ-5: the
- * established timer (>= 2 h 4 min) and the transitory one (>= 4 min).  The
+ * and teardown to choose between the timers of RFC 5382 REQ-5: the
+ * established timer (>= 2 h 4 min) and the transitory one (>= 4 min),
+ * which RFC 7857 2.1 splits into an opening and a closing timer.  The
  * state is a set of bits, one per event and direction:
  *
  *   SYN_OUT, SYN_IN	a SYN was seen leaving / arriving
@@ -14,8 +15,9 @@
  *   MID		picked up mid-stream: the first outbound segment had
  *			no SYN (a connection older than this process)
  *
- * SYN both ways is established; FIN both ways, a RST, or an unfinished
- * handshake is transitory; a half-close keeps the established timer.  As in
+ * SYN both ways is established; an unfinished handshake is opening; FIN
+ * both ways or a RST is closing; a half-close keeps the established
+ * timer.  As in
  * RFC 6146 3.5.2.2, a segment other than RST after a RST returns the session
  * to what its other bits say, and a bare SYN on a closed or reset session
  * starts the tracking afresh (the 4-tuple is being reused).  A GSO
@@ -40,7 +42,7 @@ enum drop_reason proto_tcp_flow(struct pkt *p, struct pkt_flow *f)
 
 	nat_flow_ports(p, f, offsetof(struct tcp_hdr, check));
 	f->v.udp = false;
-	f->klass = CLASS_TCP_TRANS;
+	f->klass = CLASS_TCP_OPEN;
 	f->tcp_flags = th->flags;
 	/* a RST never opens anything: there is nothing to reset */
 	f->may_create = !(th->flags & TCP_RST);
@@ -53,10 +55,10 @@ static enum nat_class tcp_class(uint8_t st)
 	const uint8_t syns = TCPS_SYN_OUT | TCPS_SYN_IN;
 
 	if (st & TCPS_RST || (st & fins) == fins)
-		return CLASS_TCP_TRANS;
+		return CLASS_TCP_CLOSE;
 	if ((st & syns) == syns)
 		return CLASS_TCP_EST;
-	return CLASS_TCP_TRANS;
+	return CLASS_TCP_OPEN;
 }
 
 /**

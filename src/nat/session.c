@@ -479,3 +479,208 @@ void session_rekey(struct session_table *t, uint32_t si,
 	list_append(t, s->klass, si);
 	s->last_ms = (uint32_t)now;
 }
+
+/* ---- a check of the whole table, for tests and fuzzers ----------------- */
+
+#define CHECK_FREE	UINT32_MAX	/* in the mapping counts: a free record */
+
+/* Walk free list @head of @p (links by @next_of); false if it leaves the
+ * records handed out, meets one in use or loops. */
+static bool free_list_ok(const struct session_table *t,
+			 const struct rec_pool *p, bool sessions,
+			 uint32_t *mark)
+{
+	uint32_t i = p->free, steps = 0;
+
+	while (i) {
+		if (i >= p->unused || ++steps >= p->unused)
+			return false;
+		if (sessions) {
+			if (t->s[i].proto)
+				return false;
+			i = t->s[i].next;
+		} else {
+			if (mark[i] == CHECK_FREE)
+				return false;
+			mark[i] = CHECK_FREE;
+			i = t->m[i].hnext[0];
+		}
+	}
+	return steps + p->used == p->unused - 1;
+}
+
+/* One session in use: its keys, its mapping, its public address. */
+static const char *session_check(const struct session_table *t, uint32_t si,
+				 uint32_t *mcount, uint32_t *links)
+{
+	const struct nat_session *s = &t->s[si];
+	enum key_side side;
+
+	if (s->klass >= CLASS_N)
+		return "a session has no valid class";
+	if (s->pub_addr != t->pool_addrs[s->pub_idx])
+		return "a session's public address is not that of its slot";
+	for (side = SIDE_IN; side < SIDE_N; side++) {
+		struct flow_key k;
+
+		if (!session_has_side(s, side))
+			continue;
+		session_key(t, s, side, &k);
+		if (session_find(t, &k) != si)
+			return "a session is not found under one of its keys";
+		(*links)++;
+	}
+	if (s->mapping) {
+		const struct nat_mapping *m = &t->m[s->mapping];
+
+		if (s->mapping >= t->mp.unused ||
+		    mcount[s->mapping] == CHECK_FREE)
+			return "a session is on a free mapping";
+		if (m->in_addr != s->in_addr || m->in_port != s->in_port ||
+		    m->pub_port != s->pub_port || m->pub_idx != s->pub_idx ||
+		    mapping_proto(m) != s->proto)
+			return "a session and its mapping disagree";
+		mcount[s->mapping]++;
+	}
+	return NULL;
+}
+
+/* Every chain of the session hash: entries in use, in their bucket. */
+static const char *chains_check(const struct session_table *t,
+				uint32_t links)
+{
+	uint32_t b, seen = 0;
+
+	for (b = 0; b <= t->s_mask; b++) {
+		uint32_t e;
+
+		for (e = t->s_bucket[b]; e; ) {
+			const struct nat_session *s = &t->s[ENTRY_IDX(e)];
+			struct flow_key k;
+
+			if (ENTRY_IDX(e) >= t->sp.unused || !s->proto ||
+			    !session_has_side(s, ENTRY_SIDE(e)))
+				return "a hash chain holds a free record or a key it has not";
+			session_key(t, s, ENTRY_SIDE(e), &k);
+			if ((key_hash(t, &k) & t->s_mask) != b)
+				return "a session is chained in the wrong bucket";
+			if (++seen > links)
+				return "the session hash has more entries than keys";
+			e = *side_link((struct nat_session *)s, ENTRY_SIDE(e));
+		}
+	}
+	return seen == links ? NULL : "the session hash lacks keys";
+}
+
+/* Every chain of the mapping hash, and every mapping in use. */
+static const char *mappings_check(const struct session_table *t,
+				  const uint32_t *mcount)
+{
+	uint32_t b, mi, seen = 0;
+
+	for (b = 0; b <= t->m_mask; b++) {
+		uint32_t e;
+
+		for (e = t->m_bucket[b]; e; ) {
+			const struct nat_mapping *m = &t->m[ENTRY_IDX(e)];
+			struct flow_key k;
+
+			if (ENTRY_IDX(e) >= t->mp.unused ||
+			    mcount[ENTRY_IDX(e)] == CHECK_FREE)
+				return "a mapping chain holds a free record";
+			mapping_key(t, m, ENTRY_SIDE(e), &k);
+			if ((key_hash(t, &k) & t->m_mask) != b)
+				return "a mapping is chained in the wrong bucket";
+			if (++seen > 2 * t->mp.used)
+				return "the mapping hash has more entries than keys";
+			e = m->hnext[ENTRY_SIDE(e)];
+		}
+	}
+	if (seen != 2 * t->mp.used)
+		return "the mapping hash lacks keys";
+	for (mi = 1; mi < t->mp.unused; mi++) {
+		const struct nat_mapping *m = &t->m[mi];
+		enum key_side side;
+
+		if (mcount[mi] == CHECK_FREE)
+			continue;
+		for (side = SIDE_IN; side <= SIDE_OUT; side++) {
+			struct flow_key k;
+
+			mapping_key(t, m, side, &k);
+			if (mapping_find(t, &k) != mi)
+				return "a mapping is not found under one of its keys";
+		}
+		if (m->nsessions != mcount[mi])
+			return "a mapping's session count is wrong";
+		if (!m->nsessions && !m->is_static)
+			return "a dynamic mapping without sessions lives on";
+	}
+	return NULL;
+}
+
+/* The expiry lists: linked both ways, each session on its class's list,
+ * in the order of the time each was linked (session.h). */
+static const char *lists_check(const struct session_table *t)
+{
+	uint32_t listed = 0;
+	enum nat_class c;
+
+	for (c = 0; c < CLASS_N; c++) {
+		uint32_t i = t->lists[c].head, prev = 0;
+
+		while (i) {
+			const struct nat_session *s = &t->s[i];
+
+			if (i >= t->sp.unused || !s->proto || s->klass != c ||
+			    s->prev != prev || ++listed > t->sp.used)
+				return "an expiry list is broken";
+			if (prev) {
+				uint32_t p = t->s[prev].last_ms;
+
+				/* linked no earlier than the second its
+				 * predecessor was last linked in */
+				if ((int32_t)(s->last_ms - (p - p % 1000)) < 0)
+					return "an expiry list is out of order";
+			}
+			prev = i;
+			i = s->next;
+		}
+		if (t->lists[c].tail != prev)
+			return "an expiry list's tail is wrong";
+	}
+	return listed == t->sp.used ? NULL
+				    : "a session is on no expiry list";
+}
+
+const char *session_table_check(const struct session_table *t)
+{
+	uint32_t *mcount, si, used = 0, links = 0;
+	const char *why = NULL;
+
+	if (t->sp.unused > t->sp.max + 1 || t->mp.unused > t->mp.max + 1 ||
+	    t->sp.used >= t->sp.unused || t->mp.used >= t->mp.unused)
+		return "a record pool's counts are wrong";
+	mcount = calloc(t->mp.max + 1, sizeof(*mcount));
+	if (!mcount)
+		return "out of memory";
+	if (!free_list_ok(t, &t->sp, true, NULL) ||
+	    !free_list_ok(t, &t->mp, false, mcount))
+		why = "a free list is broken";
+	for (si = 1; !why && si < t->sp.unused; si++) {
+		if (!t->s[si].proto)
+			continue;
+		used++;
+		why = session_check(t, si, mcount, &links);
+	}
+	if (!why && used != t->sp.used)
+		why = "the sessions in use are not as many as counted";
+	if (!why)
+		why = chains_check(t, links);
+	if (!why)
+		why = mappings_check(t, mcount);
+	if (!why)
+		why = lists_check(t);
+	free(mcount);
+	return why;
+}

@@ -35,7 +35,8 @@
 #include <stdint.h>
 
 enum nat_class {
-	CLASS_TCP_TRANS = 0,	/* TCP opening, closing, or reset */
+	CLASS_TCP_OPEN = 0,	/* TCP opening: no handshake both ways yet */
+	CLASS_TCP_CLOSE,	/* TCP closing: FIN both ways, or reset */
 	CLASS_TCP_EST,		/* TCP established (or half closed) */
 	CLASS_UDP,
 	CLASS_ICMP,		/* ICMP query (echo, timestamp) */
@@ -329,6 +330,17 @@ uint32_t session_del(struct session_table *t, uint32_t si);
 
 /* mapping_del() - unindex and free mapping @mi, which has no sessions */
 void mapping_del(struct session_table *t, uint32_t mi);
+
+/**
+ * session_table_check() - check every invariant of @t: pools and free
+ * lists, each session found under each of its keys and on its class's
+ * expiry list in order, the hash chains, mappings and their counts
+ *
+ * For tests and fuzzers, never the packet path: it reads the whole table.
+ *
+ * Return: NULL if all hold, else a sentence naming the first that fails
+ */
+const char *session_table_check(const struct session_table *t);
 
 /* session_oldest() - head of @klass's expiry list, or 0 */
 static inline uint32_t session_oldest(const struct session_table *t,

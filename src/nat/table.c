@@ -173,7 +173,7 @@ static uint32_t ended_ago(const struct nat *n, const struct nat_session *s,
 static void log_session(struct nat *n, enum nat_event_type type,
 			const struct nat_session *s, uint32_t ago_ms)
 {
-	if (n->cfg.log_mappings && n->cfg.event && !is_call(s))
+	if (n->cfg.log_sessions && n->cfg.event && !is_call(s))
 		log_event(n, type, s->proto, s->in_addr, s->in_port,
 			  s->pub_addr, s->pub_port, s->rem_addr, s->rem_port,
 			  ago_ms);
@@ -807,8 +807,9 @@ int table_forwards_copy(const struct nat_config *cfg, struct nat_forward **fwd,
 	}
 	for (i = 0; i < cfg->nforwards; i++) {
 		(*fwd)[i] = cfg->forwards[i];
-		memcpy(*from + at, cfg->forwards[i].from,
-		       cfg->forwards[i].nfrom * sizeof(**from));
+		if (cfg->forwards[i].nfrom)	/* else from may be NULL */
+			memcpy(*from + at, cfg->forwards[i].from,
+			       cfg->forwards[i].nfrom * sizeof(**from));
 		(*fwd)[i].from = *from + at;
 		at += cfg->forwards[i].nfrom;
 	}

@@ -65,7 +65,13 @@ void icmp_echo_answer(struct pkt *p)
 
 	ih->type = ICMP_ECHOREPLY;
 	new = ipv4_load16(&ih->type);
-	ih->check = csum_update16(ih->check, old, new);
+	if (pkt_csum_partial(p)) {
+		/* left to offload, which the reply will not have: sum it */
+		ih->check = 0;
+		ih->check = csum_buf(ih, p->l4_len);
+	} else {
+		ih->check = csum_update16(ih->check, old, new);
+	}
 
 	ip->saddr = ip->daddr;
 	ip->daddr = from;

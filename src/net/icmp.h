@@ -38,7 +38,8 @@ void icmp_error_build(struct pkt *p, uint8_t type, uint8_t code, uint32_t src,
  * icmp_echo_answer() - turn the echo request @p, in place, into its reply
  *
  * Addresses are swapped, the type becomes echo reply, TTL IPV4_LOCAL_TTL;
- * identifier, sequence and data are returned unchanged.
+ * identifier, sequence and data are returned unchanged.  The reply has no
+ * offload header: a checksum left to offload is summed here.
  */
 void icmp_echo_answer(struct pkt *p);
 

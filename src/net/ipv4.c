@@ -220,6 +220,10 @@ enum drop_reason ipv4_parse(struct pkt *p)
 		return DROP_TRUNCATED;
 	if (csum_fold(csum_add(0, ip, ihl)) != 0xffff)
 		return DROP_BAD_IP_CSUM;
+	/* protocol 0 is IPv6's Hop-by-Hop Options, no transport of IPv4;
+	 * a session of it could not be told from a free record */
+	if (!ip->proto)
+		return DROP_BAD_IP_HDR;
 
 	p->len = tot;		/* drop link-layer padding, if any */
 	p->l3_len = ihl;

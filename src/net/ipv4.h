@@ -136,7 +136,8 @@ static inline bool icmp_is_request(uint8_t type)
  * @p:	packet with @data, @len set; on success @l3_len, @l4_len, @proto and
  *	@frag are filled in, and @len is trimmed to the IPv4 total length
  *
- * Accepts any IPv4 packet whose header and checksum verify.  For an
+ * Accepts any IPv4 packet whose header and checksum verify, but protocol 0
+ * (IPv6's Hop-by-Hop Options, never carried by IPv4).  For an
  * unfragmented packet or a first fragment of TCP, UDP or ICMP it also demands
  * a complete transport header (RFC 1858: a first fragment too short to hold
  * it is dropped).  Later fragments carry no transport header and are

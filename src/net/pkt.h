@@ -31,7 +31,8 @@ enum drop_reason {
 	DROP_NONE = 0,
 	DROP_NOT_IPV4,		/* not IPv4 (IPv6 router solicitations land here) */
 	DROP_TRUNCATED,		/* shorter than a header or its stated length */
-	DROP_BAD_IP_HDR,	/* IHL < 5, total length below the header, ... */
+	DROP_BAD_IP_HDR,	/* IHL < 5, total length below the header,
+				 * protocol 0, ... */
 	DROP_BAD_IP_CSUM,	/* IPv4 header checksum does not verify */
 	DROP_BAD_L4_HDR,	/* TCP/UDP/ICMP header malformed or truncated */
 	DROP_BAD_VNET,		/* virtio-net header that does not fit the packet */

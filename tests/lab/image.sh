@@ -137,6 +137,10 @@ for set in CapInh CapPrm CapEff CapBnd CapAmb; do
 done
 check "no_new_privs is set" test "$(field NoNewPrivs)" = 1
 check "still forwarding" n_lan ping -c 1 -W 2 "$SERVER"
+check "tunnatctl in the container lists the TCP and UDP sessions" sh -c \
+	"podman exec '$CTR' /usr/sbin/tunnatctl sessions >'$WORK/sessions' &&
+	 grep -q '^tcp .*$SERVER:5001' '$WORK/sessions' &&
+	 grep -q '^udp .*$SERVER:5002' '$WORK/sessions'"
 
 $PODMAN stop -t 10 "$CTR" >/dev/null
 ctr_log

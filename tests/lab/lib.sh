@@ -179,7 +179,7 @@ lab_begin() {
 	# as, nobody: it must reach the file
 	chmod 755 "$WORK"
 	trap lab_cleanup EXIT
-	trap 'exit 1' INT TERM
+	trap 'exit 1' HUP INT PIPE TERM
 }
 
 # tunnat_start CONFIG [WRAPPER...]: run tunnat on CONFIG in the background

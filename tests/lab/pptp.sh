@@ -168,22 +168,6 @@ wait_echoed() {
 	done
 }
 
-# dissect PCAP OUT: one tab-separated line per IP packet:
-# src dst sport dport pptp-type call-id peer-call-id sccrp-result
-# ocrp-result gre-call-id serial
-dissect() {
-	tshark -n -r "$1" -Y ip -T fields -e ip.src -e ip.dst \
-		-e tcp.srcport -e tcp.dstport -e pptp.control_message_type \
-		-e pptp.call_id -e pptp.peer_call_id -e pptp.control_result \
-		-e pptp.out_result -e gre.key.call_id \
-		-e pptp.call_serial_number >"$2" 2>/dev/null
-}
-
-# field OUT AWK-CONDITION COLUMN: sorted distinct values of a column
-field() {
-	awk -F'\t' "$2 { print \$$3 }" "$1" | tr ',' '\n' | grep . | sort -nu
-}
-
 count() {
 	grep -c . || true
 }

@@ -17,6 +17,9 @@
 #                               a client bound to SRC; its stub logs to
 #                               $WORK/NAME.stub
 #   pptp_echoes NAME            echoes of its own probes NAME received
+#   pptp_crossed NAME...        frames a client got of another client's
+#   dissect PCAP OUT            a capture's PPTP fields, one line a packet
+#   field OUT CONDITION COLUMN  the distinct values of one of them
 
 STUB="/usr/bin/python3 $TOP_SRCDIR/tests/lab/pppstub.py"
 PRIV_PIDS=""
@@ -174,4 +177,39 @@ pptp_client() {
 pptp_echoes() {
 	cat "$WORK/$1.stub" 2>/dev/null |
 		grep -c " rx 0021 tunnat-echo [^:]*: tunnat-probe $1 " || true
+}
+
+# pptp_crossed NAME...: print the frames each client NAME got that were
+# another one's probes, or echoes of them; fail (printing nothing) if
+# there are none, as when no data crossed to the wrong peer.  Probes of
+# the server's stubs, which every client gets, are no client's.
+pptp_crossed() {
+	found=1
+	for c in "$@"; do
+		for o in "$@"; do
+			[ "$o" != "$c" ] || continue
+			grep -E " rx 0021 (tunnat-echo [^:]*: )?tunnat-probe $o " \
+				"$WORK/$c.stub" && found=0
+		done
+	done
+	return "$found"
+}
+
+# ----------------------------------------------------------------------
+# Reading captures
+
+# dissect PCAP OUT: one tab-separated line per IP packet:
+# src dst sport dport pptp-type call-id peer-call-id sccrp-result
+# ocrp-result gre-call-id serial
+dissect() {
+	tshark -n -r "$1" -Y ip -T fields -e ip.src -e ip.dst \
+		-e tcp.srcport -e tcp.dstport -e pptp.control_message_type \
+		-e pptp.call_id -e pptp.peer_call_id -e pptp.control_result \
+		-e pptp.out_result -e gre.key.call_id \
+		-e pptp.call_serial_number >"$2" 2>/dev/null
+}
+
+# field OUT AWK-CONDITION COLUMN: sorted distinct values of a column
+field() {
+	awk -F'\t' "$2 { print \$$3 }" "$1" | tr ',' '\n' | grep . | sort -nu
 }

@@ -49,6 +49,7 @@ nat:
 log:
   level: debug
   mappings: true
+  destinations: true
   mappings-file: $WORK/log/map.log
 $(control_yaml)
 ${2:-}

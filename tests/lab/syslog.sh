@@ -29,7 +29,7 @@ inside: { device: tin$ID, netns: $NS_LAN, address: 192.168.1.10/24,
 outside: { device: tout$ID, netns: $NS_WAN, address: 198.51.100.1/24,
            routes: [203.0.113.1/32] }
 nat: { addresses: [203.0.113.1] }
-log: { level: info, target: $1, mappings: true }
+log: { level: info, target: $1, mappings: true, destinations: true }
 $(control_yaml)
 YAML
 }

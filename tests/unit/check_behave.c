@@ -105,6 +105,29 @@ START_TEST(rfc5382_req4_filtered_syn_held)
 }
 END_TEST
 
+/* RFC 7857 2.1: the opening and closing timers are set apart. */
+START_TEST(rfc7857_2_1_opening_and_closing_timers)
+{
+	cfg.tcp_open_ms = 2 * S;
+	cfg.tcp_close_ms = 5 * S;
+	renew();
+	/* a SYN never answered: gone after 2 s */
+	tcp_seg(DIR_OUT, LAN_A, 5000, SRV, 80, 0, TCP_SYN, 0);
+	ck_assert_int_eq(tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5000,
+				 TCP_SYN | TCP_ACK, 2 * S - 1), VERDICT_FORWARD);
+	tcp_seg(DIR_OUT, LAN_A, 5001, SRV, 80, 0, TCP_SYN, 0);
+	expect_drop(tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5001, TCP_SYN | TCP_ACK,
+			    2 * S), DROP_NO_SESSION);
+	/* FIN both ways: closing, gone after 5 s, not 2 */
+	tcp_seg(DIR_OUT, LAN_A, 5000, SRV, 80, 0, TCP_ACK | TCP_FIN, 10 * S);
+	tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5000, TCP_ACK | TCP_FIN, 10 * S);
+	ck_assert_int_eq(tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5000, TCP_ACK,
+				 15 * S - 1), VERDICT_FORWARD);
+	expect_drop(tcp_seg(DIR_IN, NULL, 0, SRV, 80, 5000, TCP_ACK,
+			    20 * S - 1), DROP_NO_SESSION);
+}
+END_TEST
+
 /* ---- ports: hold-down and parity ------------------------------------------ */
 
 /* RFC 6888 REQ-8: a released port rests 120 s before another inside
@@ -253,6 +276,40 @@ START_TEST(rfc6888_req6_exempt_destinations)
 	/* other destinations are translated as ever */
 	udp_out(LAN_A, 4000, STRANGER, 53, 0);
 	ck_assert_uint_eq(ipv4_hdr(&p)->saddr, pb_addr(PUB));
+}
+END_TEST
+
+/* Exempt traffic coming in is answered, when it must be, as all traffic
+ * from outside is: from a public address (here the one pool address),
+ * with the TTL run out or too big for the inside with DF. */
+START_TEST(exempt_inbound_answered_from_public_address)
+{
+	struct nat_prefix ex = { .addr = pb_addr("198.51.100.0"), .len = 24 };
+	static uint8_t sent[2000];
+	size_t len, wl;
+
+	big_fill();
+	cfg.exempt = &ex;
+	cfg.nexempt = 1;
+	cfg.mtu_inside = 1280;
+	renew();
+	len = pb_udp(sent, (struct pb_ip){ .src = SRV, .dst = LAN_A,
+		     .ttl = 1 }, 53, 4000, payload, 4);
+	memcpy(pb_data(&in), sent, len);
+	ck_assert_int_eq(run(len, DIR_IN, 0), VERDICT_BACK);
+	wl = pb_icmp_error(pb_data(&want), (struct pb_ip){ .src = PUB,
+			   .dst = SRV, .frag_off = IPV4_DF },
+			   ICMP_TIME_EXCEEDED, 0, 0, sent, len);
+	expect_packet(wl);
+	len = pb_udp(sent, (struct pb_ip){ .src = SRV, .dst = LAN_A,
+		     .frag_off = IPV4_DF }, 53, 4000, big, 1372);
+	memcpy(pb_data(&in), sent, len);
+	ck_assert_int_eq(run(len, DIR_IN, 0), VERDICT_BACK);
+	wl = pb_icmp_error(pb_data(&want), (struct pb_ip){ .src = PUB,
+			   .dst = SRV, .frag_off = IPV4_DF },
+			   ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, 1280, sent,
+			   576 - 28);
+	expect_packet(wl);
 }
 END_TEST
 
@@ -895,6 +952,7 @@ static Suite *behave_suite(void)
 	tcase_add_test(tc, rfc5382_req4_unsolicited_syn_rejected_after_6_s);
 	tcase_add_test(tc, rfc5382_req4_simultaneous_open);
 	tcase_add_test(tc, rfc5382_req4_filtered_syn_held);
+	tcase_add_test(tc, rfc7857_2_1_opening_and_closing_timers);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ports_and_limits");
@@ -905,6 +963,7 @@ static Suite *behave_suite(void)
 	tcase_add_test(tc, rfc6888_req4_sessions_per_host);
 	tcase_add_test(tc, rfc5508_req8_icmp_on_failure);
 	tcase_add_test(tc, rfc6888_req6_exempt_destinations);
+	tcase_add_test(tc, exempt_inbound_answered_from_public_address);
 	tcase_add_test(tc, inside_prefixes_only);
 	suite_add_tcase(s, tc);
 

@@ -480,7 +480,7 @@ static const struct bad nat_cases[] = {
 	{ DEVS NAT "  timeouts: 60\n",
 	  "t.yaml:7:13: nat.timeouts: expected a mapping, got \"60\"\n" },
 	{ DEVS NAT "  timeouts:\n    tcp: 7440\n",
-	  "t.yaml:8:5: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp, gre, other)\n" },
+	  "t.yaml:8:5: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, tcp-opening, tcp-closing, udp, icmp, gre, other)\n" },
 	{ DEVS NAT "  timeouts:\n    udp: 300\n    udp: 400\n",
 	  "t.yaml:9:5: nat.timeouts: duplicate key \"udp\" (first at line 8, column 5)\n" },
 	{ DEVS NAT "  timeouts:\n    tcp-established: 7439\n",
@@ -1009,7 +1009,7 @@ static const struct bad misc_cases[] = {
 	{ MIN "user: 4294967295\n",
 	  "t.yaml:7:7: user: 4294967295 is not a valid uid (the maximum is 4294967294)\n" },
 	{ MIN "log:\n  lvl: debug\n",
-	  "t.yaml:8:3: log: unknown key \"lvl\" (expected: level, target, mappings, mappings-file)\n" },
+	  "t.yaml:8:3: log: unknown key \"lvl\" (expected: level, target, mappings, destinations, mappings-file)\n" },
 	{ MIN "log:\n  level: debug\n  level: info\n",
 	  "t.yaml:9:3: log: duplicate key \"level\" (first at line 8, column 3)\n" },
 	{ MIN "log:\n  level: verbose\n",
@@ -1366,7 +1366,7 @@ START_TEST(test_many_errors)
 		"t.yaml:3:10: nat.ports: \"10-5\" is empty (the first port is above the last)\n"
 		"t.yaml:4:19: nat.timeouts.udp: 60 is below the minimum of 120 seconds (RFC 4787 REQ-5; nat.allow-short-timeouts: true lowers it to 1)\n"
 		"t.yaml:4:29: nat.timeouts.icmp: 59 is below the minimum of 60 seconds (RFC 5508 REQ-2; nat.allow-short-timeouts: true lowers it to 1)\n"
-		"t.yaml:4:33: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, udp, icmp, gre, other)\n"
+		"t.yaml:4:33: nat.timeouts: unknown key \"tcp\" (expected: tcp-established, tcp-transitory, tcp-opening, tcp-closing, udp, icmp, gre, other)\n"
 		"t.yaml:7:3: outside: key \"router-address\" belongs in \"inside\"\n"
 		"t.yaml:9:11: inside.device: tin0 is also outside.device, in the same network namespace (line 6, column 11)\n"
 		"t.yaml:10:8: inside.mtu: 67 is below the minimum of 68 (0 leaves the MTU as it is)\n"
@@ -1421,6 +1421,8 @@ static void expect_defaults(const struct config *c)
 	ck_assert_uint_eq(c->max_sessions, 1000000);
 	ck_assert_uint_eq(c->tcp_est_s, 7440);
 	ck_assert_uint_eq(c->tcp_trans_s, 240);
+	ck_assert_uint_eq(c->tcp_open_s, 240);
+	ck_assert_uint_eq(c->tcp_close_s, 240);
 	ck_assert_uint_eq(c->udp_s, 300);
 	ck_assert_uint_eq(c->icmp_s, 60);
 	ck_assert_uint_eq(c->gre_s, 300);
@@ -1541,6 +1543,7 @@ static const char full_yaml[] =
 	"  timeouts:\n"
 	"    tcp-established: 86400\n"
 	"    tcp-transitory: 30\n"
+	"    tcp-opening: 20\n"
 	"    udp: 120\n"
 	"    icmp: 90\n"
 	"    gre: 600\n"
@@ -1638,6 +1641,8 @@ static void check_full(const struct config *c)
 	ck_assert_uint_eq(c->max_sessions, 4096);
 	ck_assert_uint_eq(c->tcp_est_s, 86400);
 	ck_assert_uint_eq(c->tcp_trans_s, 30);
+	ck_assert_uint_eq(c->tcp_open_s, 20);
+	ck_assert_uint_eq(c->tcp_close_s, 30);	/* not given: transitory's */
 	ck_assert_uint_eq(c->udp_s, 120);
 	ck_assert_uint_eq(c->icmp_s, 90);
 	ck_assert_uint_eq(c->gre_s, 600);

@@ -71,11 +71,22 @@ START_TEST(test_line)
 {
 	struct nat_event ev = event(lines[_i].type, lines[_i].proto);
 	char buf[MAPLOG_LINE_MAX];
-	size_t n = maplog_format(buf, &ev, WHEN);
+	size_t n = maplog_format(buf, &ev, WHEN, true);
 
 	ck_assert_uint_eq(n, strlen(lines[_i].want));
 	if (n)
 		ck_assert_str_eq(buf, lines[_i].want);
+}
+END_TEST
+
+/* RFC 6888 REQ-12: without log.destinations, a call line names no remote */
+START_TEST(test_call_without_destination)
+{
+	struct nat_event ev = event(NAT_EV_CALL_UP, 0);
+	char buf[MAPLOG_LINE_MAX];
+
+	ck_assert_uint_gt(maplog_format(buf, &ev, WHEN, false), 0);
+	ck_assert_str_eq(buf, "2026-11-27T12:34:56.789Z call-up gre inside=192.168.1.10 inside_call_id=1 public=203.0.113.1 public_call_id=161");
 }
 END_TEST
 
@@ -86,10 +97,10 @@ START_TEST(test_longest_line)
 
 	ev.in_addr = ev.pub_addr = ev.rem_addr = 0xffffffff;
 	ev.in_port = ev.pub_port = ev.rem_port = 65535;
-	ck_assert_uint_gt(maplog_format(buf, &ev, UINT64_MAX / 1000000), 0);
+	ck_assert_uint_gt(maplog_format(buf, &ev, UINT64_MAX / 1000000, true), 0);
 	ev.type = NAT_EV_CALL_DOWN;
 	ev.in_id = ev.pub_id = ev.rem_id = 65535;
-	ck_assert_uint_gt(maplog_format(buf, &ev, WHEN), 0);
+	ck_assert_uint_gt(maplog_format(buf, &ev, WHEN, true), 0);
 }
 END_TEST
 
@@ -127,7 +138,7 @@ START_TEST(test_file)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/map.log", dir);
 	snprintf(moved, sizeof(moved), "%s/map.log.1", dir);
-	ck_assert_int_eq(maplog_set(true, path, getuid(), getgid()), 0);
+	ck_assert_int_eq(maplog_set(true, true, path, getuid(), getgid()), 0);
 	ck_assert(maplog_enabled());
 	/* more than the buffer holds: written as it fills */
 	for (i = 0; i < 1000; i++)
@@ -158,14 +169,14 @@ START_TEST(test_file)
 	free(text);
 
 	/* off: nothing more is written */
-	ck_assert_int_eq(maplog_set(false, NULL, 0, 0), 0);
+	ck_assert_int_eq(maplog_set(false, false, NULL, 0, 0), 0);
 	maplog_event(&up);
 	maplog_flush();
 	text = slurp(path);
 	ck_assert_uint_eq(count_lines(text, "\n"), 1);
 	free(text);
 	/* a file that cannot be opened changes nothing */
-	ck_assert_int_lt(maplog_set(true, "/nonexistent/dir/map.log", 0, 0), 0);
+	ck_assert_int_lt(maplog_set(true, true, "/nonexistent/dir/map.log", 0, 0), 0);
 	ck_assert(!maplog_enabled());
 	unlink(path);
 	unlink(moved);
@@ -182,6 +193,7 @@ int main(void)
 
 	tcase_add_loop_test(tc, test_line, 0, ARRAY_SIZE(lines));
 	tcase_add_test(tc, test_longest_line);
+	tcase_add_test(tc, test_call_without_destination);
 	tcase_add_test(tc, test_file);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -42,7 +42,8 @@ static void setup(void)
 	struct nat_config cfg = {
 		.addrs = pool, .naddrs = 1, .port_lo = 1, .port_hi = 65535,
 		.max_sessions = 1024,
-		.tcp_est_ms = 7440 * S, .tcp_trans_ms = 240 * S,
+		.tcp_est_ms = 7440 * S, .tcp_open_ms = 240 * S,
+		.tcp_close_ms = 240 * S,
 		.udp_ms = 300 * S, .icmp_ms = 60 * S, .gre_ms = 300 * S,
 		.other_ms = 600 * S,
 		.router_addr = pb_addr("192.0.0.8"),
@@ -287,6 +288,28 @@ START_TEST(local_packets_have_no_offload_header)
 }
 END_TEST
 
+/* An echo request left to offload (ICMP has no pseudo-header: its field
+ * holds 0 until the device sums the message) is answered by the router
+ * with a reply whose checksum is whole, since the reply has no offload
+ * header for a device to finish it. */
+START_TEST(partial_echo_to_router_answered_whole)
+{
+	const struct pkt_vnet v = { .flags = VNET_NEEDS_CSUM, .csum_start = 20,
+				    .csum_offset = 2 };
+	size_t len, wl;
+
+	len = pb_icmp_query(pb_data(&in), (struct pb_ip){ .src = LAN,
+			    .dst = "192.0.0.8" }, 8, 0x1234, 7, "ping", 4);
+	put16(pb_data(&in) + 22, 0);
+	ck_assert_int_eq(run(len, DIR_OUT, v), VERDICT_BACK);
+	ck_assert_uint_eq(p.vnet.flags, 0);
+	wl = pb_icmp_query(pb_data(&want), (struct pb_ip){ .src = "192.0.0.8",
+			   .dst = LAN }, 0, 0x1234, 7, "ping", 4);
+	ck_assert_uint_eq(p.len, wl);
+	ck_assert_mem_eq(p.data, pb_data(&want), wl);
+}
+END_TEST
+
 /* The connection state sees a superpacket's flags: FIN on the last one. */
 START_TEST(fin_on_superpacket_closes)
 {
@@ -370,7 +393,8 @@ START_TEST(superpacket_segments_fit_the_mtu)
 	struct nat_config c = {
 		.addrs = pool, .naddrs = 1, .port_lo = 1, .port_hi = 65535,
 		.max_sessions = 64, .tcp_est_ms = 7440 * S,
-		.tcp_trans_ms = 240 * S, .udp_ms = 300 * S, .icmp_ms = 60 * S,
+		.tcp_open_ms = 240 * S,
+		.tcp_close_ms = 240 * S, .udp_ms = 300 * S, .icmp_ms = 60 * S,
 		.gre_ms = 300 * S, .other_ms = 600 * S,
 		.router_addr = pb_addr("192.0.0.8"), .icmp_errors_per_s = 100,
 		.mtu_outside = 1280,
@@ -518,6 +542,7 @@ static Suite *offload_suite(void)
 	tcase_add_test(tc, tso_superpacket_translated_whole);
 	tcase_add_test(tc, bad_offload_header_dropped);
 	tcase_add_test(tc, local_packets_have_no_offload_header);
+	tcase_add_test(tc, partial_echo_to_router_answered_whole);
 	tcase_add_test(tc, fin_on_superpacket_closes);
 	tcase_add_test(tc, alg_rewrite_in_partial_superpacket);
 	tcase_add_test(tc, superpacket_segments_fit_the_mtu);

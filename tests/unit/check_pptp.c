@@ -66,7 +66,8 @@ static void cfg_default(void)
 	cfg = (struct nat_config){
 		.addrs = pool, .naddrs = 1, .port_lo = 1, .port_hi = 65535,
 		.max_sessions = 4096,
-		.tcp_est_ms = 7440 * S, .tcp_trans_ms = 240 * S,
+		.tcp_est_ms = 7440 * S, .tcp_open_ms = 240 * S,
+		.tcp_close_ms = 240 * S,
 		.udp_ms = 300 * S, .icmp_ms = 60 * S, .gre_ms = 300 * S,
 		.other_ms = 600 * S,
 		.router_addr = pb_addr("192.0.0.8"),
