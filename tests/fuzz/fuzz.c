@@ -328,7 +328,8 @@ static void configs_init(void)
 	};
 	const struct nat_config base = {
 		.port_lo = 1, .port_hi = 65535, .max_sessions = 64,
-		.tcp_est_ms = 7440 * S, .tcp_trans_ms = 240 * S,
+		.tcp_est_ms = 7440 * S, .tcp_open_ms = 240 * S,
+		.tcp_close_ms = 240 * S,
 		.udp_ms = 300 * S, .icmp_ms = 60 * S, .gre_ms = 300 * S,
 		.other_ms = 600 * S,
 		.router_addr = fz_addr(FZ_ODD, 0),
@@ -390,7 +391,8 @@ static void configs_init(void)
 	k->icmp_on_failure = true;
 	k->inbound_refresh = true;
 	k->tcp_est_ms = 20 * S;
-	k->tcp_trans_ms = 4 * S;
+	k->tcp_open_ms = 4 * S;
+	k->tcp_close_ms = 4 * S;
 	k->udp_ms = 3 * S;
 	k->icmp_ms = 2 * S;
 	k->gre_ms = 5 * S;
@@ -453,7 +455,8 @@ static void configs_init(void)
 	k->mtu_inside = 296;
 	k->mtu_outside = 296;
 	k->udp_ms = 2 * S;
-	k->tcp_trans_ms = 2 * S;
+	k->tcp_open_ms = 2 * S;
+	k->tcp_close_ms = 2 * S;
 
 	k = &cfgs[5];
 	*k = cfgs[4];
@@ -1015,17 +1018,17 @@ static void ports_check(void)
 
 		if (free_map[mi])
 			continue;
-		pp = &d.n->pools[m->pub_idx * PSPACE_N +
+		pp = &d.n->sh->pools[m->pub_idx * PSPACE_N +
 				 space_of(mapping_proto(m))];
 		if (!portpool_in_use(pp, ntohs(m->pub_port)))
 			fuzz_fail("mapping %u holds port %u, free in its pool",
 				  mi, ntohs(m->pub_port));
 	}
-	for (slot = 0; slot < d.n->nslots; slot++) {
+	for (slot = 0; slot < d.n->sh->nslots; slot++) {
 		for (sp = 0; sp < PSPACE_N; sp++) {
 			const struct portpool *pp =
-				&d.n->pools[slot * PSPACE_N + sp];
-			const struct portpool_range *r = &d.n->ranges[sp];
+				&d.n->sh->pools[slot * PSPACE_N + sp];
+			const struct portpool_range *r = &d.n->sh->ranges[sp];
 
 			for (c = 0; c < 2; c++) {
 				uint32_t size = portpool_class_size(r, c);
@@ -1103,7 +1106,7 @@ struct walk_arg {
 	uint32_t seen;
 };
 
-static void walk_cb(void *arg, const struct nat_session_info *si)
+static bool walk_cb(void *arg, const struct nat_session_info *si)
 {
 	struct walk_arg *w = arg;
 	const struct nat_match *m = w->m;
@@ -1125,6 +1128,7 @@ static void walk_cb(void *arg, const struct nat_session_info *si)
 	    (m->rem_port && m->rem_port != si->rem_port))
 		fuzz_fail("a session walked does not match the filter");
 	w->seen++;
+	return true;
 }
 
 void fz_walk(const struct nat_match *m, unsigned budget)
