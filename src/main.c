@@ -195,7 +195,8 @@ static int run(struct daemon *d, struct tun *inside, struct tun *outside)
 	gid_t gid = d->e.gid;
 	int status = EX_OSERR;
 
-	d->loop = loop_new(d->e.nat, d->e.n, d->e.sh, inside, outside);
+	d->loop = loop_new(d->e.nat, d->e.n, d->e.sh, inside, outside,
+			   c->io_uring);
 	if (!d->loop)
 		return EX_OSERR;
 	loop_on_hup(d->loop, hup_cb, d);

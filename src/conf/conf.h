@@ -162,6 +162,10 @@ struct conf_pptp {
  * @pptp:		alg.pptp
  * @offload:		"auto" (true): negotiate TUN offloads; "off" (false)
  * @workers:		worker threads; 0 for "auto" (one per online CPU)
+ * @steering:		"auto" (true): with several workers, load a BPF
+ *			steering program if the kernel allows; "off" (false)
+ * @io_uring:		"auto" (true): read and write the devices through
+ *			io_uring if the kernel allows; "off" (false)
  * @user:		account to run as after setup
  * @control:		the control socket is served ("control: off": not)
  * @control_socket:	control.socket, an absolute path
@@ -202,6 +206,8 @@ struct config {
 	struct conf_pptp pptp;
 	bool offload;
 	uint32_t workers;
+	bool steering;
+	bool io_uring;
 	char user[256];
 	bool control;
 	char control_socket[CONF_SOCKET_MAX];

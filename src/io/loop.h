@@ -3,6 +3,7 @@
 #ifndef TN_LOOP_H
 #define TN_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <uv.h>
@@ -21,6 +22,8 @@ struct loop;
  * @sh:		the pool they share (steering), with several workers
  * @inside:	device to the LAN: packets read here are DIR_OUT; worker i
  *		reads its queue @inside->qfd[i]
+ * @uring:	read and write the devices through io_uring, if the kernel
+ *		allows it (else, logged, with read(2) and write(2))
  * @outside:	device to the WAN: packets read here are DIR_IN
  *
  * Nothing is read before loop_run(); handles of other modules may be
@@ -30,7 +33,7 @@ struct loop;
  */
 struct loop *loop_new(struct nat *const *n, unsigned nw,
 		      struct nat_shared *sh, struct tun *inside,
-		      struct tun *outside);
+		      struct tun *outside, bool uring);
 
 /* loop_uv() - the libuv loop of @l */
 uv_loop_t *loop_uv(struct loop *l);

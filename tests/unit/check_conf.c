@@ -137,9 +137,9 @@ static const struct bad doc_cases[] = {
 	  "t.yaml:1:1: missing required section \"nat\"\n" },
 	/* keys at the top level */
 	{ MIN "foo: 1\n",
-	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, forwards, alg, offload, workers, user, control, log)\n" },
+	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, forwards, alg, offload, workers, steering, io-uring, user, control, log)\n" },
 	{ MIN "\"a\\tb\": 1\n",
-	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, forwards, alg, offload, workers, user, control, log)\n" },
+	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, forwards, alg, offload, workers, steering, io-uring, user, control, log)\n" },
 	{ MIN "addresses: [1.1.1.1]\n",
 	  "t.yaml:7:1: key \"addresses\" belongs in \"nat\"\n" },
 	{ MIN "timeouts: {}\n",
@@ -1375,7 +1375,7 @@ START_TEST(test_many_errors)
 		"t.yaml:13:11: inside.create: expected true or false, got \"maybe\"\n"
 		"t.yaml:14:7: user: \"-root\" is not a valid user name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")\n"
 		"t.yaml:15:14: log.level: \"loud\" is not a log level (expected: error, warning, info, debug)\n"
-		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, forwards, alg, offload, workers, user, control, log)\n";
+		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, forwards, alg, offload, workers, steering, io-uring, user, control, log)\n";
 	struct config c;
 	char *out = NULL;
 
@@ -1460,6 +1460,8 @@ static void expect_defaults(const struct config *c)
 	ck_assert_uint_eq(c->pptp.max_calls_per_server, 1024);
 	ck_assert(c->offload);
 	ck_assert_uint_eq(c->workers, 1);
+	ck_assert(c->steering);
+	ck_assert(!c->io_uring);
 	ck_assert_str_eq(c->user, "nobody");
 	ck_assert(c->control);
 	ck_assert_str_eq(c->control_socket, "/run/tunnat.sock");
@@ -1580,6 +1582,8 @@ static const char full_yaml[] =
 	"    max-calls-per-server: 4\n"
 	"offload: off\n"
 	"workers: 3\n"
+	"steering: off\n"
+	"io-uring: auto\n"
 	"user: tunnat\n"
 	"control:\n"
 	"  enabled: false\n"
@@ -1710,6 +1714,8 @@ static void check_full(const struct config *c)
 	ck_assert_uint_eq(c->pptp.max_calls_per_server, 4);
 	ck_assert(!c->offload);
 	ck_assert_uint_eq(c->workers, 3);
+	ck_assert(!c->steering);
+	ck_assert(c->io_uring);
 	ck_assert_str_eq(c->user, "tunnat");
 	ck_assert(!c->control);
 	ck_assert_str_eq(c->control_socket, "/run/tunnat/ctl.sock");
