@@ -25,6 +25,7 @@
 #include "io/loop.h"
 #include "io/maplog.h"
 #include "io/privs.h"
+#include "io/steer.h"
 #include "io/tun.h"
 #include "nat/nat.h"
 
@@ -107,6 +108,7 @@ struct daemon {
 	struct engines e;
 	struct loop *loop;
 	struct ctl *ctl;
+	struct steer *steer;
 };
 
 static void drain_cb(void *arg, struct nat *n)
@@ -138,8 +140,10 @@ static void pause_cb(void *arg, bool on)
 static int reload_cb(void *arg, FILE *out)
 {
 	struct daemon *d = arg;
+	int rc = engines_reload(&d->e, out, uv_now(loop_uv(d->loop)));
 
-	return engines_reload(&d->e, out, uv_now(loop_uv(d->loop)));
+	steer_sync(d->steer);	/* the pool's slots may have changed */
+	return rc;
 }
 
 static int config_cb(void *arg, FILE *out)
@@ -194,7 +198,17 @@ static int run(struct daemon *d, struct tun *inside, struct tun *outside)
 	const struct config *c = d->e.c;
 	gid_t gid = d->e.gid;
 	int status = EX_OSERR;
+	int rc;
 
+	if (d->e.n > 1 && c->steering) {
+		d->steer = steer_new(d->e.sh, inside, outside, &rc);
+		if (rc)
+			log_warn("steering: no BPF program (%s): the workers hand packets on to each other",
+				 strerror(-rc));
+		else
+			log_info("steering: BPF programs put packets on their workers' queues (%u addresses by port)",
+				 steer_slots(d->steer));
+	}
 	d->loop = loop_new(d->e.nat, d->e.n, d->e.sh, inside, outside,
 			   c->io_uring);
 	if (!d->loop)
@@ -326,6 +340,7 @@ out:
 	tun_close(&inside);
 	maplog_close();
 	engines_free(&d.e);
+	steer_free(d.steer);	/* after the pool whose owners it holds */
 	log_info("exiting with status %d", status);
 	return status;
 }

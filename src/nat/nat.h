@@ -367,6 +367,36 @@ void nat_shared_set_pptp(struct nat_shared *sh, bool on);
 /* nat_shared_index() - the slot of public address @addr, or -1 */
 int nat_shared_index(const struct nat_shared *sh, uint32_t addr);
 
+/*
+ * What a steering program outside the engine (io/steer.c, BPF) needs to
+ * repeat nat_steer(): the owner arrays' layout (a byte per port, the
+ * worker + 1, 0: nobody; NAT_OWN_SPACES arrays of 65536 per slot: TCP,
+ * UDP, ICMP identifiers, PPTP Call IDs), the hash key, and the addresses
+ * of the slots.
+ */
+#define NAT_OWN_TCP		0
+#define NAT_OWN_UDP		1
+#define NAT_OWN_ICMP		2
+#define NAT_OWN_CALL		3
+#define NAT_OWN_SPACES		4
+#define NAT_OWN_BYTES		((size_t)NAT_OWN_SPACES * 65536)
+
+/* nat_shared_steer_key() - the secret of nat_steer()'s hash */
+void nat_shared_steer_key(const struct nat_shared *sh, uint64_t key[2]);
+
+/* nat_shared_slot_addr() - the address (network order) of slot @slot; 0
+ * for a slot not in use */
+uint32_t nat_shared_slot_addr(const struct nat_shared *sh, unsigned slot);
+
+/**
+ * nat_shared_owner_mem() - keep the owner arrays of slots 0 to @n - 1 in
+ * @mem (@n * NAT_OWN_BYTES, zeroed, which outlives @sh), so that another
+ * reader can see them; with several workers, before any engine runs
+ *
+ * Return: 0, or -EINVAL with one worker (@sh has no owner arrays)
+ */
+int nat_shared_owner_mem(struct nat_shared *sh, uint8_t *mem, unsigned n);
+
 /**
  * nat_steer() - the worker that owns IPv4 packet @data (@len bytes, no
  * offload header) read from side @dir (shared.c tells how it decides)

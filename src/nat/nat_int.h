@@ -185,6 +185,8 @@ struct nat_shared {
 	struct portpool_range ranges[PSPACE_N];
 	uint8_t **owner;		/* by slot, OWN_BYTES each; NULL with
 					 * one worker */
+	unsigned owner_ext;		/* slots below: in memory not ours
+					 * (nat_shared_owner_mem()) */
 	unsigned nworkers;
 	uint64_t skey[2];		/* steering hash secret */
 	bool pptp;			/* GRE version 1 has Call IDs */

@@ -36,6 +36,7 @@
 
 #include <arpa/inet.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,7 +249,7 @@ void nat_shared_free(struct nat_shared *sh)
 
 	if (!sh)
 		return;
-	for (i = 0; sh->owner && i < NAT_POOL_MAX; i++)
+	for (i = sh->owner_ext; sh->owner && i < NAT_POOL_MAX; i++)
 		free(sh->owner[i]);
 	free(sh->owner);
 	free(sh->pools);
@@ -266,6 +267,42 @@ void nat_shared_set_pptp(struct nat_shared *sh, bool on)
 unsigned nat_shared_workers(const struct nat_shared *sh)
 {
 	return sh->nworkers;
+}
+
+static_assert(NAT_OWN_TCP == PSPACE_TCP && NAT_OWN_UDP == PSPACE_UDP &&
+	      NAT_OWN_ICMP == PSPACE_ICMP && NAT_OWN_CALL == OWN_CALL &&
+	      NAT_OWN_BYTES == OWN_BYTES, "nat.h tells the owner layout");
+
+void nat_shared_steer_key(const struct nat_shared *sh, uint64_t key[2])
+{
+	key[0] = sh->skey[0];
+	key[1] = sh->skey[1];
+}
+
+uint32_t nat_shared_slot_addr(const struct nat_shared *sh, unsigned slot)
+{
+	return slot < sh->nslots ? sh->addrs[slot] : 0;
+}
+
+int nat_shared_owner_mem(struct nat_shared *sh, uint8_t *mem, unsigned n)
+{
+	unsigned i;
+
+	if (!sh->owner || sh->owner_ext)
+		return -EINVAL;
+	if (n > NAT_POOL_MAX)
+		n = NAT_POOL_MAX;
+	for (i = 0; i < n; i++) {
+		uint8_t *o = mem + (size_t)i * OWN_BYTES;
+
+		if (sh->owner[i]) {
+			memcpy(o, sh->owner[i], OWN_BYTES);
+			free(sh->owner[i]);
+		}
+		sh->owner[i] = o;
+	}
+	sh->owner_ext = n;
+	return 0;
 }
 
 /* ---- steering --------------------------------------------------------- */

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -504,6 +505,50 @@ START_TEST(fragment_ids_disjoint)
 }
 END_TEST
 
+/*
+ * What io/steer.c's BPF program reads: with the owner arrays moved into
+ * memory of the caller's (nat_shared_owner_mem()), a port a worker takes
+ * shows as that worker + 1 at slot * NAT_OWN_BYTES + space * 65536 +
+ * port, and nat_steer() still reads them from there; slot 0's address
+ * is the pool's; the hash of a host is the multiply-shift the program
+ * repeats from nat_shared_steer_key().
+ */
+START_TEST(owner_memory_layout)
+{
+	static uint8_t mem[2 * NAT_OWN_BYTES];
+	uint64_t key[2], h;
+	size_t len, off;
+	uint16_t port;
+	uint32_t a;
+	char b[32];
+
+	workers_new(3);
+	ck_assert_int_eq(nat_shared_owner_mem(sh, mem, 2), 0);
+	ck_assert_int_eq(nat_shared_owner_mem(sh, mem, 2), -EINVAL);
+	ck_assert_uint_eq(nat_shared_slot_addr(sh, 0), pb_addr(PUB));
+	ck_assert_uint_eq(nat_shared_slot_addr(sh, 1), 0);
+	len = udp_pkt(host_of(b, 2), 41000, SRV, 53);
+	ck_assert_int_eq(run_on(2, len, DIR_OUT, 0), VERDICT_FORWARD);
+	port = out_sport();
+	off = (size_t)NAT_OWN_UDP * 65536 + port;
+	ck_assert_uint_eq(mem[off], 3);
+	ck_assert_uint_eq(mem[(size_t)NAT_OWN_TCP * 65536 + port], 0);
+	len = udp_pkt(SRV, 53, PUB, port);
+	ck_assert_uint_eq(steer_in(len, DIR_IN), 2);
+	mem[off] = 1;		/* the reader follows the memory */
+	ck_assert_uint_eq(steer_in(len, DIR_IN), 0);
+	mem[off] = 3;
+
+	nat_shared_steer_key(sh, key);
+	a = pb_addr(b);
+	h = ((uint64_t)a ^ key[0]) * 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 29;
+	h *= key[1] | 1;
+	ck_assert_uint_eq(((h >> 32) * 3) >> 32, 2);
+	ck_assert_uint_eq(nat_steer_host(sh, a), 2);
+}
+END_TEST
+
 static Suite *steer_suite(void)
 {
 	Suite *s = suite_create("steer");
@@ -523,6 +568,7 @@ static Suite *steer_suite(void)
 	tcase_add_test(tc, steer_outside);
 	tcase_add_test(tc, steer_inside_error);
 	tcase_add_test(tc, steer_fragments);
+	tcase_add_test(tc, owner_memory_layout);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("across_workers");
