@@ -100,4 +100,11 @@ static inline bool portpool_in_use(const struct portpool *pp, uint16_t port)
 	       (port % 64) & 1;
 }
 
+/* portpool_resting() - true if @port is released and rests */
+static inline bool portpool_resting(const struct portpool *pp, uint16_t port)
+{
+	return __atomic_load_n(&pp->resting[port / 64], __ATOMIC_RELAXED) >>
+	       (port % 64) & 1;
+}
+
 #endif /* TN_PORTPOOL_H */

@@ -677,6 +677,22 @@ static int forward_port_check(const struct nat *n, const struct nat_forward *f,
 			 pub, f->proto == IPPROTO_TCP ? "tcp" : "udp");
 		return -EADDRINUSE;
 	}
+	/* with several workers, another's mapping may hold it: its owner
+	 * byte says so, unless the port only rests */
+	if (!pi && n->sh->owner) {
+		int slot = nat_pool_index(n, f->pub_addr);
+		enum port_space sp = space_of(f->proto);
+		unsigned w1 = owner_of(n->sh, (unsigned)slot, sp, pub);
+		const struct portpool *pp =
+			&n->sh->pools[(unsigned)slot * PSPACE_N + sp];
+
+		if (w1 && w1 != n->worker + 1 && !portpool_resting(pp, pub)) {
+			snprintf(err, errlen, "public port %u of forward %s is held by a mapping of worker %u now",
+				 pub, f->proto == IPPROTO_TCP ? "tcp" : "udp",
+				 w1 - 1);
+			return -EADDRINUSE;
+		}
+	}
 	return 0;
 }
 

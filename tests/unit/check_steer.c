@@ -549,6 +549,36 @@ START_TEST(owner_memory_layout)
 }
 END_TEST
 
+/* A reload's forward on a public port that another worker's mapping
+ * holds is refused by the forward's worker, as one engine refuses one on
+ * a port its own mapping holds; a port that only rests is taken. */
+START_TEST(forward_on_other_workers_port)
+{
+	struct nat_forward fw = { .proto = IPPROTO_UDP, .pub_addr = pb_addr(PUB),
+				  .pub_lo = 700, .pub_hi = 700, .in_lo = 700 };
+	char b[32], err[256];
+	struct nat_config c;
+	size_t len;
+
+	workers_new(2);
+	len = udp_pkt(host_of(b, 0), 700, SRV, 53);
+	ck_assert_int_eq(run_on(0, len, DIR_OUT, 0), VERDICT_FORWARD);
+	ck_assert_uint_eq(out_sport(), 700);
+	fw.in_addr = pb_addr(host_of(b, 1));
+	c = cfg;
+	c.shared = sh;
+	c.worker = 1;
+	c.forwards = &fw;
+	c.nforwards = 1;
+	ck_assert_int_ne(nat_reconfigure(w[1], &c, 1, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "held by a mapping of worker 0"));
+	/* worker 0's session ends, its port rests: now the forward goes */
+	nat_expire(w[0], 400 * S, 100);
+	ck_assert_int_eq(nat_reconfigure(w[1], &c, 400 * S, err, sizeof(err)),
+			 0);
+}
+END_TEST
+
 static Suite *steer_suite(void)
 {
 	Suite *s = suite_create("steer");
@@ -574,6 +604,7 @@ static Suite *steer_suite(void)
 	tc = tcase_create("across_workers");
 	tcase_add_checked_fixture(tc, steer_setup, steer_teardown);
 	tcase_add_test(tc, hairpin_across_workers);
+	tcase_add_test(tc, forward_on_other_workers_port);
 	tcase_add_test(tc, fragment_home_follows);
 	tcase_add_test(tc, fragment_ids_disjoint);
 	suite_add_tcase(s, tc);
