@@ -195,9 +195,8 @@ tunnat_start() {
 		cat "$WORK/tunnat.log" >>"$WORK/tunnat.old.log"
 	fi
 	: >"$WORK/tunnat.log"
-	# TUNNAT_WORKERS=N runs the scenario with N workers (tests/lab/workers.sh)
-	if [ -n "${TUNNAT_WORKERS:-}" ] && ! grep -q '^workers:' "$conf"; then
-		echo "workers: $TUNNAT_WORKERS" >>"$conf"
+	if ! grep -q '^workers:\|^io-uring:' "$conf"; then
+		env_yaml >>"$conf"
 	fi
 	"$@" "$TUNNAT" -c "$conf" -l debug >"$WORK/tunnat.log" 2>&1 &
 	TUNNAT_PID=$!
@@ -339,6 +338,20 @@ tunnat_exits() {
 	TUNNAT_PID=""
 	echo "tunnat exit status: $rc"
 	[ "$rc" -eq "$2" ]
+}
+
+# env_yaml: the top-level keys tests/lab/workers.sh asks for through the
+# environment: TUNNAT_WORKERS=N, "workers: N"; TUNNAT_IO_URING=off,
+# "io-uring: off" (read(2) and write(2) per packet).  tunnat_start adds
+# them to a file that has neither; a script that rewrites its file for a
+# reload puts them in itself.
+env_yaml() {
+	if [ -n "${TUNNAT_WORKERS:-}" ]; then
+		echo "workers: $TUNNAT_WORKERS"
+	fi
+	if [ -n "${TUNNAT_IO_URING:-}" ]; then
+		echo "io-uring: $TUNNAT_IO_URING"
+	fi
 }
 
 # control_yaml: a control section that puts tunnat's socket in $WORK, for
