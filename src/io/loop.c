@@ -449,10 +449,18 @@ static void verdict_write(struct worker *w, const struct pkt *p,
 static void pending_write(struct worker *w)
 {
 	struct pkt q;
-	enum verdict v;
+	enum verdict v = nat_pending(w->nat, &q);
 
-	while ((v = nat_pending(w->nat, &q)) != VERDICT_DROP)
+	if (v == VERDICT_DROP)
+		return;
+	/* what io_uring is to write goes first (a first fragment), so that
+	 * packets leave in the engine's order: a write to a TUN device is
+	 * issued at submission, never deferred */
+	if (w->ur)
+		io_uring_submit(w->ur);
+	do
 		verdict_write(w, &q, v);
+	while ((v = nat_pending(w->nat, &q)) != VERDICT_DROP);
 }
 
 void loop_drain(struct loop *l, struct nat *n)
@@ -735,7 +743,7 @@ static bool ur_packet(struct worker *w, struct ur_slot *s, int len,
 
 	if (len < 0) {
 		if (len != -EAGAIN && len != -EINTR && len != -ECANCELED) {
-			log_err("%s: reading %s failed: %s",
+			log_err("%s: device %s failed: %s",
 				side_name[s->dev], t->name, strerror(-len));
 			loop_stop(w->l, EXIT_DEVICE_LOST);
 		}
@@ -779,8 +787,9 @@ static void ur_cb(uv_poll_t *h, int status, int events)
 				ur_read(w, s);
 			} else if (ur_packet(w, s, cqe->res, &pkts[n])) {
 				batch[n++] = s;
-			} else if (cqe->res != -ECANCELED) {
-				ur_read(w, s);
+			} else if (cqe->res >= 0 || cqe->res == -EAGAIN ||
+				   cqe->res == -EINTR) {
+				ur_read(w, s);	/* not on a device that failed */
 			}
 			if (n == BATCH)
 				break;
