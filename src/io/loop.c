@@ -871,12 +871,37 @@ static int ur_start(struct worker *w)
 	return uv_poll_start(&w->ur_poll, UV_READABLE, ur_cb);
 }
 
+/*
+ * Cancel every request in flight and wait for them to end.  The kernel
+ * tears a ring down in the background after io_uring_queue_exit(), and
+ * until then a read in flight keeps the device's file open: a tunnat
+ * started right after this one could not attach to the same device.
+ */
+static void ur_cancel(struct worker *w)
+{
+	struct __kernel_timespec ts = { .tv_nsec = 100 * 1000 * 1000 };
+	struct io_uring_sqe *e = io_uring_get_sqe(w->ur);
+	struct io_uring_cqe *cqe;
+	unsigned left = 2 * UR_SLOTS + 1;	/* the cancel's own, too */
+
+	if (!e)
+		return;
+	io_uring_prep_cancel(e, NULL, IORING_ASYNC_CANCEL_ANY);
+	io_uring_sqe_set_data64(e, UINT64_MAX);
+	io_uring_submit(w->ur);
+	while (left && !io_uring_wait_cqe_timeout(w->ur, &cqe, &ts)) {
+		io_uring_cqe_seen(w->ur, cqe);
+		left--;
+	}
+}
+
 /* Free what ur_init() took (the ring first: it cancels the requests). */
 static void ur_fini(struct worker *w)
 {
 	unsigned i;
 
 	if (w->ur) {
+		ur_cancel(w);
 		io_uring_queue_exit(w->ur);
 		free(w->ur);
 		w->ur = NULL;
