@@ -335,7 +335,7 @@ static const struct conf_key keys[] = {
 	  "with several workers, a BPF program puts each packet on its "
 	  "worker's queue (auto, where it loads), or not (off)",
 	  .spec = ENUM(steering, offload_names, NULL) },
-	{ "io-uring", "keyword", "auto", "auto or off",
+	{ "io-uring", "keyword", "off", "auto or off",
 	  "read and write the devices through io_uring, batched",
 	  .spec = ENUM(io_uring, offload_names, NULL) },
 	{ "user", "user name or uid", "nobody",

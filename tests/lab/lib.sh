@@ -341,8 +341,8 @@ tunnat_exits() {
 }
 
 # env_yaml: the top-level keys tests/lab/workers.sh asks for through the
-# environment: TUNNAT_WORKERS=N, "workers: N"; TUNNAT_IO_URING=off,
-# "io-uring: off" (read(2) and write(2) per packet).  tunnat_start adds
+# environment: TUNNAT_WORKERS=N, "workers: N"; TUNNAT_IO_URING=auto,
+# "io-uring: auto" (or off).  tunnat_start adds
 # them to a file that has neither; a script that rewrites its file for a
 # reload puts them in itself.
 env_yaml() {

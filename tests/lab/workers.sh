@@ -4,11 +4,11 @@
 # pptp.sh (ten PPTP clients) again, with two workers: two queues per
 # device, the BPF steering programs, the control socket walking both
 # engines, a reload that stops both, calls whose Call IDs both workers
-# share out; then basic.sh with io-uring off, with one worker and two, for
-# the path that reads and writes with a system call per packet
+# share out; then basic.sh with io-uring auto, with one worker and two,
+# for the path that reads and writes through io_uring
 #
 # Each script runs as it does alone; lib.sh adds "workers: N" (and
-# "io-uring: off") to the configuration it starts tunnat with, and fails
+# "io-uring: auto") to the configuration it starts tunnat with, and fails
 # the run unless tunnat says it forwards with that many workers.
 # steering.sh tests the handoff rings.
 
@@ -33,7 +33,7 @@ run() {
 for t in basic control reload pptp; do
 	run 2 "" "$t"
 done
-run 1 off basic
-run 2 off basic
+run 1 auto basic
+run 2 auto basic
 [ "$rc" -eq 0 ] && [ "$skipped" -eq "$runs" ] && exit 77
 exit "$rc"

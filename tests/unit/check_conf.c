@@ -1461,7 +1461,7 @@ static void expect_defaults(const struct config *c)
 	ck_assert(c->offload);
 	ck_assert_uint_eq(c->workers, 1);
 	ck_assert(c->steering);
-	ck_assert(c->io_uring);
+	ck_assert(!c->io_uring);
 	ck_assert_str_eq(c->user, "nobody");
 	ck_assert(c->control);
 	ck_assert_str_eq(c->control_socket, "/run/tunnat.sock");
@@ -1583,7 +1583,7 @@ static const char full_yaml[] =
 	"offload: off\n"
 	"workers: 3\n"
 	"steering: off\n"
-	"io-uring: off\n"
+	"io-uring: auto\n"
 	"user: tunnat\n"
 	"control:\n"
 	"  enabled: false\n"
@@ -1715,7 +1715,7 @@ static void check_full(const struct config *c)
 	ck_assert(!c->offload);
 	ck_assert_uint_eq(c->workers, 3);
 	ck_assert(!c->steering);
-	ck_assert(!c->io_uring);
+	ck_assert(c->io_uring);
 	ck_assert_str_eq(c->user, "tunnat");
 	ck_assert(!c->control);
 	ck_assert_str_eq(c->control_socket, "/run/tunnat/ctl.sock");
