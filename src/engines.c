@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engines.h"
 #include "io/hugemem.h"
@@ -178,11 +179,24 @@ static int log_apply(const struct engines *e, const struct config *c)
 	return 0;
 }
 
+unsigned engines_workers(const struct config *c)
+{
+	long cpus;
+
+	if (c->workers)
+		return c->workers;
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus < 1)
+		return 1;
+	return cpus > ENGINES_MAX ? ENGINES_MAX : (unsigned)cpus;
+}
+
 int engines_start(struct engines *e)
 {
 	const struct config *c = e->c;
 	struct nat_forward *fwd;
 	struct nat_config nc;
+	unsigned i;
 	int rc;
 
 	rc = log_apply(e, c);
@@ -202,17 +216,40 @@ int engines_start(struct engines *e)
 		return rc;
 	}
 	e->n = 0;
-	e->nat[0] = nat_new(&nc);
+	if (e->workers > 1) {
+		/* each worker's share of the table; its own port choices */
+		nc.max_sessions = (c->max_sessions + e->workers - 1) /
+				  e->workers;
+		e->sh = nat_shared_new(&nc, e->workers);
+		if (!e->sh) {
+			rc = -errno;
+			log_err("cannot create the public pool of %u workers: %s",
+				e->workers, strerror(errno));
+			free(fwd);
+			return rc;
+		}
+		nc.shared = e->sh;
+	}
+	for (i = 0; i < (e->workers ? e->workers : 1); i++) {
+		nc.worker = i;
+		nc.seed[2] ^= (uint64_t)i << 32;
+		e->nat[i] = nat_new(&nc);
+		if (!e->nat[i])
+			break;
+		e->n++;
+	}
+	rc = -errno;
 	free(fwd);
-	if (!e->nat[0]) {
-		rc = -errno;
+	if (e->n < (e->workers ? e->workers : 1)) {
 		log_err("cannot create the NAT engine for %u sessions (%llu MiB): %s",
-			c->max_sessions,
+			nc.max_sessions,
 			(unsigned long long)(nat_memory_bytes(&nc) >> 20),
-			strerror(errno));
+			strerror(-rc));
 		return rc;
 	}
-	e->n = 1;
+	if (e->n > 1)
+		log_info("%u workers, each with up to %u sessions", e->n,
+			 nc.max_sessions);
 	log_debug("engine: %u public addresses, ports %u-%u, up to %u sessions (%llu MiB reserved)",
 		  c->naddrs, c->port_lo, c->port_hi, c->max_sessions,
 		  (unsigned long long)(nat_memory_bytes(&nc) >> 20));
@@ -234,6 +271,8 @@ void engines_free(struct engines *e)
 	for (i = 0; i < e->n; i++)
 		nat_free(e->nat[i]);
 	e->n = 0;
+	nat_shared_free(e->sh);
+	e->sh = NULL;
 	free(e->c);
 	e->c = NULL;
 }
@@ -377,7 +416,8 @@ static int flatten(const struct config *c, struct flat *f)
 /* The keys a reload cannot change (or those under a name ending in '.'),
  * but for the exceptions; alg.pptp's sizes only while it stays on. */
 static const char *const restart_keys[] = {
-	"inside.", "outside.", "nat.max-sessions", "offload", "user",
+	"inside.", "outside.", "nat.max-sessions", "offload", "workers",
+	"steering", "io-uring", "user",
 	"control.", "alg.pptp.max-connections",
 	"alg.pptp.max-calls-per-connection",
 };
@@ -524,7 +564,22 @@ int engines_reload(struct engines *e, FILE *out, uint64_t now_ms)
 		rc = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < e->n; i++, done++) {
+	if (e->sh) {
+		/* the pool is one for all engines: set it first */
+		rc = nat_shared_pool_set(e->sh, e->nat, e->n, nc.addrs,
+					 nc.naddrs);
+		if (rc == -ENOSPC)
+			snprintf(err, sizeof(err), "reloads have used all %u public address slots: restart tunnat",
+				 NAT_POOL_MAX);
+		else if (rc)
+			snprintf(err, sizeof(err), "out of memory");
+		if (!rc)
+			nat_shared_set_pptp(e->sh, c->pptp.enabled);
+		nc.max_sessions = old_nc.max_sessions =
+			(c->max_sessions + e->n - 1) / e->n;
+	}
+	for (i = 0; !rc && i < e->n; i++, done++) {
+		nc.worker = i;
 		rc = nat_reconfigure(e->nat[i], &nc, now_ms, err, sizeof(err));
 		if (rc)
 			break;
@@ -537,6 +592,11 @@ int engines_reload(struct engines *e, FILE *out, uint64_t now_ms)
 	}
 	if (rc) {
 		/* put back what took the new one: it took it, so it can */
+		if (e->sh) {
+			nat_shared_pool_set(e->sh, e->nat, e->n, old_nc.addrs,
+					    old_nc.naddrs);
+			nat_shared_set_pptp(e->sh, e->c->pptp.enabled);
+		}
 		for (i = 0; i < done; i++)
 			nat_reconfigure(e->nat[i], &old_nc, now_ms, NULL, 0);
 		fprintf(out, "%s: refused; the running configuration stays:\n",

@@ -12,7 +12,7 @@
 #include "conf/conf.h"
 #include "nat/nat.h"
 
-#define ENGINES_MAX	1	/* one per worker thread, later */
+#define ENGINES_MAX	NAT_WORKERS_MAX	/* one per worker thread */
 
 /**
  * struct engines - everything a reload replaces or keeps
@@ -28,6 +28,8 @@ struct engines {
 	struct config *c;
 	struct nat *nat[ENGINES_MAX];
 	unsigned n;
+	struct nat_shared *sh;
+	unsigned workers;
 	unsigned mtu_in, mtu_out;
 	int level;
 	uid_t uid;
@@ -35,12 +37,17 @@ struct engines {
 };
 
 /**
- * engines_start() - make the engines for @e->c, and apply its log
- * settings (log level, target, mapping log)
+ * engines_start() - make the engines for @e->c, @e->workers of them
+ * (one per worker, sharing one public pool when more than one),
+ * and apply its log settings (log level, target, mapping log)
  *
  * Return: 0, or a negative errno (logged)
  */
 int engines_start(struct engines *e);
+
+/* engines_workers() - the worker count @c asks for: workers, or for
+ * "auto" one per online CPU (at most ENGINES_MAX) */
+unsigned engines_workers(const struct config *c);
 
 /* engines_free() - free the engines and the configuration */
 void engines_free(struct engines *e);

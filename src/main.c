@@ -25,6 +25,7 @@
 #include "io/loop.h"
 #include "io/maplog.h"
 #include "io/privs.h"
+#include "io/steer.h"
 #include "io/tun.h"
 #include "nat/nat.h"
 
@@ -107,6 +108,7 @@ struct daemon {
 	struct engines e;
 	struct loop *loop;
 	struct ctl *ctl;
+	struct steer *steer;
 };
 
 static void drain_cb(void *arg, struct nat *n)
@@ -125,11 +127,23 @@ static void extra_cb(void *arg, struct stats_extra *x)
 	maplog_counts(&x->maplog_lines, &x->maplog_lost);
 }
 
-static int reload_cb(void *arg, FILE *out)
+static void pause_cb(void *arg, bool on)
 {
 	struct daemon *d = arg;
 
-	return engines_reload(&d->e, out, uv_now(loop_uv(d->loop)));
+	if (on)
+		loop_pause(d->loop);
+	else
+		loop_resume(d->loop);
+}
+
+static int reload_cb(void *arg, FILE *out)
+{
+	struct daemon *d = arg;
+	int rc = engines_reload(&d->e, out, uv_now(loop_uv(d->loop)));
+
+	steer_sync(d->steer);	/* the pool's slots may have changed */
+	return rc;
 }
 
 static int config_cb(void *arg, FILE *out)
@@ -153,7 +167,9 @@ static void hup_cb(void *arg)
 		log_err("SIGHUP: out of memory");
 		return;
 	}
+	loop_pause(d->loop);
 	rc = reload_cb(d, f);
+	loop_resume(d->loop);
 	fclose(f);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
@@ -171,7 +187,9 @@ static int run(struct daemon *d, struct tun *inside, struct tun *outside)
 	const struct ctl_env env = {
 		.engines = d->e.nat,
 		.nengines = d->e.n,
+		.pool_shared = d->e.n > 1,
 		.arg = d,
+		.pause = pause_cb,
 		.drain = drain_cb,
 		.extra = extra_cb,
 		.reload = reload_cb,
@@ -180,8 +198,19 @@ static int run(struct daemon *d, struct tun *inside, struct tun *outside)
 	const struct config *c = d->e.c;
 	gid_t gid = d->e.gid;
 	int status = EX_OSERR;
+	int rc;
 
-	d->loop = loop_new(d->e.nat[0], inside, outside);
+	if (d->e.n > 1 && c->steering) {
+		d->steer = steer_new(d->e.sh, inside, outside, &rc);
+		if (rc)
+			log_warn("steering: no BPF program (%s): the workers hand packets on to each other",
+				 strerror(-rc));
+		else
+			log_info("steering: BPF programs put packets on their workers' queues (%u addresses by port)",
+				 steer_slots(d->steer));
+	}
+	d->loop = loop_new(d->e.nat, d->e.n, d->e.sh, inside, outside,
+			   c->io_uring);
 	if (!d->loop)
 		return EX_OSERR;
 	loop_on_hup(d->loop, hup_cb, d);
@@ -293,10 +322,11 @@ int main(int argc, char **argv)
 	if (tun_links_check(&c->inside, "inside", &links_in) ||
 	    tun_links_check(&c->outside, "outside", &links_out))
 		goto out;
+	d.e.workers = engines_workers(c);
 	if (tun_open(&inside, &c->inside, "inside", c->offload,
-		     links_in.n ? &links_in : NULL) ||
+		     links_in.n ? &links_in : NULL, d.e.workers) ||
 	    tun_open(&outside, &c->outside, "outside", c->offload,
-		     links_out.n ? &links_out : NULL))
+		     links_out.n ? &links_out : NULL, d.e.workers))
 		goto out;
 	if (offloads_agree(&inside, &outside))
 		goto out;
@@ -310,6 +340,7 @@ out:
 	tun_close(&inside);
 	maplog_close();
 	engines_free(&d.e);
+	steer_free(d.steer);	/* after the pool whose owners it holds */
 	log_info("exiting with status %d", status);
 	return status;
 }

@@ -18,6 +18,7 @@
 
 #define CONF_ROUTES_MAX		64
 #define CONF_POOL_MAX		1024	/* equals NAT_POOL_MAX */
+#define CONF_WORKERS_MAX	64	/* equals NAT_WORKERS_MAX */
 #define CONF_ALG_PORTS_MAX	8	/* equals NAT_ALG_PORTS_MAX */
 #define CONF_PREFIXES_MAX	256	/* nat.exempt, nat.inside-prefixes */
 #define CONF_FORWARDS_MAX	1024	/* entries of forwards */
@@ -163,6 +164,11 @@ struct conf_pptp {
  * @forwards:		forwards, @nforwards of them, in file order
  * @pptp:		alg.pptp
  * @offload:		"auto" (true): negotiate TUN offloads; "off" (false)
+ * @workers:		worker threads; 0 for "auto" (one per online CPU)
+ * @steering:		"auto" (true): with several workers, load a BPF
+ *			steering program if the kernel allows; "off" (false)
+ * @io_uring:		"auto" (true): read and write the devices through
+ *			io_uring if the kernel allows; "off" (false)
  * @user:		account to run as after setup
  * @control:		the control socket is served ("control: off": not)
  * @control_socket:	control.socket, an absolute path
@@ -202,6 +208,9 @@ struct config {
 	unsigned nforwards;
 	struct conf_pptp pptp;
 	bool offload;
+	uint32_t workers;
+	bool steering;
+	bool io_uring;
 	char user[256];
 	bool control;
 	char control_socket[CONF_SOCKET_MAX];

@@ -58,6 +58,7 @@
  * @K_ENUM:	one of @names, stored in @size bytes (an enum or a bool)
  * @K_FILTERING: enum conf_filter[CONF_L4_N]
  * @K_MSS:	int: -1 auto, 0 off, or @lo..@hi
+ * @K_AUTO_UINT: uint32_t: 0 for "auto", or @lo..@hi (@lo >= 1)
  * @K_ALG_PORTS: uint16_t[CONF_ALG_PORTS_MAX], count (unsigned) at @off2
  * @K_USER:	char[256]: a user name or uid
  * @K_GROUP:	char[256]: a group name or gid
@@ -81,6 +82,7 @@ enum conf_kind {
 	K_ENUM,
 	K_FILTERING,
 	K_MSS,
+	K_AUTO_UINT,
 	K_ALG_PORTS,
 	K_USER,
 	K_GROUP,

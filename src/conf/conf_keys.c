@@ -328,6 +328,19 @@ static const struct conf_key keys[] = {
 	{ "offload", "keyword", "auto", "auto or off",
 	  "agree TUN offloads with the kernel (checksums, TSO, USO)",
 	  .spec = ENUM(offload, offload_names, NULL) },
+	{ "workers", "auto or integer", "1", "auto, or 1 to "
+	  XSTR(CONF_WORKERS_MAX),
+	  "threads that forward packets, each with a queue of both devices; "
+	  "auto: one per online CPU",
+	  .spec = SPEC(.kind = K_AUTO_UINT, .off = OFF(workers), .lo = 1,
+		       .hi = CONF_WORKERS_MAX) },
+	{ "steering", "keyword", "auto", "auto or off",
+	  "with several workers, a BPF program puts each packet on its "
+	  "worker's queue (auto, where it loads), or not (off)",
+	  .spec = ENUM(steering, offload_names, NULL) },
+	{ "io-uring", "keyword", "off", "auto or off",
+	  "read and write the devices through io_uring, batched",
+	  .spec = ENUM(io_uring, offload_names, NULL) },
 	{ "user", "user name or uid", "nobody",
 	  "1 to 255 letters, digits, \".\", \"_\", \"-\", not starting "
 	  "with \"-\"; or a uid, 0 to 4294967294",

@@ -284,6 +284,13 @@ static void put_value(FILE *f, const struct conf_key *k,
 		else
 			fprintf(f, "%d", v);
 		break;
+	case K_AUTO_UINT:
+		memcpy(&u, p, sizeof(u));
+		if (u)
+			fprintf(f, "%u", u);
+		else
+			fputs("auto", f);
+		break;
 	case K_ALG_PORTS:
 		memcpy(&n, p2, sizeof(n));
 		fputc('[', f);

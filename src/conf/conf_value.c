@@ -306,6 +306,30 @@ static bool get_mss(struct ctx *x, yaml_node_t *n, const char *path,
 	return true;
 }
 
+/* get_auto_uint() - "auto" (0) or an integer @lo..@hi */
+static bool get_auto_uint(struct ctx *x, yaml_node_t *n, const char *path,
+			  uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	const char *s = conf_want_scalar(x, n, path, "auto or an integer");
+	char q[QUOTE_BUF];
+	uint64_t v;
+	bool over;
+
+	if (!s)
+		return false;
+	if (!strcmp(s, "auto")) {
+		*out = 0;
+		return true;
+	}
+	if (!parse_digits(s, hi, &v, &over)) {
+		conf_report(x, n->start_mark, path,
+			    "expected auto or an integer, got %s",
+			    conf_quote(s, n->data.scalar.length, q));
+		return false;
+	}
+	return get_uint(x, n, path, lo, hi, "", out);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Addresses */
 
@@ -1287,6 +1311,8 @@ bool conf_parse_value(struct ctx *x, const struct conf_key *k,
 		return get_filtering(x, n, path, p);
 	case K_MSS:
 		return get_mss(x, n, path, sp->lo, sp->hi, p);
+	case K_AUTO_UINT:
+		return get_auto_uint(x, n, path, sp->lo, sp->hi, p);
 	case K_ALG_PORTS:
 		return get_alg_ports(x, n, path, p, at(base, sp->off2));
 	case K_USER:

@@ -318,6 +318,13 @@ static bool session_cb(void *arg, const struct nat_session_info *si)
 	return true;
 }
 
+/* Let the engines' threads stop (@on) or go on, if they have their own. */
+static void engines_hold(const struct ctl *ctl, bool on)
+{
+	if (ctl->env.pause)
+		ctl->env.pause(ctl->env.arg, on);
+}
+
 /* One slice of a sessions or flush request. */
 static void work_step(struct client *c, unsigned budget)
 {
@@ -342,6 +349,8 @@ static void work_step(struct client *c, unsigned budget)
 		return;
 	}
 	n = ctl->env.engines[c->engine];
+	engines_hold(ctl, true);
+	now = uv_now(ctl->uv);	/* not before the engines' last packet */
 	if (c->r.cmd == CTL_CMD_SESSIONS) {
 		done = nat_walk(n, &c->cursor, budget, &c->r.match, now,
 				session_cb, c);
@@ -350,6 +359,7 @@ static void work_step(struct client *c, unsigned budget)
 				 &c->listed);
 		ctl->env.drain(ctl->env.arg, n);
 	}
+	engines_hold(ctl, false);
 	if (done) {
 		c->engine++;
 		c->cursor = 0;
@@ -384,6 +394,7 @@ static void stats_reply(struct client *c)
 	unsigned e, i, k, nports = 0;
 	struct stats_extra x;
 	struct nat_stats sum;
+	bool held = false;
 	size_t len = 0;
 	char *text = NULL;
 	FILE *f;
@@ -391,11 +402,15 @@ static void stats_reply(struct client *c)
 	memset(&x, 0, sizeof(x));
 	memset(&sum, 0, sizeof(sum));
 
+	engines_hold(c->ctl, true);
+	held = true;
 	for (e = 0; e < env->nengines; e++) {
 		unsigned slots = nat_port_use(env->engines[e], 0, &u);
 		struct nat_port_use *p;
 
 		stats_add(&sum, nat_stats(env->engines[e]));
+		if (e && env->pool_shared)
+			continue;	/* one pool: counted once */
 		p = realloc(ports, (nports + slots + 1) * sizeof(*ports));
 		if (!p)
 			goto nomem;
@@ -412,6 +427,8 @@ static void stats_reply(struct client *c)
 		}
 	}
 	env->extra(env->arg, &x);
+	engines_hold(c->ctl, false);
+	held = false;
 	ctl_counts(c->ctl, &x.ctl_clients, &x.ctl_requests, &x.ctl_dropped);
 	f = open_memstream(&text, &len);
 	if (!f)
@@ -425,6 +442,8 @@ static void stats_reply(struct client *c)
 	finish(c, 0);
 	return;
 nomem:
+	if (held)
+		engines_hold(c->ctl, false);
 	free(ports);
 	free(text);
 	error_reply(c, ENOMEM, "out of memory");
@@ -443,7 +462,9 @@ static void text_reply(struct client *c, const char *key,
 		error_reply(c, ENOMEM, "out of memory");
 		return;
 	}
+	engines_hold(c->ctl, true);
 	rc = fn(c->ctl->env.arg, f);
+	engines_hold(c->ctl, false);
 	if (fclose(f)) {
 		free(text);
 		error_reply(c, ENOMEM, "out of memory");

@@ -3,6 +3,7 @@
 #ifndef TN_CTL_H
 #define TN_CTL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -15,7 +16,12 @@
 /**
  * struct ctl_env - what the control socket serves, and how
  * @engines:	the engines, @nengines of them (each walked on its own)
+ * @pool_shared: the engines share one public pool: its port use is
+ *		counted once
  * @arg:	passed to each callback
+ * @pause:	if set, called with true before anything that touches the
+ *		engines (or calls @drain, @extra, @reload, @config) and with
+ *		false after: the engines run in other threads meanwhile
  * @drain:	write what nat_pending() holds for @n (after nat_flush())
  * @extra:	fill in the daemon's counters beside the engines'
  * @reload:	read the configuration again; write one line per message
@@ -27,7 +33,9 @@
 struct ctl_env {
 	struct nat *const *engines;
 	unsigned nengines;
+	bool pool_shared;
 	void *arg;
+	void (*pause)(void *arg, bool on);
 	void (*drain)(void *arg, struct nat *n);
 	void (*extra)(void *arg, struct stats_extra *x);
 	int (*reload)(void *arg, FILE *out);

@@ -16,6 +16,7 @@
  * a number, and nothing is lost silently.
  */
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,10 @@
 
 #define RATELIMIT_WINDOW_S	10
 #define RATELIMIT_BURST		5
+
+/* Workers log from their own threads: messages and the rate limits' state
+ * are taken under one lock (recursive: a report is itself a message). */
+static pthread_mutex_t log_mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 static enum log_level log_level = LVL_INFO;
 static enum log_target log_target = LOG_TO_STDERR;
@@ -75,12 +80,14 @@ static int syslog_priority(enum log_level l)
 
 void log_line(enum log_level l, const char *tag, const char *line)
 {
+	pthread_mutex_lock(&log_mu);
 	if (log_target == LOG_TO_SYSLOG)
 		syslog(syslog_priority(l), "%s%s%s", tag ? tag : "",
 		       tag ? ": " : "", line);
 	else
 		fprintf(stderr, "tunnat: %s: %s\n",
 			tag ? tag : conf_log_level_str(l), line);
+	pthread_mutex_unlock(&log_mu);
 }
 
 static void log_vmsg(enum log_level l, const char *fmt, va_list ap)
@@ -91,11 +98,13 @@ static void log_vmsg(enum log_level l, const char *fmt, va_list ap)
 	char line[1024];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
+	pthread_mutex_lock(&log_mu);
 	if (log_target == LOG_TO_SYSLOG)
 		syslog(syslog_priority(l), "%s", line);
 	else
 		fprintf(stderr, "tunnat: %s: %s\n", conf_log_level_str(l),
 			line);
+	pthread_mutex_unlock(&log_mu);
 }
 
 void log_msg(enum log_level l, const char *fmt, ...)
@@ -135,6 +144,7 @@ void log_rl_msg(struct log_rl *rl, enum log_level l, const char *fmt, ...)
 	long now = now_s();
 	va_list ap;
 
+	pthread_mutex_lock(&log_mu);
 	if (now - rl->window_s >= RATELIMIT_WINDOW_S)
 		rl_report(rl, now);
 	va_start(ap, fmt);
@@ -155,16 +165,15 @@ void log_rl_msg(struct log_rl *rl, enum log_level l, const char *fmt, ...)
 		}
 	}
 	va_end(ap);
+	pthread_mutex_unlock(&log_mu);
 }
 
 void log_rl_flush(void)
 {
 	struct log_rl **pp = &rl_list;
-	long now;
+	long now = now_s();
 
-	if (!rl_list)
-		return;
-	now = now_s();
+	pthread_mutex_lock(&log_mu);
 	while (*pp) {
 		struct log_rl *rl = *pp;
 
@@ -178,9 +187,15 @@ void log_rl_flush(void)
 			pp = &rl->next;
 		}
 	}
+	pthread_mutex_unlock(&log_mu);
 }
 
 uint64_t log_suppressed_total(void)
 {
-	return suppressed_total;
+	uint64_t n;
+
+	pthread_mutex_lock(&log_mu);
+	n = suppressed_total;
+	pthread_mutex_unlock(&log_mu);
+	return n;
 }

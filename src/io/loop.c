@@ -30,6 +30,31 @@
  * The same tick writes out the mapping log's buffer (also written after
  * each read batch) and the rate limits' reports of suppressed messages.
  *
+ * Workers.  With nat.workers above 1, each worker is a thread with a
+ * libuv loop of its own, its own engine, buffers and timer, and one queue
+ * of each device (IFF_MULTI_QUEUE): the loop above, once per worker,
+ * with nothing locked on the packet path.  The kernel picks the queue a
+ * packet is read from, so a worker first asks nat_steer() whose packet it
+ * is; one that belongs to another worker is copied into the ring from this
+ * worker to that one (ring.c, lock-free, one per ordered pair), and that
+ * worker is woken (uv_async_t) once per batch.  It translates the packet
+ * in the ring and writes it to its own queues.  The same rings carry a
+ * hairpinned packet whose destination is another worker's (the engine
+ * says VERDICT_HANDOFF: nat_hairpin() there), and the news of how a
+ * first fragment from outside went, for the worker that holds its later
+ * fragments (nat_frag_follow()).  A full ring drops the packet, counted.
+ * The first thread keeps a loop of its own for the signals and the
+ * control socket.  Whatever must touch the engines from there (a walk,
+ * counters, a reload) first parks every worker at a safe point between
+ * batches (loop_pause()) and lets them go after (loop_resume()).  With
+ * one worker, that worker is the first thread's loop, as it always was,
+ * and none of this exists.
+ *
+ * io_uring.  Unless io-uring is off (or the kernel refuses a ring),
+ * each worker keeps reads of both devices in flight in an io_uring
+ * instead, and writes what they bring through it too: see "the io_uring
+ * path" below.
+ *
  * Signals: SIGTERM and SIGINT stop the loop; SIGUSR1 logs the counters;
  * SIGHUP calls the hook main.c set (reload).  Other handles (the control
  * socket) join the same loop through loop_uv().  loop_new() creates the
@@ -41,6 +66,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,48 +74,144 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <liburing.h>
 #include <uv.h>
 
+#include "../ctl/stats.h"
 #include "../net/gso.h"
+#include "../net/icmp.h"
+#include "../net/ipv4.h"
 #include "../net/pkt.h"
 #include "log.h"
 #include "loop.h"
 #include "maplog.h"
+#include "ring.h"
 
 #define READ_BUDGET		64
 #define BATCH			16
 #define EXPIRY_TICK_MS		250
 #define EXPIRY_BACKLOG_MS	10
 #define EXPIRY_BUDGET		2048
+#define RING_BYTES		(8u << 20)	/* per ordered pair of workers */
+#define RING_BUDGET		256	/* records taken per wake-up */
+#define MSG_HDR			64	/* struct msg, padded */
+#define UR_SLOTS		32	/* reads in flight per device (io_uring) */
+#define UR_ENTRIES		256
 
 static const char *const side_name[DIR_N] = {
 	[DIR_OUT] = "inside",
 	[DIR_IN] = "outside",
 };
 
+/* What a record of a handoff ring carries. */
+enum msg_kind {
+	MSG_PACKET,	/* a packet as read, for its owner to translate */
+	MSG_HAIRPIN,	/* translated out: nat_hairpin() on the owner */
+	MSG_FOLLOW,	/* a first fragment went: nat_frag_follow() */
+};
+
 /**
- * struct loop - everything the callbacks need, reached from handle->data
- * @dev:		devices by the direction of packets read from them
+ * struct msg - the head of a handoff record; the packet's bytes follow
+ * at MSG_HDR + PKT_HEADROOM, with room for an ICMP error
+ * @meta:	the packet's fields as its sender had them (data unset)
+ * @src, @dst, @id, @proto, @new_dst: MSG_FOLLOW's datagram
+ */
+struct msg {
+	uint8_t kind;
+	uint8_t proto;
+	uint16_t id;
+	uint32_t src, dst, new_dst;
+	struct pkt meta;
+};
+static_assert(sizeof(struct msg) <= MSG_HDR, "a record's head fits");
+
+struct loop;
+
+/**
+ * struct ur_slot - a packet buffer of the io_uring path: a read of device
+ * @dev in flight, or a write of what it read
+ */
+struct ur_slot {
+	uint8_t *buf;
+	uint8_t dev;
+	bool writing;
+};
+
+/**
+ * struct worker - one forwarding thread (or the only loop)
+ * @uv:			its loop: @own, or with one worker the loop's own
+ * @fd:			its queue of each device, by direction read
  * @buf:		BATCH packet buffers, PKT_BUF_SIZE each, 64-byte aligned
  * @scratch:		where gso_segment() builds each packet it emits
+ * @kick:		workers this one gave records to since it last woke them
  * @write_errors:	packets lost to failed writes, by device written
  * @gso_errors:		superpackets that could not be cut for a device
  *			without offloads
+ * @handed, @ring_full:	records given to other workers; records dropped
+ *			because the ring was full
+ * @ur:			the io_uring, or NULL: read(2) and write(2)
+ * @slots:		with @ur, 2 * UR_SLOTS buffers
+ * @cur:		with @ur, the slot of the packet being handled
+ */
+struct worker {
+	struct loop *l;
+	unsigned idx;
+	uv_loop_t *uv;
+	uv_loop_t own;
+	uv_poll_t poll[DIR_N];
+	uv_timer_t expiry;
+	uv_async_t wake;
+	int fd[DIR_N];
+	struct nat *nat;
+	uint8_t *buf;
+	uint8_t *scratch;
+	bool kick[NAT_WORKERS_MAX];
+	uint64_t write_errors[DIR_N];
+	uint64_t gso_errors;
+	uint64_t handed, ring_full;
+	pthread_t th;
+	bool running;
+	struct io_uring *ur;
+	struct ur_slot *slots;
+	struct ur_slot *cur;
+	uv_poll_t ur_poll;
+};
+
+/**
+ * struct loop - everything the callbacks need, reached from handle->data
+ * @dev:		devices by the direction of packets read from them
+ * @sh:			the pool the engines share (steering)
+ * @w, @nw:		the workers
+ * @rings:		[from * @nw + to], with several workers
+ * @mu, @cv:		guard the pause and the stop (@pausing and @stopping
+ *			are also read without the lock, atomically, by a
+ *			worker that checks whether to take it)
+ * @pausing, @parked:	a pause is asked for; workers parked in it
+ * @pause_gen:		pauses ended: a worker still waiting for the end of
+ *			the last one when the next begins parks anew
+ * @stopping:		the workers must end
+ * @wake:		with several workers: a worker stopped the loop
+ * @uring:		read and write the devices through io_uring
  * @exit_status:	what loop_run() returns
  * @hup, @hup_arg:	called on SIGHUP
  */
 struct loop {
 	uv_loop_t uv;
-	uv_poll_t poll[DIR_N];
-	uv_timer_t expiry;
 	uv_signal_t sigs[4];
+	uv_async_t wake;
 	struct tun *dev[DIR_N];
-	struct nat *nat;
-	uint8_t *buf;
-	uint8_t *scratch;
-	uint64_t write_errors[DIR_N];
-	uint64_t gso_errors;
+	struct nat_shared *sh;
+	struct worker *w;
+	unsigned nw;
+	struct ring *rings;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool pausing, stopping;
+	unsigned parked;
+	uint64_t pause_gen;		/* pauses ended */
+	unsigned pause_depth;		/* the first thread's own */
 	int exit_status;
+	bool uring;
 	void (*hup)(void *arg);
 	void *hup_arg;
 };
@@ -112,13 +234,21 @@ static void buf_add(char *buf, size_t size, size_t *off, const char *fmt, ...)
 		*off += (size_t)w;
 }
 
-void loop_log_stats(struct nat *n)
+void loop_log_stats(struct loop *l)
 {
-	const struct nat_stats *st = nat_stats(n);
+	struct nat_stats sum, *st = &sum;
 	char algs[512] = "", drops[1024] = "";
+	uint64_t we[DIR_N], gso, handed, full;
 	size_t aoff = 0, doff = 0;
-	unsigned r, a;
+	unsigned r, a, i;
 
+	memset(&sum, 0, sizeof(sum));
+	loop_pause(l);
+	for (i = 0; i < l->nw; i++)
+		stats_add(&sum, nat_stats(l->w[i].nat));
+	loop_counters(l, we, &gso);
+	loop_handoffs(l, &handed, &full);
+	loop_resume(l);
 	for (a = NAT_ALG_NONE + 1; a < NAT_ALG_N; a++) {
 		const struct nat_alg_stats *as = &st->alg[a];
 		const char *name = nat_alg_name(a);
@@ -135,6 +265,11 @@ void loop_log_stats(struct nat *n)
 			buf_add(drops, sizeof(drops), &doff, " drop-%s=%llu",
 				drop_reason_str(r),
 				(unsigned long long)st->drops[r]);
+	if (l->nw > 1)
+		buf_add(drops, sizeof(drops), &doff,
+			" workers=%u handed-off=%llu handoff-ring-full=%llu",
+			l->nw, (unsigned long long)handed,
+			(unsigned long long)full);
 	log_info("stats: rx-inside=%llu rx-outside=%llu forwarded-out=%llu forwarded-in=%llu hairpinned=%llu icmp-errors=%llu echo-answered=%llu sessions=%u mappings=%u sessions-created=%llu sessions-expired=%llu%s write-errors-inside=%llu write-errors-outside=%llu gso-errors=%llu%s",
 		 (unsigned long long)st->rx[DIR_OUT],
 		 (unsigned long long)st->rx[DIR_IN],
@@ -146,12 +281,8 @@ void loop_log_stats(struct nat *n)
 		 st->sessions, st->mappings,
 		 (unsigned long long)st->sessions_created,
 		 (unsigned long long)st->sessions_expired,
-		 algs,
-		 (unsigned long long)(the_loop ?
-				      the_loop->write_errors[DIR_OUT] : 0),
-		 (unsigned long long)(the_loop ?
-				      the_loop->write_errors[DIR_IN] : 0),
-		 (unsigned long long)(the_loop ? the_loop->gso_errors : 0),
+		 algs, (unsigned long long)we[DIR_OUT],
+		 (unsigned long long)we[DIR_IN], (unsigned long long)gso,
 		 drops);
 }
 
@@ -201,11 +332,19 @@ void loop_event_log(void *arg, const struct nat_event *ev)
 	}
 }
 
-/* Stop reading and let loop_run() close everything. */
+/* Stop reading and let loop_run() close everything; from any thread. */
 static void loop_stop(struct loop *l, int status)
 {
-	l->exit_status = status;
-	uv_stop(&l->uv);
+	if (l->nw == 1) {
+		l->exit_status = status;
+		uv_stop(&l->uv);
+		return;
+	}
+	pthread_mutex_lock(&l->mu);
+	if (!l->exit_status)
+		l->exit_status = status;
+	pthread_mutex_unlock(&l->mu);
+	uv_async_send(&l->wake);
 }
 
 static uint16_t le16_load(const uint8_t *b)
@@ -240,52 +379,57 @@ static void vnet_store(uint8_t *b, const struct pkt_vnet *v)
 	le16_store(b + 8, v->csum_offset);
 }
 
-static void write_failed(struct loop *l, enum pkt_dir to_dev, size_t len,
-			 ssize_t w)
+static void write_failed(struct worker *w, enum pkt_dir to_dev, size_t len,
+			 ssize_t n)
 {
-	l->write_errors[to_dev]++;
+	w->write_errors[to_dev]++;
 	LOG_RATELIMIT(LVL_WARNING, "%s: write of %zu bytes to %s failed: %s",
-		      side_name[to_dev], len, l->dev[to_dev]->name,
-		      w < 0 ? strerror(errno) : "short write");
+		      side_name[to_dev], len, w->l->dev[to_dev]->name,
+		      n < 0 ? strerror(errno) : "short write");
 }
 
 struct emit_ctx {
-	struct loop *l;
+	struct worker *w;
 	enum pkt_dir to_dev;
 };
 
 static void emit_cb(void *arg, const uint8_t *pkt, size_t len)
 {
 	struct emit_ctx *e = arg;
-	ssize_t w = write(e->l->dev[e->to_dev]->fd, pkt, len);
+	ssize_t n = write(e->w->fd[e->to_dev], pkt, len);
 
-	if (w != (ssize_t)len)
-		write_failed(e->l, e->to_dev, len, w);
+	if (n != (ssize_t)len)
+		write_failed(e->w, e->to_dev, len, n);
 }
 
-static void packet_write(struct loop *l, enum pkt_dir to_dev,
+static bool ur_write(struct worker *w, enum pkt_dir to_dev, size_t len);
+
+static void packet_write(struct worker *w, enum pkt_dir to_dev,
 			 const struct pkt *p)
 {
-	const struct tun *t = l->dev[to_dev];
+	const struct tun *t = w->l->dev[to_dev];
 	size_t hdr = t->vnet ? VNET_HDR_LEN : 0;
-	ssize_t w;
+	ssize_t n;
 
 	if (t->vnet) {
 		vnet_store(p->data - hdr, &p->vnet);
 	} else if (p->vnet.flags & VNET_NEEDS_CSUM || p->vnet.gso_type) {
-		struct emit_ctx e = { .l = l, .to_dev = to_dev };
+		struct emit_ctx e = { .w = w, .to_dev = to_dev };
 
-		if (!gso_segment(p, l->scratch, emit_cb, &e)) {
-			l->gso_errors++;
+		if (!gso_segment(p, w->scratch, emit_cb, &e)) {
+			w->gso_errors++;
 			LOG_RATELIMIT(LVL_WARNING, "%s: cannot cut a superpacket (type %u) for %s",
 				      side_name[to_dev], p->vnet.gso_type,
 				      t->name);
 		}
 		return;
 	}
-	w = write(t->fd, p->data - hdr, p->len + hdr);
-	if (w != (ssize_t)(p->len + hdr))
-		write_failed(l, to_dev, p->len + hdr, w);
+	if (w->cur && p->data == w->cur->buf + PKT_HEADROOM &&
+	    !w->cur->writing && ur_write(w, to_dev, p->len + hdr))
+		return;
+	n = write(w->fd[to_dev], p->data - hdr, p->len + hdr);
+	if (n != (ssize_t)(p->len + hdr))
+		write_failed(w, to_dev, p->len + hdr, n);
 }
 
 /* Is @r a limit or a share running out, which the operator should hear
@@ -331,42 +475,485 @@ static void drop_log(const struct pkt *p, bool answered)
 }
 
 /* Write packet @p, read from side @p->dir, where verdict @v sends it. */
-static void verdict_write(struct loop *l, const struct pkt *p, enum verdict v)
+static void verdict_write(struct worker *w, const struct pkt *p,
+			  enum verdict v)
 {
 	if (v == VERDICT_FORWARD) {
-		packet_write(l, p->dir == DIR_OUT ? DIR_IN : DIR_OUT, p);
+		packet_write(w, p->dir == DIR_OUT ? DIR_IN : DIR_OUT, p);
 	} else if (v == VERDICT_BACK) {
 		if (p->local && drop_is_quota(p->drop))
 			drop_log(p, true);
-		packet_write(l, p->dir, p);
+		packet_write(w, p->dir, p);
 	} else if (p->drop != DROP_NONE) {
 		drop_log(p, false);
 	}
 }
 
-/* Send what engine @n has queued besides its last verdict. */
-static void pending_write(struct loop *l, struct nat *n)
+/* Send what the engine of @w has queued besides its last verdict. */
+static void pending_write(struct worker *w)
 {
 	struct pkt q;
-	enum verdict v;
+	enum verdict v = nat_pending(w->nat, &q);
 
-	while ((v = nat_pending(n, &q)) != VERDICT_DROP)
-		verdict_write(l, &q, v);
+	if (v == VERDICT_DROP)
+		return;
+	/* what io_uring is to write goes first (a first fragment), so that
+	 * packets leave in the engine's order: a write to a TUN device is
+	 * issued at submission, never deferred */
+	if (w->ur)
+		io_uring_submit(w->ur);
+	do
+		verdict_write(w, &q, v);
+	while ((v = nat_pending(w->nat, &q)) != VERDICT_DROP);
 }
 
 void loop_drain(struct loop *l, struct nat *n)
 {
-	pending_write(l, n);
+	unsigned i;
+
+	for (i = 0; i < l->nw; i++)
+		if (l->w[i].nat == n)
+			pending_write(&l->w[i]);
+}
+
+/* ---- handoff between workers -------------------------------------------- */
+
+/**
+ * handoff() - give worker @to a record of kind @kind, with packet @p if
+ * not NULL
+ *
+ * Return: the record's head, filled in but for what MSG_FOLLOW adds, or
+ * NULL when the ring is full (the packet is dropped, and counted)
+ */
+static struct msg *handoff(struct worker *w, unsigned to, enum msg_kind kind,
+			   const struct pkt *p)
+{
+	struct ring *r = &w->l->rings[w->idx * w->l->nw + to];
+	uint32_t len = p ? p->len : 0;
+	uint32_t room = len > ICMP_ERR_MAX_LEN ? len : ICMP_ERR_MAX_LEN;
+	struct msg *m = ring_reserve(r, MSG_HDR + PKT_HEADROOM + room);
+
+	if (!m) {
+		w->ring_full++;
+		return NULL;
+	}
+	m->kind = (uint8_t)kind;
+	if (p) {
+		m->meta = *p;
+		memcpy((uint8_t *)m + MSG_HDR + PKT_HEADROOM, p->data, len);
+	}
+	w->handed++;
+	w->kick[to] = true;
+	return m;
+}
+
+/* Publish @to's record and wake it after the batch. */
+static void handoff_commit(struct worker *w, unsigned to)
+{
+	ring_commit(&w->l->rings[w->idx * w->l->nw + to]);
+}
+
+/* Wake the workers given records since the last call. */
+static void kick_flush(struct worker *w)
+{
+	unsigned i;
+
+	for (i = 0; i < w->l->nw; i++)
+		if (w->kick[i]) {
+			w->kick[i] = false;
+			uv_async_send(&w->l->w[i].wake);
+		}
+}
+
+/* What a first fragment read from outside needs to tell its home. */
+struct frag_note {
+	uint32_t src, dst;
+	uint16_t id;
+	uint8_t proto;
+	unsigned home;
+};
+
+/* Is @p a first fragment from outside whose later fragments another
+ * worker holds (its home)?  Read before translation. */
+static bool frag_note_take(const struct worker *w, const struct pkt *p,
+			   struct frag_note *fn)
+{
+	const uint8_t *b = p->data;
+
+	if (w->l->nw == 1 || p->dir != DIR_IN || p->len < 20 ||
+	    (b[6] & 0x3f) != 0x20 || b[7])	/* MF, offset 0 */
+		return false;
+	memcpy(&fn->src, b + 12, 4);
+	memcpy(&fn->dst, b + 16, 4);
+	memcpy(&fn->id, b + 4, 2);
+	fn->proto = b[9];
+	fn->home = nat_steer_frag_home(w->l->sh, fn->src, fn->dst, fn->proto,
+				       fn->id);
+	return fn->home != w->idx;
+}
+
+/* Tell the home of @fn's datagram that it goes to @new_dst. */
+static void frag_note_send(struct worker *w, const struct frag_note *fn,
+			   uint32_t new_dst)
+{
+	struct msg *m = handoff(w, fn->home, MSG_FOLLOW, NULL);
+
+	if (!m)
+		return;
+	m->src = fn->src;
+	m->dst = fn->dst;
+	m->id = fn->id;
+	m->proto = fn->proto;
+	m->new_dst = new_dst;
+	handoff_commit(w, fn->home);
+}
+
+/* Go on with @p after its engine's verdict @v: write it, or hand a
+ * hairpin to the owner of its destination. */
+static void verdict_go(struct worker *w, struct pkt *p, enum verdict v)
+{
+	if (v == VERDICT_HANDOFF) {
+		unsigned to = nat_steer(w->l->sh, p->data, p->len, DIR_IN);
+
+		if (to != w->idx && handoff(w, to, MSG_HAIRPIN, p))
+			handoff_commit(w, to);
+		return;
+	}
+	verdict_write(w, p, v);
 }
 
 /* Translate packet @p read from side @dir, and write it where it goes. */
-static void packet_handle(struct loop *l, enum pkt_dir dir, struct pkt *p)
+static void packet_handle(struct worker *w, enum pkt_dir dir, struct pkt *p)
 {
-	enum verdict v = nat_translate(l->nat, p, uv_now(&l->uv));
+	struct frag_note fn;
+	bool note = frag_note_take(w, p, &fn);
+	enum verdict v = nat_translate(w->nat, p, uv_now(w->uv));
 
 	p->dir = dir;
-	verdict_write(l, p, v);
-	pending_write(l, l->nat);
+	verdict_go(w, p, v);
+	if (note && v == VERDICT_FORWARD)
+		frag_note_send(w, &fn, ipv4_hdr(p)->daddr);
+	pending_write(w);
+}
+
+/* One record of another worker, in its ring. */
+static void msg_handle(struct worker *w, struct msg *m)
+{
+	uint8_t *data = (uint8_t *)m + MSG_HDR + PKT_HEADROOM;
+	uint32_t cap = m->meta.len > ICMP_ERR_MAX_LEN ? m->meta.len
+						      : ICMP_ERR_MAX_LEN;
+	struct pkt p = m->meta;
+	enum verdict v;
+
+	p.data = data;
+	p.cap = cap;
+	switch (m->kind) {
+	case MSG_PACKET:
+		packet_handle(w, p.dir, &p);
+		break;
+	case MSG_HAIRPIN:
+		v = nat_hairpin(w->nat, &p, uv_now(w->uv));
+		verdict_go(w, &p, v);
+		pending_write(w);
+		break;
+	case MSG_FOLLOW:
+		nat_frag_follow(w->nat, m->src, m->dst, m->proto, m->id,
+				m->new_dst, uv_now(w->uv));
+		pending_write(w);
+		break;
+	}
+}
+
+/* Park @w while a pause lasts.  Return: true if it must stop. */
+static bool park(struct worker *w)
+{
+	struct loop *l = w->l;
+	bool stop;
+
+	if (!__atomic_load_n(&l->pausing, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&l->stopping, __ATOMIC_ACQUIRE))
+		return false;
+	pthread_mutex_lock(&l->mu);
+	if (l->pausing) {
+		uint64_t gen = l->pause_gen;
+
+		l->parked++;
+		pthread_cond_broadcast(&l->cv);
+		while (l->pause_gen == gen && !l->stopping)
+			pthread_cond_wait(&l->cv, &l->mu);
+	}
+	stop = l->stopping;
+	pthread_mutex_unlock(&l->mu);
+	return stop;
+}
+
+/* Records from the other workers, a pause, or the end. */
+static void wake_cb(uv_async_t *h)
+{
+	struct worker *w = h->data;
+	struct loop *l = w->l;
+	unsigned budget = RING_BUDGET, i;
+	struct msg *m;
+
+	if (park(w)) {
+		uv_stop(w->uv);
+		return;
+	}
+	for (i = 0; i < l->nw; i++) {
+		struct ring *r = &l->rings[i * l->nw + w->idx];
+
+		if (i == w->idx)
+			continue;
+		while (budget && (m = ring_peek(r))) {
+			msg_handle(w, m);
+			ring_release(r);
+			budget--;
+		}
+	}
+	kick_flush(w);
+	if (!budget)
+		uv_async_send(&w->wake);	/* more: after the devices */
+	maplog_flush();
+}
+
+/* ---- the io_uring path -------------------------------------------------- */
+
+/*
+ * With io_uring, each device has UR_SLOTS reads in flight, each into a
+ * buffer of its own.  A completed read is translated like one from
+ * read(2); its packet is written from the same buffer with a write
+ * request, and the buffer goes back to reading when that completes.  All
+ * requests made while handling a batch of completions go to the kernel
+ * in one io_uring_enter(2): two system calls per packet become a fraction
+ * of one.  Packets the engine makes on its own (nat_pending()) and those
+ * cut for a device without offloads are written with write(2).  libuv
+ * watches the ring's fd, which is readable while completions wait.
+ */
+
+static uint64_t ur_data(const struct worker *w, const struct ur_slot *s)
+{
+	return (uint64_t)(s - w->slots);
+}
+
+/* Queue a read into @s; false if the submission queue is full. */
+static bool ur_read(struct worker *w, struct ur_slot *s)
+{
+	struct io_uring_sqe *e = io_uring_get_sqe(w->ur);
+	size_t hdr = w->l->dev[s->dev]->vnet ? VNET_HDR_LEN : 0;
+
+	if (!e) {
+		io_uring_submit(w->ur);
+		e = io_uring_get_sqe(w->ur);
+		if (!e)
+			return false;
+	}
+	io_uring_prep_read(e, w->fd[s->dev], s->buf + PKT_HEADROOM - hdr,
+			   (unsigned)(PKT_DATA_MAX + 1 + hdr), 0);
+	io_uring_sqe_set_data64(e, ur_data(w, s));
+	s->writing = false;
+	return true;
+}
+
+/* Write the current slot's packet (@len bytes with its header) to
+ * @to_dev.  Return: false if it must go by write(2) instead. */
+static bool ur_write(struct worker *w, enum pkt_dir to_dev, size_t len)
+{
+	struct ur_slot *s = w->cur;
+	size_t hdr = w->l->dev[to_dev]->vnet ? VNET_HDR_LEN : 0;
+	struct io_uring_sqe *e = io_uring_get_sqe(w->ur);
+
+	if (!e) {
+		io_uring_submit(w->ur);
+		e = io_uring_get_sqe(w->ur);
+		if (!e)
+			return false;
+	}
+	io_uring_prep_write(e, w->fd[to_dev], s->buf + PKT_HEADROOM - hdr,
+			    (unsigned)len, 0);
+	/* the device written, for the error count, in the high bits */
+	io_uring_sqe_set_data64(e, ur_data(w, s) | (uint64_t)to_dev << 32 |
+				   1ULL << 40);
+	s->writing = true;
+	return true;
+}
+
+/* A completed read of @s, @len bytes: a packet to handle. */
+static bool ur_packet(struct worker *w, struct ur_slot *s, int len,
+		      struct pkt *p)
+{
+	const struct tun *t = w->l->dev[s->dev];
+	size_t hdr = t->vnet ? VNET_HDR_LEN : 0;
+	uint8_t *data = s->buf + PKT_HEADROOM;
+
+	if (len < 0) {
+		if (len != -EAGAIN && len != -EINTR && len != -ECANCELED) {
+			log_err("%s: device %s failed: %s",
+				side_name[s->dev], t->name, strerror(-len));
+			loop_stop(w->l, EXIT_DEVICE_LOST);
+		}
+		return false;
+	}
+	if ((size_t)len < hdr) {
+		LOG_RATELIMIT(LVL_WARNING, "%s: short read of %d bytes from %s",
+			      side_name[s->dev], len, t->name);
+		return false;
+	}
+	pkt_init(p, data, (uint32_t)((size_t)len - hdr), PKT_DATA_MAX,
+		 (enum pkt_dir)s->dev);
+	if (hdr)
+		vnet_load(&p->vnet, data - hdr);
+	return true;
+}
+
+/* Completions: reads become packets, written ones read again. */
+static void ur_cb(uv_poll_t *h, int status, int events)
+{
+	struct worker *w = h->data;
+	struct ur_slot *batch[BATCH];
+	struct pkt pkts[BATCH], *pp[BATCH];
+	unsigned total = 0, n, i, k;
+	struct io_uring_cqe *cqe;
+
+	do {
+		unsigned head, seen = 0;
+
+		n = 0;
+		io_uring_for_each_cqe(w->ur, head, cqe) {
+			uint64_t d = io_uring_cqe_get_data64(cqe);
+			struct ur_slot *s = &w->slots[d & 0xffffffff];
+
+			seen++;
+			if (d >> 40) {
+				enum pkt_dir to = (enum pkt_dir)(d >> 32 & 1);
+
+				if (cqe->res < 0)
+					write_failed(w, to, 0, -1);
+				ur_read(w, s);
+			} else if (ur_packet(w, s, cqe->res, &pkts[n])) {
+				batch[n++] = s;
+			} else if (cqe->res >= 0 || cqe->res == -EAGAIN ||
+				   cqe->res == -EINTR) {
+				ur_read(w, s);	/* not on a device that failed */
+			}
+			if (n == BATCH)
+				break;
+		}
+		io_uring_cq_advance(w->ur, seen);
+		for (i = k = 0; i < n; i++) {
+			unsigned to = w->l->nw > 1 ?
+				nat_steer(w->l->sh, pkts[i].data, pkts[i].len,
+					  pkts[i].dir) : w->idx;
+
+			if (to == w->idx) {
+				pp[k] = &pkts[i];
+				batch[k++] = batch[i];
+				continue;
+			}
+			if (handoff(w, to, MSG_PACKET, &pkts[i]))
+				handoff_commit(w, to);
+			ur_read(w, batch[i]);
+		}
+		if (k > 1)
+			nat_prefetch(w->nat, pp, k);
+		for (i = 0; i < k; i++) {
+			w->cur = batch[i];
+			packet_handle(w, pp[i]->dir, pp[i]);
+			w->cur = NULL;
+			if (!batch[i]->writing)
+				ur_read(w, batch[i]);
+		}
+		io_uring_submit(w->ur);
+		total += n;
+	} while (n == BATCH && total < READ_BUDGET);
+	kick_flush(w);
+	maplog_flush();
+}
+
+/**
+ * ur_init() - set up @w's io_uring and its buffers, and queue the reads
+ *
+ * Return: 0, or a negative errno (then @w reads and writes with system
+ * calls)
+ */
+static int ur_init(struct worker *w)
+{
+	struct io_uring *r = calloc(1, sizeof(*r));
+	unsigned i;
+	int rc;
+
+	w->slots = calloc(2 * UR_SLOTS, sizeof(*w->slots));
+	if (!r || !w->slots) {
+		free(r);
+		return -ENOMEM;
+	}
+	rc = io_uring_queue_init(UR_ENTRIES, r, 0);
+	if (rc) {
+		free(r);
+		return rc;
+	}
+	w->ur = r;
+	for (i = 0; i < 2 * UR_SLOTS; i++) {
+		void *b = NULL;
+
+		if (posix_memalign(&b, 64, PKT_BUF_SIZE))
+			return -ENOMEM;
+		w->slots[i].buf = b;
+		w->slots[i].dev = (uint8_t)(i % DIR_N);
+	}
+	return 0;
+}
+
+/* Queue every slot's first read; start watching the ring. */
+static int ur_start(struct worker *w)
+{
+	unsigned i;
+
+	for (i = 0; i < 2 * UR_SLOTS; i++)
+		if (!ur_read(w, &w->slots[i]))
+			return UV_ENOMEM;
+	io_uring_submit(w->ur);
+	return uv_poll_start(&w->ur_poll, UV_READABLE, ur_cb);
+}
+
+/*
+ * Cancel every request in flight and wait for them to end.  The kernel
+ * tears a ring down in the background after io_uring_queue_exit(), and
+ * until then a read in flight keeps the device's file open: a tunnat
+ * started right after this one could not attach to the same device.
+ */
+static void ur_cancel(struct worker *w)
+{
+	struct __kernel_timespec ts = { .tv_nsec = 100 * 1000 * 1000 };
+	struct io_uring_sqe *e = io_uring_get_sqe(w->ur);
+	struct io_uring_cqe *cqe;
+	unsigned left = 2 * UR_SLOTS + 1;	/* the cancel's own, too */
+
+	if (!e)
+		return;
+	io_uring_prep_cancel(e, NULL, IORING_ASYNC_CANCEL_ANY);
+	io_uring_sqe_set_data64(e, UINT64_MAX);
+	io_uring_submit(w->ur);
+	while (left && !io_uring_wait_cqe_timeout(w->ur, &cqe, &ts)) {
+		io_uring_cqe_seen(w->ur, cqe);
+		left--;
+	}
+}
+
+/* Free what ur_init() took (the ring first: it cancels the requests). */
+static void ur_fini(struct worker *w)
+{
+	unsigned i;
+
+	if (w->ur) {
+		ur_cancel(w);
+		io_uring_queue_exit(w->ur);
+		free(w->ur);
+		w->ur = NULL;
+	}
+	for (i = 0; w->slots && i < 2 * UR_SLOTS; i++)
+		free(w->slots[i].buf);
+	free(w->slots);
+	w->slots = NULL;
 }
 
 /**
@@ -376,16 +963,17 @@ static void packet_handle(struct loop *l, enum pkt_dir dir, struct pkt *p)
  * Return: packets read; *@more is false once the device had no more
  * (EAGAIN) or failed (the loop is then stopping)
  */
-static unsigned batch_read(struct loop *l, enum pkt_dir dir,
+static unsigned batch_read(struct worker *w, enum pkt_dir dir,
 			   struct pkt *pkts, bool *more)
 {
-	size_t hdr = l->dev[dir]->vnet ? VNET_HDR_LEN : 0;
-	int fd = l->dev[dir]->fd;
+	const struct tun *t = w->l->dev[dir];
+	size_t hdr = t->vnet ? VNET_HDR_LEN : 0;
+	int fd = w->fd[dir];
 	unsigned n = 0;
 
 	*more = true;
 	while (n < BATCH) {
-		uint8_t *data = l->buf + (size_t)n * PKT_BUF_SIZE +
+		uint8_t *data = w->buf + (size_t)n * PKT_BUF_SIZE +
 				PKT_HEADROOM;
 		ssize_t r = read(fd, data - hdr, PKT_DATA_MAX + 1 + hdr);
 
@@ -396,13 +984,13 @@ static unsigned batch_read(struct loop *l, enum pkt_dir dir,
 			if (errno == EAGAIN)
 				break;
 			log_err("%s: reading %s failed: %s", side_name[dir],
-				l->dev[dir]->name, strerror(errno));
-			loop_stop(l, EXIT_DEVICE_LOST);
+				t->name, strerror(errno));
+			loop_stop(w->l, EXIT_DEVICE_LOST);
 			break;
 		}
 		if ((size_t)r < hdr) {
 			LOG_RATELIMIT(LVL_WARNING, "%s: short read of %zd bytes from %s",
-				      side_name[dir], r, l->dev[dir]->name);
+				      side_name[dir], r, t->name);
 			continue;
 		}
 		pkt_init(&pkts[n], data, (uint32_t)((size_t)r - hdr),
@@ -416,10 +1004,11 @@ static unsigned batch_read(struct loop *l, enum pkt_dir dir,
 
 static void tun_readable_cb(uv_poll_t *h, int status, int events)
 {
-	struct loop *l = h->data;
-	enum pkt_dir dir = h == &l->poll[DIR_OUT] ? DIR_OUT : DIR_IN;
+	struct worker *w = h->data;
+	struct loop *l = w->l;
+	enum pkt_dir dir = h == &w->poll[DIR_OUT] ? DIR_OUT : DIR_IN;
 	struct pkt pkts[BATCH], *pp[BATCH];
-	unsigned total = 0, n, i;
+	unsigned total = 0, n, i, k;
 	bool more = true;
 
 	if (status < 0) {
@@ -428,25 +1017,34 @@ static void tun_readable_cb(uv_poll_t *h, int status, int events)
 		loop_stop(l, EXIT_DEVICE_LOST);
 		return;
 	}
-	for (i = 0; i < BATCH; i++)
-		pp[i] = &pkts[i];
 	while (more && total < READ_BUDGET) {
-		n = batch_read(l, dir, pkts, &more);
-		if (n > 1)
-			nat_prefetch(l->nat, pp, n);
-		for (i = 0; i < n; i++)
-			packet_handle(l, dir, &pkts[i]);
+		n = batch_read(w, dir, pkts, &more);
+		for (i = k = 0; i < n; i++) {
+			unsigned to = l->nw > 1 ?
+				nat_steer(l->sh, pkts[i].data, pkts[i].len,
+					  dir) : w->idx;
+
+			if (to == w->idx)
+				pp[k++] = &pkts[i];
+			else if (handoff(w, to, MSG_PACKET, &pkts[i]))
+				handoff_commit(w, to);
+		}
+		if (k > 1)
+			nat_prefetch(w->nat, pp, k);
+		for (i = 0; i < k; i++)
+			packet_handle(w, dir, pp[i]);
 		total += n;
 	}
+	kick_flush(w);
 	maplog_flush();
 }
 
 static void expiry_cb(uv_timer_t *h)
 {
-	struct loop *l = h->data;
-	unsigned n = nat_expire(l->nat, uv_now(&l->uv), EXPIRY_BUDGET);
+	struct worker *w = h->data;
+	unsigned n = nat_expire(w->nat, uv_now(w->uv), EXPIRY_BUDGET);
 
-	pending_write(l, l->nat);
+	pending_write(w);
 	maplog_flush();
 	log_rl_flush();
 
@@ -465,7 +1063,7 @@ static void signal_cb(uv_signal_t *h, int signum)
 		loop_stop(l, 0);
 		break;
 	case SIGUSR1:
-		loop_log_stats(l->nat);
+		loop_log_stats(l);
 		break;
 	case SIGHUP:
 		if (l->hup)
@@ -474,50 +1072,120 @@ static void signal_cb(uv_signal_t *h, int signum)
 	}
 }
 
+/* A worker stopped the loop (several workers). */
+static void main_wake_cb(uv_async_t *h)
+{
+	uv_stop(h->loop);
+}
+
 static void close_walk_cb(uv_handle_t *h, void *arg)
 {
 	if (!uv_is_closing(h))
 		uv_close(h, NULL);
 }
 
-struct loop *loop_new(struct nat *n, struct tun *inside, struct tun *outside)
+/* Set up worker @i of @l for engine @n, with its loop's handles. */
+static int worker_init(struct loop *l, unsigned i, struct nat *n)
+{
+	struct worker *w = &l->w[i];
+	void *buf = NULL, *scratch = NULL;
+	int rc, d;
+
+	w->l = l;
+	w->idx = i;
+	w->nat = n;
+	if (posix_memalign(&buf, 64, (size_t)BATCH * PKT_BUF_SIZE) ||
+	    posix_memalign(&scratch, 64, PKT_BUF_SIZE)) {
+		free(buf);
+		log_err("cannot allocate the packet buffers");
+		return UV_ENOMEM;
+	}
+	w->buf = buf;
+	w->scratch = scratch;
+	if (l->nw == 1) {
+		w->uv = &l->uv;
+	} else {
+		rc = uv_loop_init(&w->own);
+		if (rc)
+			return rc;
+		w->uv = &w->own;
+		rc = uv_async_init(w->uv, &w->wake, wake_cb);
+		if (rc)
+			return rc;
+		w->wake.data = w;
+	}
+	for (d = 0; d < DIR_N; d++) {
+		w->fd[d] = l->dev[d]->qfd[i];
+		rc = uv_poll_init(w->uv, &w->poll[d], w->fd[d]);
+		if (rc)
+			return rc;
+		w->poll[d].data = w;
+	}
+	if (l->uring) {
+		rc = ur_init(w);
+		if (!rc) {
+			rc = uv_poll_init(w->uv, &w->ur_poll, w->ur->ring_fd);
+			if (rc)
+				return rc;
+			w->ur_poll.data = w;
+		} else {
+			ur_fini(w);
+			if (!i)
+				log_warn("io_uring: %s: reading and writing with system calls",
+					 strerror(-rc));
+		}
+	}
+	rc = uv_timer_init(w->uv, &w->expiry);
+	w->expiry.data = w;
+	return rc;
+}
+
+struct loop *loop_new(struct nat *const *n, unsigned nw,
+		      struct nat_shared *sh, struct tun *inside,
+		      struct tun *outside, bool uring)
 {
 	static const int signums[4] = { SIGTERM, SIGINT, SIGUSR1, SIGHUP };
-	void *buf = NULL, *scratch = NULL;
 	struct loop *l;
-	int rc, i;
+	unsigned i;
+	int rc;
 
 	l = calloc(1, sizeof(*l));
-	if (!l || posix_memalign(&buf, 64, (size_t)BATCH * PKT_BUF_SIZE) ||
-	    posix_memalign(&scratch, 64, PKT_BUF_SIZE)) {
-		log_err("cannot allocate the packet buffers");
-		free(buf);
-		free(l);
-		return NULL;
-	}
-	l->nat = n;
+	if (!l)
+		goto nomem;
+	l->w = calloc(nw, sizeof(*l->w));
+	if (!l->w)
+		goto nomem;
+	l->nw = nw;
+	l->sh = sh;
+	l->uring = uring;
 	l->dev[DIR_OUT] = inside;
 	l->dev[DIR_IN] = outside;
-	l->buf = buf;
-	l->scratch = scratch;
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->cv, NULL);
 	rc = uv_loop_init(&l->uv);
 	if (rc) {
 		log_err("cannot start the event loop: %s", uv_strerror(rc));
-		free(buf);
-		free(scratch);
+		free(l->w);
 		free(l);
 		return NULL;
 	}
-	for (i = 0; i < DIR_N; i++) {
-		rc = uv_poll_init(&l->uv, &l->poll[i], l->dev[i]->fd);
+	if (nw > 1) {
+		l->rings = calloc((size_t)nw * nw, sizeof(*l->rings));
+		if (!l->rings)
+			goto fail_nomem;
+		for (i = 0; i < nw * nw; i++)
+			if (i / nw != i % nw &&
+			    ring_init(&l->rings[i], RING_BYTES))
+				goto fail_nomem;
+		rc = uv_async_init(&l->uv, &l->wake, main_wake_cb);
 		if (rc)
 			goto fail;
-		l->poll[i].data = l;
 	}
-	rc = uv_timer_init(&l->uv, &l->expiry);
-	if (rc)
-		goto fail;
-	l->expiry.data = l;
+	for (i = 0; i < nw; i++) {
+		rc = worker_init(l, i, n[i]);
+		if (rc)
+			goto fail;
+	}
 	for (i = 0; i < 4; i++) {
 		rc = uv_signal_init(&l->uv, &l->sigs[i]);
 		if (rc)
@@ -529,9 +1197,15 @@ struct loop *loop_new(struct nat *n, struct tun *inside, struct tun *outside)
 	}
 	the_loop = l;
 	return l;
+fail_nomem:
+	rc = UV_ENOMEM;
 fail:
 	log_err("cannot set up the event loop: %s", uv_strerror(rc));
 	loop_free(l);
+	return NULL;
+nomem:
+	log_err("cannot allocate the event loop");
+	free(l);
 	return NULL;
 }
 
@@ -549,44 +1223,172 @@ void loop_on_hup(struct loop *l, void (*fn)(void *arg), void *arg)
 void loop_counters(const struct loop *l, uint64_t write_errors[DIR_N],
 		   uint64_t *gso_errors)
 {
-	write_errors[DIR_OUT] = l->write_errors[DIR_OUT];
-	write_errors[DIR_IN] = l->write_errors[DIR_IN];
-	*gso_errors = l->gso_errors;
+	unsigned i;
+
+	write_errors[DIR_OUT] = write_errors[DIR_IN] = *gso_errors = 0;
+	for (i = 0; i < l->nw; i++) {
+		write_errors[DIR_OUT] += l->w[i].write_errors[DIR_OUT];
+		write_errors[DIR_IN] += l->w[i].write_errors[DIR_IN];
+		*gso_errors += l->w[i].gso_errors;
+	}
+}
+
+void loop_handoffs(const struct loop *l, uint64_t *handed,
+		   uint64_t *ring_full)
+{
+	unsigned i;
+
+	*handed = *ring_full = 0;
+	for (i = 0; i < l->nw; i++) {
+		*handed += l->w[i].handed;
+		*ring_full += l->w[i].ring_full;
+	}
+}
+
+void loop_pause(struct loop *l)
+{
+	unsigned i;
+
+	if (l->nw == 1 || !l->w[0].running || l->pause_depth++)
+		return;
+	pthread_mutex_lock(&l->mu);
+	__atomic_store_n(&l->pausing, true, __ATOMIC_RELEASE);
+	l->parked = 0;
+	pthread_mutex_unlock(&l->mu);
+	for (i = 0; i < l->nw; i++)
+		uv_async_send(&l->w[i].wake);
+	pthread_mutex_lock(&l->mu);
+	while (l->parked < l->nw && !l->stopping)
+		pthread_cond_wait(&l->cv, &l->mu);
+	pthread_mutex_unlock(&l->mu);
+	/* the workers' clocks ran up to now: see no time before theirs */
+	uv_update_time(&l->uv);
+}
+
+void loop_resume(struct loop *l)
+{
+	if (l->nw == 1 || !l->w[0].running || --l->pause_depth)
+		return;
+	pthread_mutex_lock(&l->mu);
+	__atomic_store_n(&l->pausing, false, __ATOMIC_RELEASE);
+	l->pause_gen++;
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	uv_run(w->uv, UV_RUN_DEFAULT);
+	return NULL;
+}
+
+/* Start polling the devices and the expiry timer of worker @w. */
+static int worker_start(struct worker *w)
+{
+	int rc = 0, d;
+
+	if (w->ur)
+		rc = ur_start(w);
+	for (d = 0; d < DIR_N && !rc && !w->ur; d++)
+		rc = uv_poll_start(&w->poll[d], UV_READABLE, tun_readable_cb);
+	if (!rc)
+		rc = uv_timer_start(&w->expiry, expiry_cb, EXPIRY_TICK_MS, 0);
+	return rc;
+}
+
+/* End the worker threads, and wait for them. */
+static void workers_stop(struct loop *l)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&l->mu);
+	__atomic_store_n(&l->stopping, true, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+	for (i = 0; i < l->nw; i++)
+		if (l->w[i].running)
+			uv_async_send(&l->w[i].wake);
+	for (i = 0; i < l->nw; i++)
+		if (l->w[i].running) {
+			pthread_join(l->w[i].th, NULL);
+			l->w[i].running = false;
+		}
 }
 
 int loop_run(struct loop *l)
 {
-	int rc = 0, i;
+	unsigned i;
+	int rc = 0;
 
-	for (i = 0; i < DIR_N && !rc; i++)
-		rc = uv_poll_start(&l->poll[i], UV_READABLE, tun_readable_cb);
-	if (!rc)
-		rc = uv_timer_start(&l->expiry, expiry_cb, EXPIRY_TICK_MS, 0);
+	for (i = 0; i < l->nw && !rc; i++)
+		rc = worker_start(&l->w[i]);
 	if (rc) {
 		log_err("cannot start the event loop: %s", uv_strerror(rc));
 		return 71;
 	}
-	log_info("forwarding between %s (inside) and %s (outside)",
-		 l->dev[DIR_OUT]->name, l->dev[DIR_IN]->name);
+	for (i = 0; l->nw > 1 && i < l->nw; i++) {
+		rc = pthread_create(&l->w[i].th, NULL, worker_main, &l->w[i]);
+		if (rc) {
+			log_err("cannot start worker %u: %s", i, strerror(rc));
+			workers_stop(l);
+			return 71;
+		}
+		l->w[i].running = true;
+	}
+	if (l->nw > 1)
+		log_info("forwarding between %s (inside) and %s (outside) with %u workers%s",
+			 l->dev[DIR_OUT]->name, l->dev[DIR_IN]->name, l->nw,
+			 l->w[0].ur ? ", io_uring" : "");
+	else
+		log_info("forwarding between %s (inside) and %s (outside)%s",
+			 l->dev[DIR_OUT]->name, l->dev[DIR_IN]->name,
+			 l->w[0].ur ? " with io_uring" : "");
 	uv_run(&l->uv, UV_RUN_DEFAULT);
+	if (l->nw > 1)
+		workers_stop(l);
 	maplog_flush();
 	return l->exit_status;
 }
 
-void loop_free(struct loop *l)
+/* Close every handle of @uv and run it dry. */
+static void uv_close_all(uv_loop_t *uv)
 {
 	int rc;
 
-	if (!l)
-		return;
-	uv_walk(&l->uv, close_walk_cb, NULL);
-	uv_run(&l->uv, UV_RUN_DEFAULT);
-	rc = uv_loop_close(&l->uv);
+	uv_walk(uv, close_walk_cb, NULL);
+	uv_run(uv, UV_RUN_DEFAULT);
+	rc = uv_loop_close(uv);
 	if (rc)
 		log_warn("event loop not closed cleanly: %s", uv_strerror(rc));
-	loop_log_stats(l->nat);
+}
+
+void loop_free(struct loop *l)
+{
+	unsigned i;
+
+	if (!l)
+		return;
+	if (l->nw > 1)
+		workers_stop(l);
+	for (i = 0; l->nw > 1 && i < l->nw; i++)
+		if (l->w[i].uv == &l->w[i].own)
+			uv_close_all(&l->w[i].own);
+	uv_close_all(&l->uv);
+	if (l->w[0].nat)
+		loop_log_stats(l);
 	the_loop = NULL;
-	free(l->buf);
-	free(l->scratch);
+	for (i = 0; i < l->nw; i++) {
+		ur_fini(&l->w[i]);
+		free(l->w[i].buf);
+		free(l->w[i].scratch);
+	}
+	for (i = 0; l->rings && i < l->nw * l->nw; i++)
+		ring_fini(&l->rings[i]);
+	free(l->rings);
+	pthread_cond_destroy(&l->cv);
+	pthread_mutex_destroy(&l->mu);
+	free(l->w);
 	free(l);
 }

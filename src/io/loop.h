@@ -3,6 +3,7 @@
 #ifndef TN_LOOP_H
 #define TN_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <uv.h>
@@ -16,8 +17,13 @@
 struct loop;
 
 /**
- * loop_new() - set up the loop for engine @n and the two devices
- * @inside:	device to the LAN: packets read here are DIR_OUT
+ * loop_new() - set up the loop for @nw workers and the two devices
+ * @n:		the engine of each worker
+ * @sh:		the pool they share (steering), with several workers
+ * @inside:	device to the LAN: packets read here are DIR_OUT; worker i
+ *		reads its queue @inside->qfd[i]
+ * @uring:	read and write the devices through io_uring, if the kernel
+ *		allows it (else, logged, with read(2) and write(2))
  * @outside:	device to the WAN: packets read here are DIR_IN
  *
  * Nothing is read before loop_run(); handles of other modules may be
@@ -25,7 +31,9 @@ struct loop;
  *
  * Return: the loop, or NULL (logged)
  */
-struct loop *loop_new(struct nat *n, struct tun *inside, struct tun *outside);
+struct loop *loop_new(struct nat *const *n, unsigned nw,
+		      struct nat_shared *sh, struct tun *inside,
+		      struct tun *outside, bool uring);
 
 /* loop_uv() - the libuv loop of @l */
 uv_loop_t *loop_uv(struct loop *l);
@@ -56,7 +64,23 @@ void loop_free(struct loop *l);
 /* loop_event_log() - log an engine event (struct nat_config's @event) */
 void loop_event_log(void *arg, const struct nat_event *ev);
 
-/* loop_log_stats() - log the engine's and the loop's counters at info level */
-void loop_log_stats(struct nat *n);
+/* loop_log_stats() - log the engines' and the loop's counters at info
+ * level, summed over the workers */
+void loop_log_stats(struct loop *l);
+
+/* loop_handoffs() - records given from one worker to another, and those
+ * dropped because the ring to that worker was full (several workers) */
+void loop_handoffs(const struct loop *l, uint64_t *handed,
+		   uint64_t *ring_full);
+
+/**
+ * loop_pause() - park every worker at a safe point between batches, so
+ * that the calling thread (the first, which serves the control socket
+ * and the signals) may touch the engines and the workers' counters;
+ * loop_resume() lets them go.  Nothing with one worker, or before
+ * loop_run() started the workers.
+ */
+void loop_pause(struct loop *l);
+void loop_resume(struct loop *l);
 
 #endif /* TN_LOOP_H */

@@ -23,6 +23,7 @@
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -50,6 +51,12 @@ static struct {
 	char stamp[24];		/* "YYYY-MM-DDTHH:MM:SS" */
 } ml = { .fd = -1 };
 
+/* The engines of all workers report through here: one lock, recursive
+ * since a full buffer is flushed from within maplog_event(). */
+static pthread_mutex_t ml_mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+static void maplog_flush_do(void);
+
 static int file_open(const char *path, uid_t uid, gid_t gid)
 {
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
@@ -67,12 +74,14 @@ static int file_open(const char *path, uid_t uid, gid_t gid)
 	return fd;
 }
 
-int maplog_set(bool on, bool dests, const char *path, uid_t uid, gid_t gid)
+static int maplog_set_do(bool on, bool dests, const char *path, uid_t uid,
+			 gid_t gid)
 {
-	ml.dests = dests;
 	bool file = on && path && *path;
 	char *copy = NULL;
 	int fd = -1;
+
+	ml.dests = dests;
 
 	if (file && ml.path && !strcmp(path, ml.path)) {
 		ml.on = true;
@@ -88,7 +97,7 @@ int maplog_set(bool on, bool dests, const char *path, uid_t uid, gid_t gid)
 			return fd;
 		}
 	}
-	maplog_flush();
+	maplog_flush_do();
 	if (ml.fd >= 0)
 		close(ml.fd);
 	free(ml.path);
@@ -98,13 +107,13 @@ int maplog_set(bool on, bool dests, const char *path, uid_t uid, gid_t gid)
 	return 0;
 }
 
-int maplog_reopen(void)
+static int maplog_reopen_do(void)
 {
 	int fd;
 
 	if (!ml.path)
 		return 0;
-	maplog_flush();
+	maplog_flush_do();
 	fd = file_open(ml.path, getuid(), getgid());
 	if (fd < 0)
 		return fd;
@@ -120,13 +129,20 @@ void maplog_close(void)
 
 bool maplog_enabled(void)
 {
-	return ml.on;
+	bool on;
+
+	pthread_mutex_lock(&ml_mu);
+	on = ml.on;
+	pthread_mutex_unlock(&ml_mu);
+	return on;
 }
 
 void maplog_counts(uint64_t *lines, uint64_t *lost)
 {
+	pthread_mutex_lock(&ml_mu);
 	*lines = ml.lines;
 	*lost = ml.lost;
+	pthread_mutex_unlock(&ml_mu);
 }
 
 /* "A.B.C.D" or "A.B.C.D:PORT" into @buf (22 bytes) */
@@ -222,7 +238,7 @@ size_t maplog_format(char *buf, const struct nat_event *ev, uint64_t when_ms,
 	return w > 0 && w < MAPLOG_LINE_MAX ? (size_t)w : 0;
 }
 
-void maplog_event(const struct nat_event *ev)
+static void maplog_event_do(const struct nat_event *ev)
 {
 	struct timespec ts;
 	size_t n;
@@ -230,7 +246,7 @@ void maplog_event(const struct nat_event *ev)
 	if (!ml.on)
 		return;
 	if (ml.len + MAPLOG_LINE_MAX + 1 > sizeof(ml.buf))
-		maplog_flush();
+		maplog_flush_do();
 	clock_gettime(CLOCK_REALTIME, &ts);
 	/* a session that timed out ended when its time ran out */
 	n = maplog_format(ml.buf + ml.len, ev, (uint64_t)ts.tv_sec * 1000 +
@@ -271,7 +287,7 @@ static void file_flush(void)
 	}
 }
 
-void maplog_flush(void)
+static void maplog_flush_do(void)
 {
 	char *line, *nl;
 
@@ -290,4 +306,38 @@ void maplog_flush(void)
 	}
 	ml.len = 0;
 	ml.pending = 0;
+}
+
+int maplog_set(bool on, bool dests, const char *path, uid_t uid, gid_t gid)
+{
+	int rc;
+
+	pthread_mutex_lock(&ml_mu);
+	rc = maplog_set_do(on, dests, path, uid, gid);
+	pthread_mutex_unlock(&ml_mu);
+	return rc;
+}
+
+int maplog_reopen(void)
+{
+	int rc;
+
+	pthread_mutex_lock(&ml_mu);
+	rc = maplog_reopen_do();
+	pthread_mutex_unlock(&ml_mu);
+	return rc;
+}
+
+void maplog_event(const struct nat_event *ev)
+{
+	pthread_mutex_lock(&ml_mu);
+	maplog_event_do(ev);
+	pthread_mutex_unlock(&ml_mu);
+}
+
+void maplog_flush(void)
+{
+	pthread_mutex_lock(&ml_mu);
+	maplog_flush_do();
+	pthread_mutex_unlock(&ml_mu);
 }

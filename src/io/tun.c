@@ -11,7 +11,9 @@
  * 3. open /dev/net/tun and TUNSETIFF with IFF_TUN | IFF_NO_PI (and
  *    IFF_VNET_HDR for offloads, with a 10-byte header): this creates
  *    the device or attaches to the existing persistent one.  TUNSETPERSIST is
- *    never set, so a device tunnat created disappears when its fd closes;
+ *    never set, so a device tunnat created disappears when its fd closes.
+ *    With several workers, IFF_MULTI_QUEUE too, and one more fd per queue,
+ *    each attached the same way;
  * 4. over a NETLINK_ROUTE socket opened in the namespace: set the MTU and
  *    the transmit queue length, bring
  *    the link up, assign the address and add the routes, each with
@@ -204,8 +206,12 @@ static int ns_leave(const struct tun_ctx *c, int self_fd)
  *
  * Return: 0, or a negative errno (logged); @t->fd is -1 on failure
  */
+static int tun_queue_add(struct tun *t, struct ifreq *ifr,
+			 const struct tun_ctx *c, bool vnet);
+
 static int tun_attach(struct tun *t, const struct conf_dev *d,
-		      struct tun_ctx *c, unsigned *ifindex, bool vnet)
+		      struct tun_ctx *c, unsigned *ifindex, bool vnet,
+		      unsigned queues)
 {
 	const char *hint = NULL;
 	struct ifreq ifr;
@@ -235,7 +241,8 @@ static int tun_attach(struct tun *t, const struct conf_dev *d,
 	}
 
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0) |
+			(queues > 1 ? IFF_MULTI_QUEUE : 0);
 	memcpy(ifr.ifr_name, d->name, sizeof(ifr.ifr_name));
 	ifr.ifr_name[sizeof(ifr.ifr_name) - 1] = '\0';
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
@@ -246,6 +253,8 @@ static int tun_attach(struct tun *t, const struct conf_dev *d,
 			hint = "needs CAP_NET_ADMIN, or a persistent device owned by this user";
 		else if (err == -EPERM)
 			hint = "needs CAP_NET_ADMIN";
+		else if (err == -EINVAL && existed && queues > 1)
+			hint = "it exists but is not a multi-queue TUN device, which workers > 1 needs";
 		else if (err == -EINVAL && existed)
 			hint = "it exists but is not a single-queue TUN device";
 		tun_fail(c, err, hint, "cannot %s TUN device %s",
@@ -282,14 +291,46 @@ static int tun_attach(struct tun *t, const struct conf_dev *d,
 		goto err_close;
 	}
 	t->fd = fd;
+	t->qfd[0] = fd;
+	t->nq = 1;
 	t->created = !existed;
+	for (; t->nq < queues; t->nq++) {
+		err = tun_queue_add(t, &ifr, c, vnet);
+		if (err)
+			goto err_queues;
+	}
 	log_debug("%s: %s %s, ifindex %u", c->role,
 		  existed ? "attached to" : "created", t->name, *ifindex);
 	return 0;
 
+err_queues:
+	tun_close(t);
+	return err;
 err_close:
 	close(fd);
 	return err;
+}
+
+/* One more queue of multi-queue device @t, as @ifr names it: an fd of its
+ * own in @t->qfd[@t->nq].  Return: 0, or a negative errno (logged) */
+static int tun_queue_add(struct tun *t, struct ifreq *ifr,
+			 const struct tun_ctx *c, bool vnet)
+{
+	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC), err;
+	int sz = VNET_HDR_SIZE;
+
+	if (fd < 0)
+		return tun_fail(c, -errno, NULL, "cannot open /dev/net/tun for queue %u of %s",
+				t->nq, t->name);
+	if (ioctl(fd, TUNSETIFF, ifr) < 0 ||
+	    (vnet && ioctl(fd, TUNSETVNETHDRSZ, &sz) < 0)) {
+		err = -errno;
+		close(fd);
+		return tun_fail(c, err, NULL, "cannot attach queue %u of %s",
+				t->nq, t->name);
+	}
+	t->qfd[t->nq] = fd;
+	return 0;
 }
 
 /**
@@ -371,7 +412,7 @@ out:
 }
 
 int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
-	     bool vnet, const struct links_side *links)
+	     bool vnet, const struct links_side *links, unsigned queues)
 {
 	struct tun_ctx c = { .role = role, .name = d->name,
 			     .netns = d->netns };
@@ -389,7 +430,7 @@ int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
 			return err;
 	}
 
-	err = tun_attach(t, d, &c, &ifindex, vnet);
+	err = tun_attach(t, d, &c, &ifindex, vnet, queues);
 	if (!err)
 		err = tun_configure(t, d, &c, ifindex);
 	if (!err && links)
@@ -407,9 +448,10 @@ int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
 
 	if (d->has_address)
 		prefix_str(&d->address, p, sizeof(p));
-	log_info("%s: %s %s in %s%s, mtu %u, queue %u%s%s, %u route%s", role,
-		 t->created ? "created" : "attached to persistent", t->name,
-		 ns_pre(&c), c.netns, t->mtu, TUN_TXQLEN,
+	log_info("%s: %s %s in %s%s, mtu %u, %u queue%s of %u%s%s, %u route%s",
+		 role, t->created ? "created" : "attached to persistent",
+		 t->name, ns_pre(&c), c.netns, t->mtu, t->nq,
+		 t->nq > 1 ? "s" : "", TUN_TXQLEN,
 		 p[0] ? ", address " : "", p,
 		 d->nroutes, d->nroutes == 1 ? "" : "s");
 	return 0;
@@ -491,7 +533,12 @@ const char *tun_offload_str(unsigned flags, char *buf, size_t len)
 
 void tun_close(struct tun *t)
 {
+	unsigned i;
+
+	for (i = 1; i < t->nq; i++)
+		close(t->qfd[i]);
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
+	t->nq = 0;
 }

@@ -10,9 +10,12 @@
 #include "../conf/conf.h"
 #include "links.h"
 
+#define TUN_QUEUES_MAX	64	/* one per worker; equals NAT_WORKERS_MAX */
+
 /**
  * struct tun - an open TUN device
  * @fd:		non-blocking file descriptor, IFF_TUN | IFF_NO_PI; -1 if closed
+ * @qfd, @nq:	with several queues (IFF_MULTI_QUEUE), one fd per queue
  * @name:	device name
  * @created:	tunnat created the device (it disappears when @fd closes);
  *		false when it attached to an existing persistent device
@@ -22,6 +25,8 @@
  */
 struct tun {
 	int fd;
+	int qfd[TUN_QUEUES_MAX];
+	unsigned nq;
 	char name[IFNAMSIZ];
 	bool created;
 	unsigned mtu;
@@ -38,6 +43,8 @@ struct tun {
  * @role:	"inside" or "outside", for messages
  * @vnet:	open with IFF_VNET_HDR (10-byte header), for offloads
  * @links:	links to route into the device (links_setup()), or NULL
+ * @queues:	1: a single-queue device, as persistent ones made by
+ *		"ip tuntap add" are; more: IFF_MULTI_QUEUE, one fd per queue
  *
  * In @d->netns if set (entered with setns(2), left again before returning):
  * creates the device if missing and @d->create allows it, or attaches to the
@@ -50,7 +57,7 @@ struct tun {
  * Return: 0, or a negative errno
  */
 int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
-	     bool vnet, const struct links_side *links);
+	     bool vnet, const struct links_side *links, unsigned queues);
 
 /**
  * tun_links_check() - links_check() @links in the namespace of device @d

@@ -423,6 +423,31 @@ static void call_quarantine(struct nat *n, uint32_t call, const char *why,
 	session_rekey(&n->t, call, set_quarantine, NULL, now);
 }
 
+/*
+ * With several workers, a translated Call ID is unique per public
+ * address, whatever the server: steering finds a call's worker by the
+ * Call ID alone, so each is claimed in the pool's owner array (compare
+ * and exchange from free to this worker) and given back when its record
+ * is freed.  With one worker nothing is claimed, and a Call ID is unique
+ * per (public address, server) as the session table tells.
+ */
+bool call_id_claim(struct nat *n, unsigned slot, uint16_t id)
+{
+	uint8_t *o, want = 0;
+
+	if (!n->sh->owner)
+		return true;
+	o = &n->sh->owner[slot][(size_t)OWN_CALL * 65536 + id];
+	return __atomic_compare_exchange_n(o, &want,
+					   (uint8_t)(n->worker + 1), false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+void call_id_release(struct nat *n, unsigned slot, uint16_t id)
+{
+	owner_set(n->sh, slot, OWN_CALL, id, 0);
+}
+
 uint32_t alg_call_open(struct alg_ctx *c, uint16_t inside_id,
 		       uint16_t *xlated, const char **why)
 {
@@ -457,7 +482,8 @@ uint32_t alg_call_open(struct alg_ctx *c, uint16_t inside_id,
 			continue;
 		flow_key_set(&k, SIDE_OUT, IPPROTO_GRE, ctl->pub_addr,
 			     htons(id), ctl->rem_addr, 0);
-		if (!session_find(&n->t, &k)) {
+		if (!session_find(&n->t, &k) &&
+		    call_id_claim(n, ctl->pub_idx, id)) {
 			*xlated = id;
 			break;
 		}
@@ -482,6 +508,8 @@ uint32_t alg_call_open(struct alg_ctx *c, uint16_t inside_id,
 		.alg_slot = c->si,
 	};
 	call = table_session_add(n, 0, &tmpl, c->now, &full);
+	if (!call)
+		call_id_release(n, ctl->pub_idx, *xlated);
 	if (!call) {
 		*why = full == DROP_HOST_LIMIT ? "max-sessions-per-host reached"
 					       : "session table full";

@@ -136,24 +136,26 @@ unsigned nat_port_use(const struct nat *n, unsigned i, struct nat_port_use *u)
 {
 	unsigned sp, k;
 
-	if (i >= n->nslots)
-		return n->nslots;
-	*u = (struct nat_port_use){ .addr = n->addrs[i] };
-	for (k = 0; k < n->nactive; k++)
-		u->active |= n->active[k] == i;
+	if (i >= n->sh->nslots)
+		return n->sh->nslots;
+	*u = (struct nat_port_use){ .addr = n->sh->addrs[i] };
+	for (k = 0; k < n->sh->nactive; k++)
+		u->active |= n->sh->active[k] == i;
 	for (sp = 0; sp < PSPACE_N; sp++) {
-		const struct portpool *pp = &n->pools[i * PSPACE_N + sp];
-		const struct portpool_range *r = &n->ranges[sp];
+		const struct portpool *pp = &n->sh->pools[i * PSPACE_N + sp];
+		const struct portpool_range *r = &n->sh->ranges[sp];
 		unsigned c;
 
 		for (c = 0; c < 2; c++) {
 			uint32_t size = portpool_class_size(r, c);
 
 			u->total[sp] += size;
-			u->used[sp] += size - pp->free[c];
+			u->used[sp] += size -
+				       __atomic_load_n(&pp->free[c],
+						       __ATOMIC_RELAXED);
 		}
 	}
-	return n->nslots;
+	return n->sh->nslots;
 }
 
 /* ---- reconfiguring ------------------------------------------------------ */
@@ -202,7 +204,7 @@ int nat_reconfigure(struct nat *n, const struct nat_config *cfg, uint64_t now,
 	unsigned i, sp;
 	int rc;
 
-	unsigned old_nactive = n->nactive;
+	unsigned old_nactive = n->sh->nactive;
 	uint32_t *old_pool = NULL;
 
 	if (!nat_config_valid(cfg)) {
@@ -227,8 +229,11 @@ int nat_reconfigure(struct nat *n, const struct nat_config *cfg, uint64_t now,
 	if (!old_pool)
 		goto nomem;
 	for (i = 0; i < old_nactive; i++)
-		old_pool[i] = n->addrs[n->active[i]];
-	rc = nat_pool_set(n, cfg->addrs, cfg->naddrs);
+		old_pool[i] = n->sh->addrs[n->sh->active[i]];
+	/* a shared pool is set by the caller, for all engines at once */
+	rc = n->sh_own ? nat_shared_pool_set(n->sh, &n, 1, cfg->addrs,
+					     cfg->naddrs)
+		       : 0;
 	if (rc == -ENOSPC) {
 		snprintf(err, errlen, "reloads have used all %u public address slots: restart tunnat",
 			 NAT_POOL_MAX);
@@ -240,7 +245,9 @@ int nat_reconfigure(struct nat *n, const struct nat_config *cfg, uint64_t now,
 	if (rc) {
 		/* the old addresses have their slots: this cannot fail but
 		 * for memory, and then the new pool stays */
-		nat_pool_set(n, old_pool, old_nactive);
+		if (n->sh_own)
+			nat_shared_pool_set(n->sh, &n, 1, old_pool,
+					    old_nactive);
 		goto refuse;
 	}
 
@@ -249,14 +256,14 @@ int nat_reconfigure(struct nat *n, const struct nat_config *cfg, uint64_t now,
 	free(old_pool);
 	portpool_range_ports(&ranges[PSPACE_TCP], cfg->port_lo, cfg->port_hi);
 	portpool_range_ports(&ranges[PSPACE_UDP], cfg->port_lo, cfg->port_hi);
-	ranges[PSPACE_ICMP] = n->ranges[PSPACE_ICMP];
-	if (!portpool_range_eq(&ranges[PSPACE_TCP], &n->ranges[PSPACE_TCP]) ||
-	    !portpool_range_eq(&ranges[PSPACE_UDP], &n->ranges[PSPACE_UDP])) {
-		memcpy(n->ranges, ranges, sizeof(ranges));
-		for (i = 0; i < n->nslots; i++)
+	ranges[PSPACE_ICMP] = n->sh->ranges[PSPACE_ICMP];
+	if (!portpool_range_eq(&ranges[PSPACE_TCP], &n->sh->ranges[PSPACE_TCP]) ||
+	    !portpool_range_eq(&ranges[PSPACE_UDP], &n->sh->ranges[PSPACE_UDP])) {
+		memcpy(n->sh->ranges, ranges, sizeof(ranges));
+		for (i = 0; i < n->sh->nslots; i++)
 			for (sp = 0; sp < PSPACE_N; sp++)
-				portpool_rebase(&n->pools[i * PSPACE_N + sp],
-						&n->ranges[sp]);
+				portpool_rebase(&n->sh->pools[i * PSPACE_N + sp],
+						&n->sh->ranges[sp]);
 	}
 	free(n->fwd);
 	free(n->fwd_from);
@@ -266,8 +273,12 @@ int nat_reconfigure(struct nat *n, const struct nat_config *cfg, uint64_t now,
 	free(n->inside_prefixes);
 	n->exempt = exempt;
 	n->inside_prefixes = inside;
+	if (n->sh_own)
+		nat_shared_set_pptp(n->sh, cfg->alg[NAT_ALG_PPTP].enabled);
 	n->cfg = *cfg;
 	n->cfg.addrs = NULL;
+	n->cfg.shared = keep.shared;
+	n->cfg.worker = keep.worker;
 	n->cfg.forwards = n->fwd;
 	n->cfg.exempt = n->exempt;
 	n->cfg.inside_prefixes = n->inside_prefixes;

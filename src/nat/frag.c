@@ -382,19 +382,30 @@ static void flow_set_out(struct nat *n, uint32_t i, uint32_t src, uint32_t dst,
 	}
 }
 
+/* May this engine give outgoing ID @id?  With several workers, each only
+ * those congruent to its index modulo their number, so that two workers
+ * never give one ID to datagrams from one public address to one host. */
+static bool id_mine(const struct nat *n, uint16_t id)
+{
+	return n->sh->nworkers == 1 || id % n->sh->nworkers == n->worker;
+}
+
 /* A free outgoing ID for a datagram from @pub to @dst: @id if free. */
 static int32_t free_id(struct nat *n, uint32_t pub, uint32_t dst,
 		       uint8_t proto, uint16_t id)
 {
-	unsigned tries;
+	unsigned tries, nw = n->sh->nworkers;
 
-	if (!id_taken(n, pub, dst, proto, id))
+	if (id_mine(n, id) && !id_taken(n, pub, dst, proto, id))
 		return id;
 	for (tries = 0; tries < 32; tries++) {
-		uint16_t cand = (uint16_t)rng_next(n);
+		uint32_t cand = (uint16_t)rng_next(n);
 
-		if (!id_taken(n, pub, dst, proto, cand))
-			return cand;
+		cand = cand - cand % nw + n->worker;
+		if (cand > UINT16_MAX)
+			cand -= nw;
+		if (!id_taken(n, pub, dst, proto, (uint16_t)cand))
+			return (int32_t)cand;
 	}
 	return -1;
 }
@@ -549,6 +560,18 @@ static void release(struct nat *n, uint32_t i, uint64_t now)
 	held_free(n, i, DROP_NONE);
 }
 
+/* Record @i's first fragment is known: forget that it waited. */
+static void flow_unwait(struct nat *n, uint32_t i)
+{
+	struct frag_table *ft = n->frags;
+	struct frag_flow *f = &ft->f[i];
+
+	if (f->waiting_counted) {
+		addr_count_sub(&ft->waiting, n->hkey, f->src, 1);
+		f->waiting_counted = false;
+	}
+}
+
 void frag_first_done(struct nat *n, struct pkt *p, enum verdict v,
 		     enum pkt_dir dir, uint32_t orig_src, uint32_t orig_dst,
 		     uint16_t orig_id, uint64_t now)
@@ -566,10 +589,7 @@ void frag_first_done(struct nat *n, struct pkt *p, enum verdict v,
 			return;		/* later fragments will not follow */
 	}
 	f = &ft->f[i];
-	if (f->waiting_counted) {
-		addr_count_sub(&ft->waiting, n->hkey, f->src, 1);
-		f->waiting_counted = false;
-	}
+	flow_unwait(n, i);
 	if (v == VERDICT_DROP) {
 		f->state = FS_DROPPED;
 		held_free(n, i, DROP_FRAGMENT);
@@ -595,6 +615,27 @@ void frag_first_done(struct nat *n, struct pkt *p, enum verdict v,
 		flow_set_out(n, i, ip->saddr, ip->daddr, (uint16_t)id, out);
 	}
 	nat_set_ip16(ip, &ip->id, f->new_id);
+	release(n, i, now);
+}
+
+void nat_frag_follow(struct nat *n, uint32_t src, uint32_t dst, uint8_t proto,
+		     uint16_t id, uint32_t new_dst, uint64_t now)
+{
+	struct frag_table *ft = n->frags;
+	uint32_t i;
+
+	pending_reset(n);
+	i = flow_find(n, DIR_IN, src, dst, proto, id, now);
+	if (!i)
+		i = flow_new(n, DIR_IN, src, dst, proto, id, now);
+	if (!i)
+		return;		/* no room: later fragments are dropped */
+	flow_unwait(n, i);
+	if (ft->f[i].state != FS_KNOWN) {
+		ft->f[i].state = FS_KNOWN;
+		ft->f[i].v = VERDICT_FORWARD;
+		flow_set_out(n, i, src, new_dst, id, false);
+	}
 	release(n, i, now);
 }
 

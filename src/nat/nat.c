@@ -55,134 +55,6 @@
 #include "nat_int.h"
 
 #define PREFETCH_MIN_SESSIONS	32768
-#define ICMP_ID_LO	0
-#define ICMP_ID_HI	65535
-
-static int ix_cmp(const void *a, const void *b)
-{
-	const struct pool_ix *x = a, *y = b;
-
-	return x->addr_h < y->addr_h ? -1 : x->addr_h > y->addr_h;
-}
-
-static int slot_cmp(const void *a, const void *b, void *arg)
-{
-	const uint32_t *addrs = arg;
-	uint32_t x = ntohl(addrs[*(const uint16_t *)a]);
-	uint32_t y = ntohl(addrs[*(const uint16_t *)b]);
-
-	return x < y ? -1 : x > y;
-}
-
-/* Is slot @slot free to take a new address: off the active list, not
- * named in @addrs (@cnt), and used by no mapping or session? */
-static bool slot_idle(const struct nat *n, unsigned slot, const uint32_t *addrs,
-		      unsigned cnt)
-{
-	uint32_t i;
-
-	for (i = 0; i < n->nactive; i++)
-		if (n->active[i] == slot)
-			return false;
-	for (i = 0; i < cnt; i++)
-		if (addrs[i] == n->addrs[slot])
-			return false;
-	for (i = 1; i < n->t.mp.unused; i++)
-		if (n->t.m[i].pub_idx == slot && (n->t.m[i].nsessions ||
-						  n->t.m[i].is_static))
-			return false;
-	for (i = 1; i < n->t.sp.unused; i++)
-		if (n->t.s[i].proto && n->t.s[i].pub_idx == slot)
-			return false;
-	return true;
-}
-
-/* Give slot @slot address @addr, its ports all free. */
-static void slot_set(struct nat *n, unsigned slot, uint32_t addr)
-{
-	unsigned i, sp;
-
-	n->addrs[slot] = addr;
-	for (sp = 0; sp < PSPACE_N; sp++)
-		portpool_init(&n->pools[slot * PSPACE_N + sp], &n->ranges[sp]);
-	for (i = 0; i < n->nslots; i++)
-		if (n->sorted[i].slot == slot)
-			n->sorted[i].addr_h = ntohl(addr);
-	/* kept sorted as it changes: lookups come next */
-	qsort(n->sorted, n->nslots, sizeof(*n->sorted), ix_cmp);
-}
-
-int nat_pool_set(struct nat *n, const uint32_t *addrs, unsigned cnt)
-{
-	unsigned i, k, need = 0, grow, nslots = n->nslots, nreuse = 0;
-	uint16_t reuse[NAT_POOL_MAX];
-	struct portpool *pools;
-	struct pool_ix *sorted;
-	uint16_t *active;
-
-	for (i = 0; i < cnt; i++) {
-		for (k = 0; k < i; k++)
-			if (addrs[k] == addrs[i])
-				return -EINVAL;
-		need += nat_pool_index(n, addrs[i]) < 0;
-	}
-	grow = need;
-	if (nslots + need > NAT_POOL_MAX) {
-		/* the slots of removed addresses nothing uses any more */
-		for (i = 0; i < nslots && nreuse + NAT_POOL_MAX - nslots < need;
-		     i++)
-			if (slot_idle(n, i, addrs, cnt))
-				reuse[nreuse++] = (uint16_t)i;
-		if (nreuse + NAT_POOL_MAX - nslots < need)
-			return -ENOSPC;
-		grow = need - nreuse;
-	}
-	active = calloc(cnt, sizeof(*active));
-	if (!active)
-		return -ENOMEM;
-	if (nslots + grow > n->slots_cap) {
-		/* doubled, so that reloads adding one address at a time
-		 * copy the pools a few times, not once per address */
-		unsigned cap = n->slots_cap * 2;
-
-		if (cap < nslots + grow)
-			cap = nslots + grow;
-		if (cap > NAT_POOL_MAX)
-			cap = NAT_POOL_MAX;
-		sorted = realloc(n->sorted, cap * sizeof(*sorted));
-		if (sorted)
-			n->sorted = sorted;
-		pools = realloc(n->pools,
-				(size_t)cap * PSPACE_N * sizeof(*pools));
-		if (pools)
-			n->pools = pools;
-		if (!sorted || !pools) {
-			free(active);
-			return -ENOMEM;
-		}
-		n->slots_cap = cap;
-	}
-	for (i = 0; i < cnt; i++) {
-		int slot = nat_pool_index(n, addrs[i]);
-
-		if (slot < 0 && nreuse) {
-			slot = reuse[--nreuse];
-		} else if (slot < 0) {
-			slot = (int)n->nslots++;
-			n->sorted[slot] = (struct pool_ix){
-				.slot = (uint16_t)slot,
-			};
-		}
-		if (n->addrs[slot] != addrs[i])
-			slot_set(n, (unsigned)slot, addrs[i]);
-		active[i] = (uint16_t)slot;
-	}
-	qsort_r(active, cnt, sizeof(*active), slot_cmp, n->addrs);
-	free(n->active);
-	n->active = active;
-	n->nactive = cnt;
-	return 0;
-}
 
 uint64_t nat_memory_bytes(const struct nat_config *cfg)
 {
@@ -356,23 +228,27 @@ struct nat *nat_new(const struct nat_config *cfg)
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		goto nomem;
-	n->addrs = calloc(NAT_POOL_MAX, sizeof(*n->addrs));
-	if (!n->addrs)
-		goto nomem;
-	portpool_range_ports(&n->ranges[PSPACE_TCP], cfg->port_lo,
-			     cfg->port_hi);
-	portpool_range_ports(&n->ranges[PSPACE_UDP], cfg->port_lo,
-			     cfg->port_hi);
-	portpool_range_ids(&n->ranges[PSPACE_ICMP], ICMP_ID_LO, ICMP_ID_HI);
-	err = nat_pool_set(n, cfg->addrs, cfg->naddrs);
-	if (err)
-		goto fail;
+	if (cfg->shared) {
+		if (cfg->worker >= cfg->shared->nworkers) {
+			err = -EINVAL;
+			goto fail;
+		}
+		n->sh = cfg->shared;
+		n->worker = cfg->worker;
+	} else {
+		n->sh = nat_shared_new(cfg, 1);
+		if (!n->sh) {
+			err = errno == ENOMEM ? -ENOMEM : -EINVAL;
+			goto fail;
+		}
+		n->sh_own = true;
+	}
 
 	n->hkey[0] = cfg->seed[0];
 	n->hkey[1] = cfg->seed[1];
 	n->rng[0] = cfg->seed[2] | 1;	/* xoroshiro needs a non-zero state */
 	n->rng[1] = cfg->seed[3];
-	if (session_table_init(&n->t, cfg->max_sessions, n->addrs, n->hkey,
+	if (session_table_init(&n->t, cfg->max_sessions, n->sh->addrs, n->hkey,
 			       &(struct session_mem){ cfg->mem_alloc,
 						      cfg->mem_free }))
 		goto nomem;
@@ -387,7 +263,7 @@ struct nat *nat_new(const struct nat_config *cfg)
 	n->t.timeout_ms[CLASS_GRE_QUARANTINE] = GRE_QUARANTINE_MS;
 	n->t.timeout_ms[CLASS_OTHER] = cfg->other_ms;
 	n->cfg = *cfg;
-	n->cfg.addrs = NULL;	/* the pool is n->active: never read this */
+	n->cfg.addrs = NULL;	/* the pool is n->sh->active: never read this */
 	if (!n->cfg.mtu_inside)
 		n->cfg.mtu_inside = 65535;
 	if (!n->cfg.mtu_outside)
@@ -425,10 +301,8 @@ void nat_free(struct nat *n)
 	session_table_fini(&n->t);
 	free(n->exempt);
 	free(n->inside_prefixes);
-	free(n->pools);
-	free(n->sorted);
-	free(n->active);
-	free(n->addrs);
+	if (n->sh_own)
+		nat_shared_free(n->sh);
 	free(n);
 }
 
@@ -683,6 +557,8 @@ static enum verdict translate_flow_out(struct nat *n, struct pkt *p,
 	return VERDICT_FORWARD;
 }
 
+static enum verdict hairpin_in(struct nat *n, struct pkt *p, uint64_t now);
+
 /* Translate the source of a packet from inside; hairpin if it is for us. */
 static enum verdict translate_out(struct nat *n, struct pkt *p, uint64_t now)
 {
@@ -700,7 +576,19 @@ static enum verdict translate_out(struct nat *n, struct pkt *p, uint64_t now)
 		v = translate_flow_out(n, p, now);
 	if (v != VERDICT_FORWARD || nat_pool_index(n, ip->daddr) < 0)
 		return v;
-	/* RFC 4787 REQ-9, RFC 5382 REQ-8: back in through the public side */
+	/* the destination's mapping may be another worker's: its engine
+	 * goes on (nat_hairpin()) */
+	if (n->sh->nworkers > 1 &&
+	    nat_steer(n->sh, p->data, p->len, DIR_IN) != n->worker)
+		return VERDICT_HANDOFF;
+	return hairpin_in(n, p, now);
+}
+
+/* RFC 4787 REQ-9, RFC 5382 REQ-8: back in through the public side. */
+static enum verdict hairpin_in(struct nat *n, struct pkt *p, uint64_t now)
+{
+	enum verdict v;
+
 	p->dir = DIR_IN;
 	v = translate_in(n, p, now, true);
 	p->dir = DIR_OUT;
@@ -741,6 +629,10 @@ static bool hop_refused(struct nat *n, struct pkt *p, bool to_inside,
 	return frag_too_big(n, p, to_inside, err_src, now, v);
 }
 
+static enum verdict translate_done(struct nat *n, struct pkt *p,
+				   enum verdict v, enum pkt_dir dir,
+				   uint32_t orig_src, uint64_t now);
+
 static enum verdict translate(struct nat *n, struct pkt *p, bool to_inside,
 			      uint32_t err_src, uint64_t now)
 {
@@ -757,12 +649,24 @@ static enum verdict translate(struct nat *n, struct pkt *p, bool to_inside,
 	} else {
 		v = dir == DIR_OUT ? translate_out(n, p, now)
 				   : translate_in(n, p, now, false);
+		if (v == VERDICT_HANDOFF)
+			return v;	/* the rest is nat_hairpin()'s */
 		if (p->frag & PKT_FRAG_MORE)
 			frag_first_done(n, p, p->local ? VERDICT_DROP : v, dir,
 					orig_src, orig_dst, orig_id, now);
 	}
 	if (v == VERDICT_DROP || p->local)
 		return v;
+	return translate_done(n, p, v, dir, orig_src, now);
+}
+
+/* The last steps of translate(): TTL, MSS, counters, the next hop's MTU. */
+static enum verdict translate_done(struct nat *n, struct pkt *p,
+				   enum verdict v, enum pkt_dir dir,
+				   uint32_t orig_src, uint64_t now)
+{
+	struct ipv4_hdr *ip = ipv4_hdr(p);
+
 	nat_ttl_decrement(ip);
 	mss_clamp(n, p);
 	{
@@ -909,4 +813,18 @@ enum verdict nat_translate(struct nat *n, struct pkt *p, uint64_t now_ms)
 	if (p->dir == DIR_OUT)
 		return from_inside(n, p, now_ms);
 	return from_outside(n, p, now_ms);
+}
+
+enum verdict nat_hairpin(struct nat *n, struct pkt *p, uint64_t now_ms)
+{
+	uint32_t orig_src = ipv4_hdr(p)->saddr;
+	enum verdict v;
+
+	assert(p->dir == DIR_OUT && p->l3_len);
+	pending_reset(n);
+	p->drop = DROP_NONE;
+	v = hairpin_in(n, p, now_ms);
+	if (v == VERDICT_DROP)
+		return v;
+	return translate_done(n, p, v, DIR_OUT, orig_src, now_ms);
 }

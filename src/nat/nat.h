@@ -33,6 +33,7 @@
 #define NAT_FORWARDS_MAX	1024
 #define NAT_FROM_MAX		32	/* prefixes in one forward's from */
 #define NAT_MTU_MIN		68	/* RFC 791: every host takes 68 bytes */
+#define NAT_WORKERS_MAX		64	/* engines sharing one pool */
 
 /* The application gateways, one row each in alg.c's table. */
 enum nat_alg {
@@ -202,6 +203,10 @@ struct nat_event {
  * @alg:		the ALGs, by enum nat_alg ([NAT_ALG_NONE] unused)
  * @event:		called (if set) for each struct nat_event, with
  *			@event_arg; it must not call back into the engine
+ * @shared:		the public pool shared with the engines of the other
+ *			workers (nat_shared_new()), or NULL: a pool of its
+ *			own, for one worker
+ * @worker:		this engine's worker, < nat_shared_workers(@shared)
  * @mem_alloc:		if set, where the session table's big arrays come
  *			from: zeroed memory aligned to 64 bytes, or NULL
  *			(so that the caller can back them with huge pages);
@@ -237,6 +242,8 @@ struct nat_config {
 	struct nat_alg_config alg[NAT_ALG_N];
 	void (*event)(void *event_arg, const struct nat_event *ev);
 	void *event_arg;
+	struct nat_shared *shared;
+	unsigned worker;
 	void *(*mem_alloc)(size_t bytes);
 	void (*mem_free)(void *p, size_t bytes);
 };
@@ -329,6 +336,90 @@ enum nat_proto_class nat_proto_class(uint8_t proto);
 const char *nat_proto_class_name(enum nat_proto_class pc);
 
 struct nat;
+struct nat_shared;
+
+/**
+ * nat_shared_new() - the public pool of @cfg (addresses, port range,
+ * @seed, whether PPTP is on) for the engines of @nworkers workers
+ * (1..NAT_WORKERS_MAX), each made with it as @cfg->shared
+ *
+ * Return: the pool, or NULL with errno EINVAL or ENOMEM
+ */
+struct nat_shared *nat_shared_new(const struct nat_config *cfg,
+				  unsigned nworkers);
+
+/* nat_shared_free() - free @sh, after every engine that uses it */
+void nat_shared_free(struct nat_shared *sh);
+
+/* nat_shared_workers() - the number of workers @sh was made for */
+unsigned nat_shared_workers(const struct nat_shared *sh);
+
+/**
+ * nat_shared_pool_set() - make @addrs (@cnt) the configured pool of @sh,
+ * before nat_reconfigure() of each of its engines @ns (@nn), while none
+ * of them runs
+ *
+ * Return: 0, -EINVAL (a duplicate), -ENOSPC (no slot left), -ENOMEM
+ */
+int nat_shared_pool_set(struct nat_shared *sh, struct nat *const *ns,
+			unsigned nn, const uint32_t *addrs, unsigned cnt);
+
+/* nat_shared_set_pptp() - whether GRE version 1 is translated by Call ID,
+ * which steering needs to know (set with the engines' configuration) */
+void nat_shared_set_pptp(struct nat_shared *sh, bool on);
+
+/* nat_shared_index() - the slot of public address @addr, or -1 */
+int nat_shared_index(const struct nat_shared *sh, uint32_t addr);
+
+/*
+ * What a steering program outside the engine (io/steer.c, BPF) needs to
+ * repeat nat_steer(): the owner arrays' layout (a byte per port, the
+ * worker + 1, 0: nobody; NAT_OWN_SPACES arrays of 65536 per slot: TCP,
+ * UDP, ICMP identifiers, PPTP Call IDs), the hash key, and the addresses
+ * of the slots.
+ */
+#define NAT_OWN_TCP		0
+#define NAT_OWN_UDP		1
+#define NAT_OWN_ICMP		2
+#define NAT_OWN_CALL		3
+#define NAT_OWN_SPACES		4
+#define NAT_OWN_BYTES		((size_t)NAT_OWN_SPACES * 65536)
+
+/* nat_shared_steer_key() - the secret of nat_steer()'s hash */
+void nat_shared_steer_key(const struct nat_shared *sh, uint64_t key[2]);
+
+/* nat_shared_slot_addr() - the address (network order) of slot @slot; 0
+ * for a slot not in use */
+uint32_t nat_shared_slot_addr(const struct nat_shared *sh, unsigned slot);
+
+/**
+ * nat_shared_owner_mem() - keep the owner arrays of slots 0 to @n - 1 in
+ * @mem (@n * NAT_OWN_BYTES, zeroed, which outlives @sh), so that another
+ * reader can see them; with several workers, before any engine runs
+ *
+ * Return: 0, or -EINVAL with one worker (@sh has no owner arrays)
+ */
+int nat_shared_owner_mem(struct nat_shared *sh, uint8_t *mem, unsigned n);
+
+/**
+ * nat_steer() - the worker that owns IPv4 packet @data (@len bytes, no
+ * offload header) read from side @dir (shared.c tells how it decides)
+ *
+ * Pure: reads the packet and the pool's owner arrays, changes nothing.
+ * With one worker, 0.
+ *
+ * Return: a worker index, < nat_shared_workers(@sh)
+ */
+unsigned nat_steer(const struct nat_shared *sh, const uint8_t *data,
+		   uint32_t len, enum pkt_dir dir);
+
+/* nat_steer_host() - the worker of inside host @in_addr (network order) */
+unsigned nat_steer_host(const struct nat_shared *sh, uint32_t in_addr);
+
+/* nat_steer_frag_home() - the worker that translates the later fragments
+ * of a datagram from outside, by its header fields (network order) */
+unsigned nat_steer_frag_home(const struct nat_shared *sh, uint32_t src,
+			     uint32_t dst, uint8_t proto, uint16_t id);
 
 /**
  * nat_new() - create an engine for @cfg
@@ -352,6 +443,26 @@ void nat_free(struct nat *n);
  * what nat_pending() has.
  */
 enum verdict nat_translate(struct nat *n, struct pkt *p, uint64_t now_ms);
+
+/**
+ * nat_hairpin() - go on with packet @p, read from inside, that another
+ * worker's engine translated out and handed off (VERDICT_HANDOFF): in
+ * through the mapping of its destination, which this engine owns
+ *
+ * Return: as nat_translate()
+ */
+enum verdict nat_hairpin(struct nat *n, struct pkt *p, uint64_t now_ms);
+
+/**
+ * nat_frag_follow() - the first fragment of a datagram read from outside,
+ * (@src, @dst, @proto, @id as read, network order), was translated by
+ * another worker's engine, to destination @new_dst: this engine, the
+ * datagram's fragment home (nat_steer_frag_home()), translates its later
+ * fragments the same way, and sends those it held (take them with
+ * nat_pending())
+ */
+void nat_frag_follow(struct nat *n, uint32_t src, uint32_t dst, uint8_t proto,
+		     uint16_t id, uint32_t new_dst, uint64_t now_ms);
 
 #define NAT_BATCH_MAX	32
 

@@ -156,14 +156,26 @@ struct pool_ix {
 };
 
 /*
- * The public pool.  Each address has a slot, its index in @addrs, which
+ * The public pool, which the engines of all workers share (struct
+ * nat_shared).  Each address has a slot, its index in @addrs, which
  * mappings and sessions keep as pub_idx; a slot never changes address, so
  * a reload that removes an address only takes its slot off @active (no
  * new mapping goes there; what is there lives out its time), and one that
  * adds an address gives it a new slot, or its old one back.
+ *
+ * With more than one worker, each slot also has an owner array per port
+ * space, and one for PPTP Call IDs: a byte per port, the worker that holds
+ * it plus one (0: free).  The worker that claims a port in the pool
+ * (portpool.c) writes it after the claim and clears it before the release,
+ * so every port has at most one owner at any time; nat_steer() reads it to
+ * send a packet from outside to the worker whose sessions it belongs to.
+ * The pool changes (a reload) only while every worker is stopped.
  */
-struct nat {
-	struct session_table t;
+#define OWN_CALL	PSPACE_N	/* owner array of the PPTP Call IDs */
+#define OWN_N		(PSPACE_N + 1)
+#define OWN_BYTES	((size_t)OWN_N * 65536)
+
+struct nat_shared {
 	uint32_t *addrs;		/* by slot, NAT_POOL_MAX of them */
 	unsigned nslots;		/* slots ever used */
 	unsigned slots_cap;		/* slots @sorted and @pools hold */
@@ -173,6 +185,38 @@ struct nat {
 	unsigned nactive;
 	struct portpool *pools;		/* [pub_idx * PSPACE_N + space] */
 	struct portpool_range ranges[PSPACE_N];
+	uint8_t **owner;		/* by slot, OWN_BYTES each; NULL with
+					 * one worker */
+	unsigned owner_ext;		/* slots below: in memory not ours
+					 * (nat_shared_owner_mem()) */
+	unsigned nworkers;
+	uint64_t skey[2];		/* steering hash secret */
+	bool pptp;			/* GRE version 1 has Call IDs */
+};
+
+/* owner_of() - the worker + 1 that holds @port of @space on @slot (0:
+ * none); only with several workers */
+static inline unsigned owner_of(const struct nat_shared *sh, unsigned slot,
+				unsigned space, uint16_t port)
+{
+	return __atomic_load_n(&sh->owner[slot][(size_t)space * 65536 + port],
+			       __ATOMIC_RELAXED);
+}
+
+/* owner_set() - note that worker @w + 1 (0: none) holds @port */
+static inline void owner_set(struct nat_shared *sh, unsigned slot,
+			     unsigned space, uint16_t port, unsigned w1)
+{
+	if (sh->owner)
+		__atomic_store_n(&sh->owner[slot][(size_t)space * 65536 + port],
+				 (uint8_t)w1, __ATOMIC_RELAXED);
+}
+
+struct nat {
+	struct session_table t;
+	struct nat_shared *sh;		/* the pool, maybe shared */
+	bool sh_own;			/* made by nat_new(): freed with it */
+	unsigned worker;		/* index of this engine's worker */
 	uint64_t hkey[2];		/* secret for hashes */
 	uint64_t rng[2];		/* xoroshiro128+ state */
 	uint64_t icmp_credit;		/* in 1/1000 errors */
@@ -509,22 +553,22 @@ void frag_expire(struct nat *n, uint64_t now);
 int frag_init(struct nat *n, const struct nat_config *cfg);
 void frag_fini(struct nat *n);
 
+/* ---- alg.c: Call IDs across workers ----------------------------------- */
+
+/* call_id_claim() - take translated Call ID @id of public slot @slot for
+ * this worker (always true with one worker); false if another has it */
+bool call_id_claim(struct nat *n, unsigned slot, uint16_t id);
+
+/* call_id_release() - give back what call_id_claim() took */
+void call_id_release(struct nat *n, unsigned slot, uint16_t id);
+
 /* ---- nat.c: the engine as a whole ---------------------------------------- */
 
 /* nat_config_valid() - @cfg is one nat_new() accepts */
 bool nat_config_valid(const struct nat_config *cfg);
 
-/**
- * nat_pool_set() - make @addrs (@cnt, no duplicates) the configured pool
- *
- * An address the engine had keeps its slot, a new one gets a new slot; a
- * slot whose address is gone stays, off the active list, for the sessions
- * that use it.
- *
- * Return: 0; -EINVAL for a duplicate; -ENOSPC when the slots run out;
- * -ENOMEM (nothing changed)
- */
-int nat_pool_set(struct nat *n, const uint32_t *addrs, unsigned cnt);
+/* space_of() is in table.c; the pool's functions are nat_shared_*()
+ * (shared.c, declared in nat.h). */
 
 /* ---- proto_*.c ---------------------------------------------------------- */
 

@@ -7,6 +7,10 @@
  * scan, 64 ports a word (RFC 6056 algorithm 1), first among the ports of the
  * same parity if asked (RFC 4787 REQ-4).  Classes keep ports below 1024
  * below 1024 and the rest at or above it (RFC 4787 REQ-3a).
+ *
+ * Several engines (one per worker) may share a pool: every change is an
+ * atomic claim or release of a bit, so that each port has one owner at a
+ * time (portpool.c).
  */
 #ifndef TN_PORTPOOL_H
 #define TN_PORTPOOL_H
@@ -56,6 +60,7 @@ void portpool_init(struct portpool *pp, const struct portpool_range *r);
  * @parity:	if @want is taken, prefer a port of its parity
  *
  * Return: the port taken (host byte order), or -1 if @want's class is full
+ * (or became full while it scanned: other engines share the pool)
  */
 int portpool_alloc(struct portpool *pp, const struct portpool_range *r,
 		   uint16_t want, uint32_t rnd, bool parity);
@@ -77,6 +82,10 @@ void portpool_release(struct portpool *pp, const struct portpool_range *r,
  * portpool_wake() gives it back */
 void portpool_rest(struct portpool *pp, uint16_t port);
 
+/* portpool_unrest() - end @port's rest, leaving it taken; false if it
+ * was not resting (something took it meanwhile) */
+bool portpool_unrest(struct portpool *pp, uint16_t port);
+
 /* portpool_wake() - end @port's rest and give it back, unless something
  * took it meanwhile (then nothing happens) */
 void portpool_wake(struct portpool *pp, const struct portpool_range *r,
@@ -92,7 +101,15 @@ uint32_t portpool_class_size(const struct portpool_range *r, unsigned c);
 /* portpool_in_use() - true if @port is taken */
 static inline bool portpool_in_use(const struct portpool *pp, uint16_t port)
 {
-	return pp->used[port / 64] >> (port % 64) & 1;
+	return __atomic_load_n(&pp->used[port / 64], __ATOMIC_RELAXED) >>
+	       (port % 64) & 1;
+}
+
+/* portpool_resting() - true if @port is released and rests */
+static inline bool portpool_resting(const struct portpool *pp, uint16_t port)
+{
+	return __atomic_load_n(&pp->resting[port / 64], __ATOMIC_RELAXED) >>
+	       (port % 64) & 1;
 }
 
 #endif /* TN_PORTPOOL_H */

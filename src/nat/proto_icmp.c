@@ -220,7 +220,7 @@ enum verdict proto_icmp_error(struct nat *n, struct pkt *p, uint64_t now)
 		m = &n->t.m[mi];
 		in_addr = m->in_addr;
 		in_port = m->in_port;
-		pub_addr = n->addrs[m->pub_idx];
+		pub_addr = n->sh->addrs[m->pub_idx];
 		pub_port = m->pub_port;
 	} else {
 		return nat_drop(n, p, DROP_ICMP_NO_SESSION);

@@ -91,7 +91,7 @@ static enum verdict addr_out(struct nat *n, struct pkt *p, uint64_t now,
 		return VERDICT_FORWARD;
 	}
 	f = table_forward_from_inside(n, p->proto, ip->saddr);
-	pub = f ? f->pub_addr : n->addrs[nat_pair_index(n, ip->saddr)];
+	pub = f ? f->pub_addr : n->sh->addrs[nat_pair_index(n, ip->saddr)];
 	addr_key(&k, SIDE_OUT, p->proto, pub, ip->daddr);
 	if (nat_session_live(n, &k, now))
 		return nat_drop(n, p, DROP_ADDR_IN_USE);

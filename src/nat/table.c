@@ -61,34 +61,20 @@ uint32_t rng_next(struct nat *n)
 
 int nat_pool_index(const struct nat *n, uint32_t addr)
 {
-	uint32_t key = ntohl(addr);
-	unsigned lo = 0, hi = n->nslots;
-
-	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
-		uint32_t v = n->sorted[mid].addr_h;
-
-		if (v == key)
-			return n->sorted[mid].slot;
-		if (v < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	return nat_shared_index(n->sh, addr);
 }
 
 unsigned nat_pair_index(const struct nat *n, uint32_t in_addr)
 {
-	if (n->nactive == 1)
-		return n->active[0];
-	return n->active[siphash13_2w(n->hkey, in_addr, 0x70616972) %
-			 n->nactive];
+	if (n->sh->nactive == 1)
+		return n->sh->active[0];
+	return n->sh->active[siphash13_2w(n->hkey, in_addr, 0x70616972) %
+			 n->sh->nactive];
 }
 
 uint32_t nat_pair_address(const struct nat *n, uint32_t in_addr)
 {
-	return n->addrs[nat_pair_index(n, in_addr)];
+	return n->sh->addrs[nat_pair_index(n, in_addr)];
 }
 
 bool prefix_match(const struct nat_prefix *pfx, unsigned cnt, uint32_t addr)
@@ -120,7 +106,7 @@ enum port_space space_of(uint8_t proto)
 static struct portpool *pool_of(struct nat *n, unsigned pub_idx,
 				 enum port_space sp)
 {
-	return &n->pools[pub_idx * PSPACE_N + sp];
+	return &n->sh->pools[pub_idx * PSPACE_N + sp];
 }
 
 enum nat_proto_class nat_proto_class(uint8_t proto)
@@ -198,7 +184,7 @@ static void log_mapping(struct nat *n, enum nat_event_type type,
 {
 	if (n->cfg.log_mappings && n->cfg.event)
 		log_event(n, type, mapping_proto(m), m->in_addr, m->in_port,
-			  n->addrs[m->pub_idx], m->pub_port, 0, 0, ago_ms);
+			  n->sh->addrs[m->pub_idx], m->pub_port, 0, 0, ago_ms);
 }
 
 /* ---- ICMP errors the router sends -------------------------------------- */
@@ -261,6 +247,22 @@ static uint64_t hold_entry(uint32_t ms, enum port_space sp, unsigned idx,
 	       port;
 }
 
+/* Free @port of @sp on slot @idx: its owner first, so that no other
+ * worker's claim can be undone. */
+static void port_give_back(struct nat *n, unsigned idx, enum port_space sp,
+			   uint16_t port)
+{
+	owner_set(n->sh, idx, sp, port, 0);
+	portpool_release(pool_of(n, idx, sp), &n->sh->ranges[sp], port);
+}
+
+/* Note that this engine's worker holds @port of @sp on slot @idx. */
+static void port_owned(struct nat *n, unsigned idx, enum port_space sp,
+		       uint16_t port)
+{
+	owner_set(n->sh, idx, sp, port, n->worker + 1);
+}
+
 static void port_release(struct nat *n, unsigned idx, enum port_space sp,
 			 uint16_t port, uint64_t now)
 {
@@ -268,7 +270,7 @@ static void port_release(struct nat *n, unsigned idx, enum port_space sp,
 
 	if (!n->cfg.holddown_ms || h->n == h->cap) {
 		/* no rest asked for (or, impossibly, no room to note it) */
-		portpool_release(pool_of(n, idx, sp), &n->ranges[sp], port);
+		port_give_back(n, idx, sp, port);
 		return;
 	}
 	portpool_rest(pool_of(n, idx, sp), port);
@@ -289,8 +291,10 @@ void table_expire_holddown(struct nat *n, uint64_t now)
 		if ((uint32_t)((uint32_t)now - ms) < n->cfg.holddown_ms)
 			break;
 		/* a forward may have taken it meanwhile: then it stays */
-		portpool_wake(pool_of(n, (unsigned)(e >> 16 & 0x3ff), sp),
-			      &n->ranges[sp], (uint16_t)e);
+		if (portpool_unrest(pool_of(n, (unsigned)(e >> 16 & 0x3ff),
+					    sp), (uint16_t)e))
+			port_give_back(n, (unsigned)(e >> 16 & 0x3ff), sp,
+				       (uint16_t)e);
 		h->head = (h->head + 1) % h->cap;
 		h->n--;
 	}
@@ -348,6 +352,8 @@ void table_session_free(struct nat *n, uint32_t si, uint64_t now)
 	uint32_t ago = ended_ago(n, s, now), mi, perm = 0;
 
 	addr_count_sub(&n->hosts, n->hkey, s->in_addr, 1);
+	if (is_call(s))
+		call_id_release(n, s->pub_idx, ntohs(s->pub_port));
 	if (is_call(s) && s->klass == CLASS_GRE_QUARANTINE) {
 		n->st.resting_calls--;	/* it ended when it began to rest */
 	} else {
@@ -485,12 +491,13 @@ uint32_t table_open_outbound(struct nat *n, const struct pkt_flow *f,
 		}
 		idx = nat_pair_index(n, f->key.addr);
 		port = portpool_alloc(pool_of(n, idx, f->space),
-				      &n->ranges[f->space], ntohs(f->key.port),
+				      &n->sh->ranges[f->space], ntohs(f->key.port),
 				      rng_next(n), n->cfg.port_parity);
 		if (port < 0) {
 			*why = DROP_NO_PORT;
 			return 0;
 		}
+		port_owned(n, idx, f->space, (uint16_t)port);
 		m = (struct nat_mapping){
 			.in_addr = f->key.addr,
 			.in_port = f->key.port,
@@ -508,7 +515,7 @@ uint32_t table_open_outbound(struct nat *n, const struct pkt_flow *f,
 		.in_port = f->key.port,
 		.rem_addr = f->key.rem_addr,
 		.rem_port = f->key.rem_port,
-		.pub_addr = n->addrs[n->t.m[mi].pub_idx],
+		.pub_addr = n->sh->addrs[n->t.m[mi].pub_idx],
 		.pub_port = n->t.m[mi].pub_port,
 		.pub_idx = n->t.m[mi].pub_idx,
 		.proto = f->key.proto,
@@ -520,10 +527,8 @@ uint32_t table_open_outbound(struct nat *n, const struct pkt_flow *f,
 	if (!si) {
 		/* only the filter records can be out of room here */
 		if (!n->t.m[mi].nsessions && !n->t.m[mi].is_static) {
-			portpool_release(pool_of(n, n->t.m[mi].pub_idx,
-						 f->space),
-					 &n->ranges[f->space],
-					 ntohs(n->t.m[mi].pub_port));
+			port_give_back(n, n->t.m[mi].pub_idx, f->space,
+				       ntohs(n->t.m[mi].pub_port));
 			mapping_del(&n->t, mi);
 		}
 		return 0;
@@ -667,7 +672,7 @@ static int forward_port_check(const struct nat *n, const struct nat_forward *f,
 	const struct nat_mapping *m = mi ? &n->t.m[mi] : NULL;
 	uint32_t pi;
 
-	if (m && m->is_static && n->addrs[m->pub_idx] == f->pub_addr &&
+	if (m && m->is_static && n->sh->addrs[m->pub_idx] == f->pub_addr &&
 	    ntohs(m->pub_port) == pub)
 		return 0;		/* it is there already */
 	if (m && (!m->is_static || m->nsessions)) {
@@ -680,6 +685,22 @@ static int forward_port_check(const struct nat *n, const struct nat_forward *f,
 		snprintf(err, errlen, "public port %u of forward %s is held by a mapping with sessions now",
 			 pub, f->proto == IPPROTO_TCP ? "tcp" : "udp");
 		return -EADDRINUSE;
+	}
+	/* with several workers, another's mapping may hold it: its owner
+	 * byte says so, unless the port only rests */
+	if (!pi && n->sh->owner) {
+		int slot = nat_pool_index(n, f->pub_addr);
+		enum port_space sp = space_of(f->proto);
+		unsigned w1 = owner_of(n->sh, (unsigned)slot, sp, pub);
+		const struct portpool *pp =
+			&n->sh->pools[(unsigned)slot * PSPACE_N + sp];
+
+		if (w1 && w1 != n->worker + 1 && !portpool_resting(pp, pub)) {
+			snprintf(err, errlen, "public port %u of forward %s is held by a mapping of worker %u now",
+				 pub, f->proto == IPPROTO_TCP ? "tcp" : "udp",
+				 w1 - 1);
+			return -EADDRINUSE;
+		}
 	}
 	return 0;
 }
@@ -698,6 +719,14 @@ static void forward_drop(struct nat *n, uint32_t mi, uint64_t now)
 	mapping_del(&n->t, mi);
 }
 
+/* Is port forward @f this engine's: are its inside host's packets steered
+ * to this worker?  Only that worker holds its static mappings. */
+static bool fwd_ours(const struct nat *n, const struct nat_forward *f)
+{
+	return (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP) &&
+	       nat_steer_host(n->sh, f->in_addr) == n->worker;
+}
+
 int table_forwards_apply(struct nat *n, const struct nat_forward *fwd,
 			 unsigned cnt, uint64_t now, char *err, size_t errlen)
 {
@@ -708,7 +737,7 @@ int table_forwards_apply(struct nat *n, const struct nat_forward *fwd,
 	for (i = 0; i < cnt; i++) {
 		const struct nat_forward *f = &fwd[i];
 
-		if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
+		if (!fwd_ours(n, f))
 			continue;
 		if (nat_pool_index(n, f->pub_addr) < 0) {
 			snprintf(err, errlen, "a forward's public address is not in the pool");
@@ -732,7 +761,7 @@ int table_forwards_apply(struct nat *n, const struct nat_forward *fwd,
 	for (i = 0; i < n->cfg.nforwards; i++) {
 		const struct nat_forward *f = &n->fwd[i];
 
-		if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
+		if (!fwd_ours(n, f))
 			continue;
 		for (k = 0; k <= (unsigned)(f->pub_hi - f->pub_lo); k++) {
 			uint16_t pub = (uint16_t)(f->pub_lo + k);
@@ -751,7 +780,7 @@ int table_forwards_apply(struct nat *n, const struct nat_forward *fwd,
 		int idx = nat_pool_index(n, f->pub_addr);
 		enum port_space sp = space_of(f->proto);
 
-		if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
+		if (!fwd_ours(n, f))
 			continue;
 		for (k = 0; k <= (unsigned)(f->pub_hi - f->pub_lo); k++) {
 			uint16_t pub = (uint16_t)(f->pub_lo + k);
@@ -778,7 +807,8 @@ int table_forwards_apply(struct nat *n, const struct nat_forward *fwd,
 				forward_drop(n, mi, now);
 			}
 			portpool_take_any(pool_of(n, (unsigned)idx, sp),
-					  &n->ranges[sp], pub);
+					  &n->sh->ranges[sp], pub);
+			port_owned(n, (unsigned)idx, sp, pub);
 			mapping_add(&n->t, &m);
 			n->st.mappings_created++;
 		}

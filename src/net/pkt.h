@@ -113,6 +113,10 @@ enum verdict {
 	VERDICT_FORWARD,	/* write to the other device */
 	VERDICT_BACK,		/* write to the device it came from: hairpinned
 				 * traffic or an ICMP message tunnat generated */
+	VERDICT_HANDOFF,	/* (several workers only) hairpinned traffic
+				 * translated out, to be translated in by the
+				 * worker nat_steer() names for DIR_IN:
+				 * nat_hairpin() */
 };
 
 /**

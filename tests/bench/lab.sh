@@ -36,7 +36,8 @@
 #  5. With the TCP rows: retransmits (iperf3), CPU seconds per GB (1e9
 #     bytes of iperf3 payload, omitted seconds included) for the whole
 #     machine (/proc/stat: so anything else running counts too) and for
-#     the tunnat process alone
+#     the tunnat process alone; with the UDP row, CPU seconds per million
+#     packets delivered, the same two ways
 #     (/proc/PID/stat utime + stime), and the growth of tx_dropped on both
 #     TUNs (ip -s -j link).
 #  6. A million idle sessions: udpfill opens 1000 x 1000 UDP flows from
@@ -69,6 +70,12 @@
 #   BENCH_RUNS     runs per row and side (default 3)
 #   BENCH_SECONDS  length of a TCP run, without the 2 omitted (default 10)
 #   BENCH_JSON     also write the results, every run included, as JSON here
+#   TUNNAT_WORKERS tunnat's workers (default: the configuration's default,
+#                  1); nat.max-sessions grows with it, since the idle
+#                  flows all come from one inside host, so one worker
+#                  holds them all
+#   TUNNAT_IO_URING  tunnat's io-uring key (default: the configuration's
+#                  default)
 #
 # Run as root, by "make bench" (never by "make check").  Exit status: 0
 # done, 1 a run failed or T3 saw checksum errors, 77 not root or a tool is
@@ -168,9 +175,12 @@ outside:
   routes: [10.0.2.254/32]
 nat:
   addresses: [10.0.2.254]
-  max-sessions: 1100000
+  max-sessions: $((1100000 * ${TUNNAT_WORKERS:-1}))
   max-sessions-per-host: 0     # udpfill: a million flows from one host
 YAML
+if [ -n "${TUNNAT_IO_URING:-}" ]; then
+	echo "io-uring: $TUNNAT_IO_URING" >>"$WORK/tunnat.yaml"
+fi
 { echo "offload: auto"; cat "$WORK/tunnat.yaml"; } >"$WORK/offload.yaml"
 if "$TUNNAT" -t -c "$WORK/offload.yaml" >/dev/null 2>&1; then
 	mv "$WORK/offload.yaml" "$WORK/tunnat.yaml"
@@ -249,7 +259,7 @@ def tcp(test, topo, path, hz, tn_ticks, busy, drops):
         print(test, topo, "tn_cpu", tn_ticks / hz / gb)
         print(test, topo, "drop", drops)
 
-def udp(test, topo, drops, *paths):
+def udp(test, topo, hz, tn_ticks, busy, drops, *paths):
     """Result lines of one UDP run with several iperf3 clients at once."""
     pps = 0.0
     sent = lost = 0
@@ -261,8 +271,13 @@ def udp(test, topo, drops, *paths):
             return failed(test, topo, "kpps")
         sent += s["packets"]
         lost += s["lost_packets"]
+    mpkt = (sent - lost) / 1e6
     print(test, topo, "kpps", pps / 1e3)
     print(test, topo, "loss", 100.0 * lost / sent if sent else 100.0)
+    if mpkt:
+        print(test, topo, "sys_mp", busy / hz / mpkt)
+        if topo == "T":
+            print(test, topo, "tn_mp", tn_ticks / hz / mpkt)
     if topo == "T":
         print(test, topo, "drop", drops)
 
@@ -289,6 +304,8 @@ METRICS = [
     ("retr", "retransmits", "%.0f", False),
     ("sys_cpu", "CPU s/GB all", "%.2f", True),
     ("tn_cpu", "CPU s/GB tunnat", "%.2f", False),
+    ("sys_mp", "CPU s/Mpkt all", "%.2f", True),
+    ("tn_mp", "CPU s/Mpkt tunnat", "%.2f", False),
     ("drop", "TUN tx_dropped", "%.0f", False),
     ("csum", "TcpInCsumErrors", "%.0f", False),
     ("sessions", "sessions held", "%.0f", False),
@@ -351,7 +368,7 @@ if __name__ == "__main__":
     if cmd == "tcp":
         tcp(args[0], args[1], args[2], *(float(a) for a in args[3:]))
     elif cmd == "udp":
-        udp(args[0], args[1], float(args[2]), *args[3:])
+        udp(args[0], args[1], *(float(a) for a in args[2:6]), *args[6:])
     elif cmd == "dropped":
         print(json.load(sys.stdin)[0]["stats64"]["tx"]["dropped"])
     else:
@@ -444,9 +461,10 @@ run_udp() {
 # anything unless "final"
 run_udp_once() {
 	topo=$1
+	final=${2:-}
 	cli=$(cli_of "$topo")
 	set -- $(counters "$topo")
-	b_drop=$3
+	b_tn=$1 b_busy=$2 b_drop=$3
 	RUN_PIDS=""
 	for port in 5201 5202; do
 		timeout $((SHORT + 30)) ip netns exec "$cli" iperf3 -c 10.0.2.1 \
@@ -454,14 +472,14 @@ run_udp_once() {
 			-t "$SHORT" >"$WORK/udp$port.$topo.json" 2>&1 &
 		RUN_PIDS="$RUN_PIDS $!"
 	done
-	final=${2:-}
 	ok=1
 	for pid in $RUN_PIDS; do
 		wait "$pid" || ok=0
 	done
 	RUN_PIDS=""
 	set -- $(counters "$topo")
-	$PY "$WORK/bench.py" udp udp64 "$topo" $(($3 - b_drop)) \
+	$PY "$WORK/bench.py" udp udp64 "$topo" "$HZ" $(($1 - b_tn)) \
+		$(($2 - b_busy)) $(($3 - b_drop)) \
 		"$WORK/udp5201.$topo.json" "$WORK/udp5202.$topo.json" \
 		>"$WORK/udp.result"
 	grep -q nan "$WORK/udp.result" && ok=0
@@ -584,6 +602,8 @@ offloads=$(grep -i offload "$WORK/tunnat.log" | sed 's/^.*offloads: //' |
 		echo unknown); load average at start $LOAD0, at end" \
 		"$(cut -d ' ' -f 1-3 /proc/loadavg)"
 	echo "tunnat: $($TUNNAT -V 2>&1 | head -n 1), $OFFLOAD_KEY," \
+		"workers ${TUNNAT_WORKERS:-1}," \
+		"io-uring ${TUNNAT_IO_URING:-default}," \
 		"TUN txqueuelen 8192"
 	echo "runs: $RUNS per side, medians; TCP ${SECS} s (+2 s omitted)," \
 		"UDP/connrate/T3 ${SHORT} s; runtime $(($(date +%s) - T0)) s"

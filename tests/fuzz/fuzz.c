@@ -1047,17 +1047,17 @@ static void ports_check(void)
 
 		if (free_map[mi])
 			continue;
-		pp = &d.n->pools[m->pub_idx * PSPACE_N +
+		pp = &d.n->sh->pools[m->pub_idx * PSPACE_N +
 				 space_of(mapping_proto(m))];
 		if (!portpool_in_use(pp, ntohs(m->pub_port)))
 			fuzz_fail("mapping %u holds port %u, free in its pool",
 				  mi, ntohs(m->pub_port));
 	}
-	for (slot = 0; slot < d.n->nslots; slot++) {
+	for (slot = 0; slot < d.n->sh->nslots; slot++) {
 		for (sp = 0; sp < PSPACE_N; sp++) {
 			const struct portpool *pp =
-				&d.n->pools[slot * PSPACE_N + sp];
-			const struct portpool_range *r = &d.n->ranges[sp];
+				&d.n->sh->pools[slot * PSPACE_N + sp];
+			const struct portpool_range *r = &d.n->sh->ranges[sp];
 
 			for (c = 0; c < 2; c++) {
 				uint32_t size = portpool_class_size(r, c);

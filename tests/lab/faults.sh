@@ -9,7 +9,9 @@
 #
 # tunnat runs with tests/lab/faultshim.so preloaded (see its header): a
 # packet that carries "tunnat-fault:ERRNO" fails its write(2) to a TUN
-# device with that errno, and the wall clock is stepped on request.  A
+# device with that errno, and the wall clock is stepped on request.
+# The shim sees only write(2), so tunnat reads and writes with system
+# calls here (io-uring: off).  A
 # UDP server in the WAN answers each datagram with its bytes, "ASK:"
 # turned into "tunnat-fault:", so that a reply, and only the reply, fails
 # on its way into the LAN.  With a UDP flow running throughout:
@@ -60,6 +62,7 @@ nat:
 log:
   mappings: true
 $(control_yaml)
+io-uring: off
 YAML
 }
 conf 60 >"$WORK/tunnat.yaml"

@@ -198,14 +198,21 @@ tunnat_start() {
 		cat "$WORK/tunnat.log" >>"$WORK/tunnat.old.log"
 	fi
 	: >"$WORK/tunnat.log"
+	if ! grep -q '^workers:\|^io-uring:' "$conf"; then
+		env_yaml >>"$conf"
+	fi
 	# unquoted: the wrapper is a command and its arguments
-	"$@" ${TUNNAT_WRAPPER:-} "$TUNNAT" -c "$conf" -l debug \
-		>"$WORK/tunnat.log" 2>&1 &
+	"$@" ${TUNNAT_WRAPPER:-} "$TUNNAT" -c "$conf" -l debug >"$WORK/tunnat.log" 2>&1 &
 	TUNNAT_PID=$!
 	if ! wait_for "${TUNNAT_START_WAIT:-10}" \
 	    grep -q "forwarding between" "$WORK/tunnat.log"; then
 		cat "$WORK/tunnat.log" >&2
 		broken "tunnat did not start"
+	fi
+	if [ -n "${TUNNAT_WORKERS:-}" ] && [ "$TUNNAT_WORKERS" -gt 1 ] &&
+	    ! grep -q "with $TUNNAT_WORKERS workers" "$WORK/tunnat.log"; then
+		cat "$WORK/tunnat.log" >&2
+		broken "tunnat does not forward with $TUNNAT_WORKERS workers"
 	fi
 }
 
@@ -336,6 +343,20 @@ tunnat_exits() {
 	TUNNAT_PID=""
 	echo "tunnat exit status: $rc"
 	[ "$rc" -eq "$2" ]
+}
+
+# env_yaml: the top-level keys tests/lab/workers.sh asks for through the
+# environment: TUNNAT_WORKERS=N, "workers: N"; TUNNAT_IO_URING=auto,
+# "io-uring: auto" (or off).  tunnat_start adds
+# them to a file that has neither; a script that rewrites its file for a
+# reload puts them in itself.
+env_yaml() {
+	if [ -n "${TUNNAT_WORKERS:-}" ]; then
+		echo "workers: $TUNNAT_WORKERS"
+	fi
+	if [ -n "${TUNNAT_IO_URING:-}" ]; then
+		echo "io-uring: $TUNNAT_IO_URING"
+	fi
 }
 
 # control_yaml: a control section that puts tunnat's socket in $WORK, for

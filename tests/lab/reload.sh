@@ -52,6 +52,7 @@ log:
   destinations: true
   mappings-file: $WORK/log/map.log
 $(control_yaml)
+$(env_yaml)
 ${2:-}
 YAML
 }

@@ -137,9 +137,9 @@ static const struct bad doc_cases[] = {
 	  "t.yaml:1:1: missing required section \"nat\"\n" },
 	/* keys at the top level */
 	{ MIN "foo: 1\n",
-	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, forwards, alg, offload, user, control, log)\n" },
+	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, forwards, alg, offload, workers, steering, io-uring, user, control, log)\n" },
 	{ MIN "\"a\\tb\": 1\n",
-	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, forwards, alg, offload, user, control, log)\n" },
+	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, forwards, alg, offload, workers, steering, io-uring, user, control, log)\n" },
 	{ MIN "addresses: [1.1.1.1]\n",
 	  "t.yaml:7:1: key \"addresses\" belongs in \"nat\"\n" },
 	{ MIN "timeouts: {}\n",
@@ -657,6 +657,9 @@ START_TEST(test_rfc_values)
 	for (i = 0; i < CONF_L4_N; i++)
 		ck_assert_int_eq(c.filtering[i], CONF_FILTER_APD);
 	ck_assert_int_eq(c.tcp_mss_clamp, 0);
+	ck_assert_int_eq(load(&c, MIN "workers: auto\n", &out), 0);
+	free(out);
+	ck_assert_uint_eq(c.workers, 0);
 
 	ck_assert_int_eq(load(&c, DEVS NAT "  filtering: {icmp: address-dependent}\n"
 			      "  tcp-mss-clamp: auto\n", &out), 0);
@@ -1122,6 +1125,14 @@ static const struct bad alg_cases[] = {
 	  "t.yaml:7:10: offload: expected auto or off, got \"on\"\n" },
 	{ MIN "offload: [auto]\n",
 	  "t.yaml:7:10: offload: expected auto or off, got a sequence\n" },
+	{ MIN "workers: 0\n",
+	  "t.yaml:7:10: workers: 0 is below the minimum of 1\n" },
+	{ MIN "workers: 65\n",
+	  "t.yaml:7:10: workers: 65 is above the maximum of 64\n" },
+	{ MIN "workers: two\n",
+	  "t.yaml:7:10: workers: expected auto or an integer, got \"two\"\n" },
+	{ MIN "workers: [2]\n",
+	  "t.yaml:7:10: workers: expected auto or an integer, got a sequence\n" },
 	{ DEVS NAT "  timeouts:\n    gre: 59\n",
 	  "t.yaml:8:10: nat.timeouts.gre: 59 is below the minimum of 60 seconds (nat.allow-short-timeouts: true lowers it to 1)\n" },
 	{ DEVS NAT "  timeouts:\n    gre: 1000001\n",
@@ -1366,7 +1377,7 @@ START_TEST(test_many_errors)
 		"t.yaml:13:11: inside.create: expected true or false, got \"maybe\"\n"
 		"t.yaml:14:7: user: \"-root\" is not a valid user name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")\n"
 		"t.yaml:15:14: log.level: \"loud\" is not a log level (expected: error, warning, info, debug)\n"
-		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, forwards, alg, offload, user, control, log)\n";
+		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, forwards, alg, offload, workers, steering, io-uring, user, control, log)\n";
 	struct config c;
 	char *out = NULL;
 
@@ -1451,6 +1462,9 @@ static void expect_defaults(const struct config *c)
 	ck_assert_uint_eq(c->pptp.max_calls_per_host, 64);
 	ck_assert_uint_eq(c->pptp.max_calls_per_server, 1024);
 	ck_assert(c->offload);
+	ck_assert_uint_eq(c->workers, 1);
+	ck_assert(c->steering);
+	ck_assert(!c->io_uring);
 	ck_assert_str_eq(c->user, "nobody");
 	ck_assert(c->control);
 	ck_assert_str_eq(c->control_socket, "/run/tunnat.sock");
@@ -1571,6 +1585,9 @@ static const char full_yaml[] =
 	"    max-calls-per-host: 3\n"
 	"    max-calls-per-server: 4\n"
 	"offload: off\n"
+	"workers: 3\n"
+	"steering: off\n"
+	"io-uring: auto\n"
 	"user: tunnat\n"
 	"control:\n"
 	"  enabled: false\n"
@@ -1701,6 +1718,9 @@ static void check_full(const struct config *c)
 	ck_assert_uint_eq(c->pptp.max_calls_per_host, 3);
 	ck_assert_uint_eq(c->pptp.max_calls_per_server, 4);
 	ck_assert(!c->offload);
+	ck_assert_uint_eq(c->workers, 3);
+	ck_assert(!c->steering);
+	ck_assert(c->io_uring);
 	ck_assert_str_eq(c->user, "tunnat");
 	ck_assert(!c->control);
 	ck_assert_str_eq(c->control_socket, "/run/tunnat/ctl.sock");
