@@ -123,6 +123,7 @@ static void extra_cb(void *arg, struct stats_extra *x)
 	struct daemon *d = arg;
 
 	loop_counters(d->loop, x->write_errors, &x->gso_errors);
+	loop_queue_full(d->loop, x->queue_full);
 	x->log_suppressed = log_suppressed_total();
 	maplog_counts(&x->maplog_lines, &x->maplog_lost);
 }
@@ -200,14 +201,21 @@ static int run(struct daemon *d, struct tun *inside, struct tun *outside)
 	int status = EX_OSERR;
 	int rc;
 
-	if (d->e.n > 1 && c->steering) {
+	if ((d->e.n > 1 || inside->nq > 1 || outside->nq > 1) &&
+	    c->steering) {
 		d->steer = steer_new(d->e.sh, inside, outside, &rc);
-		if (rc)
+		if (rc && d->e.n > 1)
 			log_warn("steering: no BPF program (%s): the workers hand packets on to each other",
 				 strerror(-rc));
+		else if (rc)
+			log_info("steering: no BPF program (%s): the kernel spreads packets over the fair queues by its own flow hash",
+				 strerror(-rc));
+		else if (d->e.n > 1)
+			log_info("steering: BPF programs put packets on their workers' queues (%u addresses by port), by source on %u fair queues each",
+				 steer_slots(d->steer), inside->nq / d->e.n);
 		else
-			log_info("steering: BPF programs put packets on their workers' queues (%u addresses by port)",
-				 steer_slots(d->steer));
+			log_info("steering: a BPF program puts packets by source on %u fair queues",
+				 inside->nq);
 	}
 	d->loop = loop_new(d->e.nat, d->e.n, d->e.sh, inside, outside,
 			   c->io_uring);
@@ -240,7 +248,8 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = DEFAULT_CONFIG;
-	struct tun inside = { .fd = -1 }, outside = { .fd = -1 };
+	struct tun inside = { .fd = -1, .nl = -1 };
+	struct tun outside = { .fd = -1, .nl = -1 };
 	struct links_side links_in, links_out;
 	int level = -1, opt, status = EX_OSERR;
 	struct daemon d = { .e.n = 0 };
@@ -324,9 +333,11 @@ int main(int argc, char **argv)
 		goto out;
 	d.e.workers = engines_workers(c);
 	if (tun_open(&inside, &c->inside, "inside", c->offload,
-		     links_in.n ? &links_in : NULL, d.e.workers) ||
+		     links_in.n ? &links_in : NULL, d.e.workers,
+		     c->fair_queues) ||
 	    tun_open(&outside, &c->outside, "outside", c->offload,
-		     links_out.n ? &links_out : NULL, d.e.workers))
+		     links_out.n ? &links_out : NULL, d.e.workers,
+		     c->fair_queues))
 		goto out;
 	if (offloads_agree(&inside, &outside))
 		goto out;

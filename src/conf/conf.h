@@ -19,6 +19,7 @@
 #define CONF_ROUTES_MAX		64
 #define CONF_POOL_MAX		1024	/* equals NAT_POOL_MAX */
 #define CONF_WORKERS_MAX	64	/* equals NAT_WORKERS_MAX */
+#define CONF_FAIR_QUEUES_MAX	4	/* 64 workers x 4: the kernel's 256 */
 #define CONF_ALG_PORTS_MAX	8	/* equals NAT_ALG_PORTS_MAX */
 #define CONF_PREFIXES_MAX	256	/* nat.exempt, nat.inside-prefixes */
 #define CONF_FORWARDS_MAX	1024	/* entries of forwards */
@@ -167,6 +168,8 @@ struct conf_pptp {
  * @workers:		worker threads; 0 for "auto" (one per online CPU)
  * @steering:		"auto" (true): with several workers, load a BPF
  *			steering program if the kernel allows; "off" (false)
+ * @fair_queues:	queues of each device per worker, chosen by source
+ *			address and read in turn (1: one queue per worker)
  * @io_uring:		"auto" (true): read and write the devices through
  *			io_uring if the kernel allows; "off" (false)
  * @user:		account to run as after setup
@@ -210,6 +213,7 @@ struct config {
 	bool offload;
 	uint32_t workers;
 	bool steering;
+	uint32_t fair_queues;
 	bool io_uring;
 	char user[256];
 	bool control;

@@ -338,6 +338,10 @@ static const struct conf_key keys[] = {
 	  "with several workers, a BPF program puts each packet on its "
 	  "worker's queue (auto, where it loads), or not (off)",
 	  .spec = ENUM(steering, offload_names, NULL) },
+	{ "fair-queues", "integer", "4", "1 to " XSTR(CONF_FAIR_QUEUES_MAX),
+	  "queues of each device per worker, read in turn; a packet's queue "
+	  "is chosen by its source address, so a flood fills its own",
+	  .spec = UINT(fair_queues, 1, CONF_FAIR_QUEUES_MAX) },
 	{ "io-uring", "keyword", "off", "auto or off",
 	  "read and write the devices through io_uring, batched",
 	  .spec = ENUM(io_uring, offload_names, NULL) },

@@ -86,12 +86,16 @@ static bool parse_digits(const char *s, uint64_t max, uint64_t *v, bool *over)
 	if (!*s)
 		return false;
 	for (; *s; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
 		if (*s < '0' || *s > '9')
 			return false;
-		if (n > (max - (unsigned)(*s - '0')) / 10)
+		/* n * 10 + d > max, without wrapping (d > max: a bound
+		 * below 10) */
+		if (d > max || n > (max - d) / 10)
 			*over = true;
 		else
-			n = n * 10 + (unsigned)(*s - '0');
+			n = n * 10 + d;
 	}
 	*v = n;
 	return true;

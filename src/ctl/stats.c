@@ -14,7 +14,7 @@
  *   mappings/active, mappings/created
  *   ports/ADDR/active, ports/ADDR/SPACE/used, ports/ADDR/SPACE/total
  *   alg/NAME/calls, .../id_collisions, .../resets, .../server_refused
- *   write_errors/DEVICE, gso_errors
+ *   write_errors/DEVICE, queue_full/DEVICE, gso_errors
  *   log/suppressed, log/mappings, log/mappings_lost
  *   control/clients, control/requests, control/dropped
  * DIR is outbound or inbound, PROTO tcp, udp, icmp, gre or other, SPACE
@@ -196,6 +196,9 @@ void stats_write(FILE *f, const struct nat_stats *st,
 	for (d = 0; d < DIR_N; d++)
 		fprintf(f, "write_errors/%s=%" PRIu64 "\n", device_names[d],
 			x->write_errors[d]);
+	for (d = 0; d < DIR_N; d++)
+		fprintf(f, "queue_full/%s=%" PRIu64 "\n", device_names[d],
+			x->queue_full[d]);
 	put(f, "gso_errors", x->gso_errors);
 	put(f, "log/suppressed", x->log_suppressed);
 	put(f, "log/mappings", x->maplog_lines);

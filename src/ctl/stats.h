@@ -20,6 +20,8 @@
  * struct stats_extra - the daemon's own counters, beside the engines'
  * @write_errors:	packets lost to failed writes, by device written
  *			(DIR_OUT: the inside device)
+ * @queue_full:	packets the kernel dropped because tunnat's queues
+ *			of a device were full, by device read
  * @gso_errors:		superpackets that could not be cut
  * @log_suppressed:	messages the log's rate limits suppressed
  * @maplog_lines:	lines written to the mapping log
@@ -30,6 +32,7 @@
  */
 struct stats_extra {
 	uint64_t write_errors[DIR_N];
+	uint64_t queue_full[DIR_N];
 	uint64_t gso_errors;
 	uint64_t log_suppressed;
 	uint64_t maplog_lines;

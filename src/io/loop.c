@@ -77,6 +77,7 @@
 #include <liburing.h>
 #include <uv.h>
 
+#include "../conf/conf.h"
 #include "../ctl/stats.h"
 #include "../net/gso.h"
 #include "../net/icmp.h"
@@ -97,6 +98,7 @@
 #define MSG_HDR			64	/* struct msg, padded */
 #define UR_SLOTS		32	/* reads in flight per device (io_uring) */
 #define UR_ENTRIES		256
+#define FAIR_MAX		CONF_FAIR_QUEUES_MAX	/* queues per worker */
 
 static const char *const side_name[DIR_N] = {
 	[DIR_OUT] = "inside",
@@ -134,13 +136,15 @@ struct loop;
 struct ur_slot {
 	uint8_t *buf;
 	uint8_t dev;
+	uint8_t q;
 	bool writing;
 };
 
 /**
  * struct worker - one forwarding thread (or the only loop)
  * @uv:			its loop: @own, or with one worker the loop's own
- * @fd:			its queue of each device, by direction read
+ * @qfd, @nq:		its queues of each device (fair queues), by
+ *			direction read, read in turn
  * @buf:		BATCH packet buffers, PKT_BUF_SIZE each, 64-byte aligned
  * @scratch:		where gso_segment() builds each packet it emits
  * @kick:		workers this one gave records to since it last woke them
@@ -158,10 +162,11 @@ struct worker {
 	unsigned idx;
 	uv_loop_t *uv;
 	uv_loop_t own;
-	uv_poll_t poll[DIR_N];
+	uv_poll_t poll[DIR_N][FAIR_MAX];
 	uv_timer_t expiry;
 	uv_async_t wake;
-	int fd[DIR_N];
+	int qfd[DIR_N][FAIR_MAX];
+	unsigned nq[DIR_N];
 	struct nat *nat;
 	uint8_t *buf;
 	uint8_t *scratch;
@@ -192,6 +197,8 @@ struct worker {
  * @stopping:		the workers must end
  * @wake:		with several workers: a worker stopped the loop
  * @uring:		read and write the devices through io_uring
+ * @qfull0:		the devices' counts of drops for full queues at
+ *			the start (a persistent device may have some)
  * @exit_status:	what loop_run() returns
  * @hup, @hup_arg:	called on SIGHUP
  */
@@ -212,6 +219,7 @@ struct loop {
 	unsigned pause_depth;		/* the first thread's own */
 	int exit_status;
 	bool uring;
+	uint64_t qfull0[DIR_N];
 	void (*hup)(void *arg);
 	void *hup_arg;
 };
@@ -238,7 +246,7 @@ void loop_log_stats(struct loop *l)
 {
 	struct nat_stats sum, *st = &sum;
 	char algs[512] = "", drops[1024] = "";
-	uint64_t we[DIR_N], gso, handed, full;
+	uint64_t we[DIR_N], qf[DIR_N], gso, handed, full;
 	size_t aoff = 0, doff = 0;
 	unsigned r, a, i;
 
@@ -249,6 +257,7 @@ void loop_log_stats(struct loop *l)
 	loop_counters(l, we, &gso);
 	loop_handoffs(l, &handed, &full);
 	loop_resume(l);
+	loop_queue_full(l, qf);
 	for (a = NAT_ALG_NONE + 1; a < NAT_ALG_N; a++) {
 		const struct nat_alg_stats *as = &st->alg[a];
 		const char *name = nat_alg_name(a);
@@ -270,7 +279,7 @@ void loop_log_stats(struct loop *l)
 			" workers=%u handed-off=%llu handoff-ring-full=%llu",
 			l->nw, (unsigned long long)handed,
 			(unsigned long long)full);
-	log_info("stats: rx-inside=%llu rx-outside=%llu forwarded-out=%llu forwarded-in=%llu hairpinned=%llu icmp-errors=%llu echo-answered=%llu sessions=%u mappings=%u sessions-created=%llu sessions-expired=%llu%s write-errors-inside=%llu write-errors-outside=%llu gso-errors=%llu%s",
+	log_info("stats: rx-inside=%llu rx-outside=%llu forwarded-out=%llu forwarded-in=%llu hairpinned=%llu icmp-errors=%llu echo-answered=%llu sessions=%u mappings=%u sessions-created=%llu sessions-expired=%llu%s write-errors-inside=%llu write-errors-outside=%llu queue-full-inside=%llu queue-full-outside=%llu gso-errors=%llu%s",
 		 (unsigned long long)st->rx[DIR_OUT],
 		 (unsigned long long)st->rx[DIR_IN],
 		 (unsigned long long)st->forwarded[DIR_OUT],
@@ -282,7 +291,9 @@ void loop_log_stats(struct loop *l)
 		 (unsigned long long)st->sessions_created,
 		 (unsigned long long)st->sessions_expired,
 		 algs, (unsigned long long)we[DIR_OUT],
-		 (unsigned long long)we[DIR_IN], (unsigned long long)gso,
+		 (unsigned long long)we[DIR_IN],
+		 (unsigned long long)qf[DIR_OUT],
+		 (unsigned long long)qf[DIR_IN], (unsigned long long)gso,
 		 drops);
 }
 
@@ -388,6 +399,25 @@ static void write_failed(struct worker *w, enum pkt_dir to_dev, size_t len,
 		      n < 0 ? strerror(errno) : "short write");
 }
 
+/*
+ * The queue of @w to write @pkt to device @to_dev through: the fair
+ * queue of its destination.  Where no BPF program picks the queues, the
+ * kernel then sends the packets that answer it (the same flow, the other
+ * way) on that queue, which is the one a program would have picked for
+ * them: their source is this packet's destination.
+ */
+static int out_fd(const struct worker *w, enum pkt_dir to_dev,
+		  const uint8_t *pkt, size_t len)
+{
+	unsigned q = 0;
+
+	if (w->nq[to_dev] > 1 && len >= 20)
+		q = (unsigned)((uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 |
+			       (uint32_t)pkt[18] << 8 | pkt[19]) %
+		    w->nq[to_dev];
+	return w->qfd[to_dev][q];
+}
+
 struct emit_ctx {
 	struct worker *w;
 	enum pkt_dir to_dev;
@@ -396,7 +426,7 @@ struct emit_ctx {
 static void emit_cb(void *arg, const uint8_t *pkt, size_t len)
 {
 	struct emit_ctx *e = arg;
-	ssize_t n = write(e->w->fd[e->to_dev], pkt, len);
+	ssize_t n = write(out_fd(e->w, e->to_dev, pkt, len), pkt, len);
 
 	if (n != (ssize_t)len)
 		write_failed(e->w, e->to_dev, len, n);
@@ -427,7 +457,8 @@ static void packet_write(struct worker *w, enum pkt_dir to_dev,
 	if (w->cur && p->data == w->cur->buf + PKT_HEADROOM &&
 	    !w->cur->writing && ur_write(w, to_dev, p->len + hdr))
 		return;
-	n = write(w->fd[to_dev], p->data - hdr, p->len + hdr);
+	n = write(out_fd(w, to_dev, p->data, p->len), p->data - hdr,
+		  p->len + hdr);
 	if (n != (ssize_t)(p->len + hdr))
 		write_failed(w, to_dev, p->len + hdr, n);
 }
@@ -747,7 +778,7 @@ static bool ur_read(struct worker *w, struct ur_slot *s)
 		if (!e)
 			return false;
 	}
-	io_uring_prep_read(e, w->fd[s->dev], s->buf + PKT_HEADROOM - hdr,
+	io_uring_prep_read(e, w->qfd[s->dev][s->q], s->buf + PKT_HEADROOM - hdr,
 			   (unsigned)(PKT_DATA_MAX + 1 + hdr), 0);
 	io_uring_sqe_set_data64(e, ur_data(w, s));
 	s->writing = false;
@@ -761,6 +792,7 @@ static bool ur_write(struct worker *w, enum pkt_dir to_dev, size_t len)
 	struct ur_slot *s = w->cur;
 	size_t hdr = w->l->dev[to_dev]->vnet ? VNET_HDR_LEN : 0;
 	struct io_uring_sqe *e = io_uring_get_sqe(w->ur);
+	int fd = out_fd(w, to_dev, s->buf + PKT_HEADROOM, len - hdr);
 
 	if (!e) {
 		io_uring_submit(w->ur);
@@ -768,7 +800,7 @@ static bool ur_write(struct worker *w, enum pkt_dir to_dev, size_t len)
 		if (!e)
 			return false;
 	}
-	io_uring_prep_write(e, w->fd[to_dev], s->buf + PKT_HEADROOM - hdr,
+	io_uring_prep_write(e, fd, s->buf + PKT_HEADROOM - hdr,
 			    (unsigned)len, 0);
 	/* the device written, for the error count, in the high bits */
 	io_uring_sqe_set_data64(e, ur_data(w, s) | (uint64_t)to_dev << 32 |
@@ -899,6 +931,8 @@ static int ur_init(struct worker *w)
 			return -ENOMEM;
 		w->slots[i].buf = b;
 		w->slots[i].dev = (uint8_t)(i % DIR_N);
+		/* as many reads in flight on each fair queue */
+		w->slots[i].q = (uint8_t)(i / DIR_N % w->nq[i % DIR_N]);
 	}
 	return 0;
 }
@@ -957,18 +991,18 @@ static void ur_fini(struct worker *w)
 }
 
 /**
- * batch_read() - read up to BATCH packets from side @dir
+ * batch_read() - read up to BATCH packets from queue @q of side @dir
  * @pkts:	filled in, each in its own buffer
  *
  * Return: packets read; *@more is false once the device had no more
  * (EAGAIN) or failed (the loop is then stopping)
  */
-static unsigned batch_read(struct worker *w, enum pkt_dir dir,
+static unsigned batch_read(struct worker *w, enum pkt_dir dir, unsigned q,
 			   struct pkt *pkts, bool *more)
 {
 	const struct tun *t = w->l->dev[dir];
 	size_t hdr = t->vnet ? VNET_HDR_LEN : 0;
-	int fd = w->fd[dir];
+	int fd = w->qfd[dir][q];
 	unsigned n = 0;
 
 	*more = true;
@@ -1006,7 +1040,9 @@ static void tun_readable_cb(uv_poll_t *h, int status, int events)
 {
 	struct worker *w = h->data;
 	struct loop *l = w->l;
-	enum pkt_dir dir = h == &w->poll[DIR_OUT] ? DIR_OUT : DIR_IN;
+	unsigned at = (unsigned)(h - &w->poll[0][0]);
+	enum pkt_dir dir = (enum pkt_dir)(at / FAIR_MAX);
+	unsigned q = at % FAIR_MAX;
 	struct pkt pkts[BATCH], *pp[BATCH];
 	unsigned total = 0, n, i, k;
 	bool more = true;
@@ -1018,7 +1054,7 @@ static void tun_readable_cb(uv_poll_t *h, int status, int events)
 		return;
 	}
 	while (more && total < READ_BUDGET) {
-		n = batch_read(w, dir, pkts, &more);
+		n = batch_read(w, dir, q, pkts, &more);
 		for (i = k = 0; i < n; i++) {
 			unsigned to = l->nw > 1 ?
 				nat_steer(l->sh, pkts[i].data, pkts[i].len,
@@ -1089,6 +1125,7 @@ static int worker_init(struct loop *l, unsigned i, struct nat *n)
 {
 	struct worker *w = &l->w[i];
 	void *buf = NULL, *scratch = NULL;
+	unsigned q;
 	int rc, d;
 
 	w->l = l;
@@ -1115,11 +1152,15 @@ static int worker_init(struct loop *l, unsigned i, struct nat *n)
 		w->wake.data = w;
 	}
 	for (d = 0; d < DIR_N; d++) {
-		w->fd[d] = l->dev[d]->qfd[i];
-		rc = uv_poll_init(w->uv, &w->poll[d], w->fd[d]);
-		if (rc)
-			return rc;
-		w->poll[d].data = w;
+		w->nq[d] = l->dev[d]->nq / l->nw;
+		for (q = 0; q < w->nq[d]; q++) {
+			w->qfd[d][q] = l->dev[d]->qfd[i * w->nq[d] + q];
+			rc = uv_poll_init(w->uv, &w->poll[d][q],
+					  w->qfd[d][q]);
+			if (rc)
+				return rc;
+			w->poll[d][q].data = w;
+		}
 	}
 	if (l->uring) {
 		rc = ur_init(w);
@@ -1160,6 +1201,8 @@ struct loop *loop_new(struct nat *const *n, unsigned nw,
 	l->uring = uring;
 	l->dev[DIR_OUT] = inside;
 	l->dev[DIR_IN] = outside;
+	tun_queue_drops(inside, &l->qfull0[DIR_OUT]);
+	tun_queue_drops(outside, &l->qfull0[DIR_IN]);
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cv, NULL);
 	rc = uv_loop_init(&l->uv);
@@ -1233,6 +1276,18 @@ void loop_counters(const struct loop *l, uint64_t write_errors[DIR_N],
 	}
 }
 
+void loop_queue_full(const struct loop *l, uint64_t full[DIR_N])
+{
+	int d;
+
+	for (d = 0; d < DIR_N; d++) {
+		uint64_t v = 0;
+
+		full[d] = !tun_queue_drops(l->dev[d], &v) && v > l->qfull0[d] ?
+			  v - l->qfull0[d] : 0;
+	}
+}
+
 void loop_handoffs(const struct loop *l, uint64_t *handed,
 		   uint64_t *ring_full)
 {
@@ -1287,12 +1342,15 @@ static void *worker_main(void *arg)
 /* Start polling the devices and the expiry timer of worker @w. */
 static int worker_start(struct worker *w)
 {
+	unsigned q;
 	int rc = 0, d;
 
 	if (w->ur)
 		rc = ur_start(w);
 	for (d = 0; d < DIR_N && !rc && !w->ur; d++)
-		rc = uv_poll_start(&w->poll[d], UV_READABLE, tun_readable_cb);
+		for (q = 0; q < w->nq[d] && !rc; q++)
+			rc = uv_poll_start(&w->poll[d][q], UV_READABLE,
+					   tun_readable_cb);
 	if (!rc)
 		rc = uv_timer_start(&w->expiry, expiry_cb, EXPIRY_TICK_MS, 0);
 	return rc;

@@ -49,6 +49,12 @@ void loop_drain(struct loop *l, struct nat *n);
 void loop_counters(const struct loop *l, uint64_t write_errors[DIR_N],
 		   uint64_t *gso_errors);
 
+/* loop_queue_full() - packets the kernel dropped since loop_new() because
+ * tunnat's queues of a device were full, by device read (DIR_OUT: inside);
+ * 0 where the count cannot be read.  Makes a system call: not for the
+ * workers. */
+void loop_queue_full(const struct loop *l, uint64_t full[DIR_N]);
+
 /**
  * loop_run() - forward packets until SIGTERM or SIGINT
  *

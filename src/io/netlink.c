@@ -296,9 +296,12 @@ struct nl_link_info {
 	unsigned ifindex;
 	bool has_mtu;
 	unsigned mtu;
+	bool has_stats;
+	uint64_t tx_dropped;
 };
 
-/* nl_talk() callback: take IFLA_MTU from the RTM_NEWLINK for our link. */
+/* nl_talk() callback: take IFLA_MTU and IFLA_STATS64's tx_dropped from the
+ * RTM_NEWLINK for our link. */
 static int nl_link_cb(const struct nlmsghdr *nh, void *arg)
 {
 	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
@@ -314,6 +317,16 @@ static int nl_link_cb(const struct nlmsghdr *nh, void *arg)
 		return 0;
 	len = (int)IFLA_PAYLOAD(nh);
 	for (rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == IFLA_STATS64) {
+			struct rtnl_link_stats64 st;
+
+			if (RTA_PAYLOAD(rta) < sizeof(st))
+				return -EBADMSG;
+			memcpy(&st, RTA_DATA(rta), sizeof(st));
+			li->tx_dropped = st.tx_dropped;
+			li->has_stats = true;
+			continue;
+		}
 		if (rta->rta_type != IFLA_MTU)
 			continue;
 		if (RTA_PAYLOAD(rta) < sizeof(uint32_t))
@@ -321,6 +334,25 @@ static int nl_link_cb(const struct nlmsghdr *nh, void *arg)
 		memcpy(&li->mtu, RTA_DATA(rta), sizeof(uint32_t));
 		li->has_mtu = true;
 	}
+	return 0;
+}
+
+int nl_link_get_tx_dropped(int nl, unsigned ifindex, uint64_t *drops)
+{
+	struct nl_link_info li = { .ifindex = ifindex };
+	struct ifinfomsg *ifi;
+	union nl_req r;
+	int err;
+
+	ifi = nl_req_init(&r, RTM_GETLINK, 0, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	err = nl_talk(nl, &r, nl_link_cb, &li);
+	if (err)
+		return err;
+	if (!li.has_stats)
+		return -EBADMSG;
+	*drops = li.tx_dropped;
 	return 0;
 }
 

@@ -58,6 +58,18 @@ int nl_link_set(int nl, unsigned ifindex, unsigned mtu, unsigned txqlen,
 int nl_link_get_mtu(int nl, unsigned ifindex, unsigned *mtu);
 
 /**
+ * nl_link_get_tx_dropped() - read the tx_dropped counter of link @ifindex
+ * (IFLA_STATS64): for a TUN device, packets dropped because the reader's
+ * queue was full
+ * @nl:		socket from nl_open()
+ * @ifindex:	interface index
+ * @drops:	set on success
+ *
+ * Return: 0, or a negative errno (-EBADMSG if the reply carries no stats)
+ */
+int nl_link_get_tx_dropped(int nl, unsigned ifindex, uint64_t *drops);
+
+/**
  * nl_addr_add() - assign address @addr/@prefix_len to link @ifindex
  * @nl:		socket from nl_open()
  * @ifindex:	interface index

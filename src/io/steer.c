@@ -9,7 +9,13 @@
  * flow hash, and the worker that reads it then hands it to its owner
  * through a ring (loop.c): a copy, and a wake-up of another thread.  A
  * program attached with TUNSETSTEERINGEBPF picks the queue instead; its
- * return value is the queue's index, and queue i is worker i's.
+ * return value is the queue's index.  Each worker has the same number q
+ * of queues of each device (fair-queues), and queue i * q + j is worker
+ * i's j-th: the programs pick the worker, then the queue j of the
+ * packet's source address modulo q, so that one source's flood fills one
+ * queue and the worker, reading its queues in turn, still reads the
+ * others' (loop.c).  With one worker and fair queues, the programs pick
+ * by the source alone.
  *
  * The programs repeat nat_steer() for the packets that matter:
  *  - inside (packets from the LAN): TCP, UDP, ICMP and GRE by the keyed
@@ -61,6 +67,7 @@
 #define STEER_INSNS	1024
 #define STEER_LABELS	64
 #define STEER_LOG	65536
+#define SRC_SLOT	(-16)		/* the stack slot of keep_source() */
 
 struct steer {
 	struct nat_shared *sh;
@@ -195,7 +202,7 @@ static bool link_jumps(struct prog *p)
 	return true;
 }
 
-/* The end of both programs: r0 = mix(key, r0), as shared.c's mix(). */
+/* r0 = mix(key, r0), as shared.c's mix(): a worker. */
 static void emit_mix(struct prog *p, const uint64_t key[2], unsigned nw)
 {
 	imm64(p, R1, 0, key[0]);
@@ -210,6 +217,25 @@ static void emit_mix(struct prog *p, const uint64_t key[2], unsigned nw)
 	alu(p, BPF_RSH, R0, 32);
 	alu(p, BPF_MUL, R0, (int32_t)nw);
 	alu(p, BPF_RSH, R0, 32);
+}
+
+/* Keep the source address (as a number: its last byte lowest) where
+ * emit_queue() finds it; r0-r5 are lost. */
+static void keep_source(struct prog *p)
+{
+	ld_abs(p, BPF_W, 12);
+	put(p, BPF_STX | BPF_MEM | BPF_DW, R10, R0, SRC_SLOT, 0, -1);
+}
+
+/* The end of every program but the "zero" exits: r0 holds a worker;
+ * return its fair queue for the source keep_source() kept, worker *
+ * @q + source % @q (tunnat's queue i*q+j is worker i's). */
+static void emit_queue(struct prog *p, unsigned q)
+{
+	alu(p, BPF_MUL, R0, (int32_t)q);
+	put(p, BPF_LDX | BPF_MEM | BPF_DW, R1, R10, SRC_SLOT, 0, -1);
+	alu(p, BPF_MOD, R1, (int32_t)q);
+	alux(p, BPF_ADD, R0, R1);
 	put(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0, -1);
 }
 
@@ -224,12 +250,14 @@ static void not_v4(struct prog *p, int label)
 }
 
 /* Packets from the LAN: by the source host. */
-static void prog_inside(struct prog *p, const uint64_t key[2], unsigned nw)
+static void prog_inside(struct prog *p, const uint64_t key[2], unsigned nw,
+			unsigned q)
 {
 	int host = label_new(p), zero = label_new(p);
 
 	alux(p, BPF_MOV, R6, R1);		/* LD_ABS reads the skb in r6 */
 	not_v4(p, zero);
+	keep_source(p);
 	ld_abs(p, BPF_B, 9);
 	jmp(p, BPF_JEQ, R0, 6, host);
 	jmp(p, BPF_JEQ, R0, 17, host);
@@ -240,6 +268,21 @@ static void prog_inside(struct prog *p, const uint64_t key[2], unsigned nw)
 	label_here(p, host);
 	ld_raw32(p, 12);
 	emit_mix(p, key, nw);
+	emit_queue(p, q);
+}
+
+/* With one worker: any IPv4 packet by its source, else the first queue. */
+static void prog_source(struct prog *p, unsigned q)
+{
+	int zero = label_new(p);
+
+	alux(p, BPF_MOV, R6, R1);
+	not_v4(p, zero);
+	keep_source(p);
+	alu(p, BPF_MOV, R0, 0);
+	emit_queue(p, q);
+	label_here(p, zero);
+	ret_imm(p, 0);
 }
 
 /*
@@ -249,16 +292,17 @@ static void prog_inside(struct prog *p, const uint64_t key[2], unsigned nw)
  * header length is kept on the stack, as LD_ABS and LD_IND clobber r1-r5.
  */
 static void prog_outside(struct prog *p, const uint64_t key[2], unsigned nw,
-			 int map_fd, unsigned nslots)
+			 unsigned q, int map_fd, unsigned nslots)
 {
 	int frag = label_new(p), tcp = label_new(p), udp = label_new(p);
 	int icmp = label_new(p), gre = label_new(p), port2 = label_new(p);
 	int have = label_new(p), own = label_new(p), srcmix = label_new(p);
-	int zero = label_new(p), mix = label_new(p);
+	int zero = label_new(p), mix = label_new(p), queue = label_new(p);
 	unsigned i;
 
 	alux(p, BPF_MOV, R6, R1);
 	not_v4(p, zero);
+	keep_source(p);
 	ld_abs(p, BPF_H, 6);
 	alu(p, BPF_AND, R0, 0x1fff);
 	jmp(p, BPF_JNE, R0, 0, frag);
@@ -333,7 +377,7 @@ static void prog_outside(struct prog *p, const uint64_t key[2], unsigned nw,
 	put(p, BPF_LDX | BPF_MEM | BPF_B, R0, R1, 0, 0, -1);
 	jmp(p, BPF_JEQ, R0, 0, srcmix);
 	alu(p, BPF_SUB, R0, 1);
-	put(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0, -1);
+	jmp(p, BPF_JA, 0, 0, queue);
 
 	label_here(p, zero);
 	ret_imm(p, 0);
@@ -362,6 +406,8 @@ static void prog_outside(struct prog *p, const uint64_t key[2], unsigned nw,
 	alux(p, BPF_MOV, R0, R9);
 	label_here(p, mix);
 	emit_mix(p, key, nw);
+	label_here(p, queue);
+	emit_queue(p, q);
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -442,7 +488,7 @@ void steer_sync(struct steer *s)
 struct steer *steer_new(struct nat_shared *sh, const struct tun *inside,
 			const struct tun *outside, int *err)
 {
-	unsigned nw = nat_shared_workers(sh), used = 0;
+	unsigned nw = sh ? nat_shared_workers(sh) : 1, used = 0, q;
 	struct prog *p = NULL;
 	struct steer *s;
 	int map_fd = -1, in_fd = -1, out_fd = -1, rc;
@@ -455,8 +501,24 @@ struct steer *steer_new(struct nat_shared *sh, const struct tun *inside,
 		goto fail;
 	}
 	rc = -EINVAL;
-	if (nw < 2 || inside->nq != nw || outside->nq != nw)
+	if (inside->nq < 2 || inside->nq != outside->nq || inside->nq % nw)
 		goto fail;
+	q = inside->nq / nw;
+	if (nw == 1) {
+		/* no owners to read: each source on its fair queue */
+		prog_source(p, q);
+		rc = -E2BIG;
+		if (!link_jumps(p))
+			goto fail;
+		in_fd = prog_load(p, "inside");
+		out_fd = prog_load(p, "outside");
+		if (in_fd < 0 || out_fd < 0) {
+			rc = in_fd < 0 ? in_fd : out_fd;
+			goto fail;
+		}
+		rc = 0;
+		goto attach;
+	}
 	while (used < NAT_POOL_MAX && nat_shared_slot_addr(sh, used))
 		used++;
 	s->nslots = used + STEER_SLACK;
@@ -475,13 +537,13 @@ struct steer *steer_new(struct nat_shared *sh, const struct tun *inside,
 		goto fail;
 	}
 	nat_shared_steer_key(sh, key);
-	prog_inside(p, key, nw);
+	prog_inside(p, key, nw, q);
 	rc = -E2BIG;
 	if (!link_jumps(p))
 		goto fail;
 	in_fd = prog_load(p, "inside");
 	memset(p, 0, sizeof(*p));
-	prog_outside(p, key, nw, map_fd, s->nslots);
+	prog_outside(p, key, nw, q, map_fd, s->nslots);
 	if (!link_jumps(p))
 		goto fail;
 	out_fd = prog_load(p, "outside");
@@ -494,6 +556,7 @@ struct steer *steer_new(struct nat_shared *sh, const struct tun *inside,
 		goto fail;
 	s->sh = sh;
 	steer_sync(s);
+attach:
 	if (ioctl(inside->qfd[0], TUNSETSTEERINGEBPF, &in_fd) < 0 ||
 	    ioctl(outside->qfd[0], TUNSETSTEERINGEBPF, &out_fd) < 0) {
 		/* the owner arrays stay where they are now, unread */
@@ -503,7 +566,8 @@ struct steer *steer_new(struct nat_shared *sh, const struct tun *inside,
 	}
 	close(in_fd);
 	close(out_fd);
-	close(map_fd);
+	if (map_fd >= 0)
+		close(map_fd);
 	free(p);
 	*err = rc;	/* on failure, @s still holds the owners' memory */
 	return s;

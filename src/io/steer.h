@@ -10,8 +10,10 @@ struct steer;
 
 /**
  * steer_new() - load a steering program into each of @inside and @outside
- * (multi-queue, one queue per worker of @sh, in worker order), and keep
- * @sh's owner arrays where the programs read them
+ * (multi-queue, the same number of fair queues per worker of @sh, in
+ * worker order), and, with several workers, keep @sh's owner arrays where
+ * the programs read them
+ * @sh:		the engines' pool, or NULL with one worker
  * @err:	set to a negative errno on failure
  *
  * Needs CAP_BPF or CAP_SYS_ADMIN (unprivileged BPF is off on Debian), so

@@ -12,13 +12,15 @@
  *    IFF_VNET_HDR for offloads, with a 10-byte header): this creates
  *    the device or attaches to the existing persistent one.  TUNSETPERSIST is
  *    never set, so a device tunnat created disappears when its fd closes.
- *    With several workers, IFF_MULTI_QUEUE too, and one more fd per queue,
- *    each attached the same way;
+ *    With several queues (workers times fair queues), IFF_MULTI_QUEUE
+ *    too, and one more fd per queue, each attached the same way; with
+ *    one worker, a persistent single-queue device is attached as it is;
  * 4. over a NETLINK_ROUTE socket opened in the namespace: set the MTU and
  *    the transmit queue length, bring
  *    the link up, assign the address and add the routes, each with
  *    NLM_F_REPLACE so that attaching to a persistent device again after a
- *    restart succeeds; read the MTU back;
+ *    restart succeeds; read the MTU back; the socket is kept, for the
+ *    device's counters (tun_queue_drops());
  * 5. route the configured links into the device (links.c);
  * 6. setns(2) back to the original namespace, on every path.
  *
@@ -201,6 +203,7 @@ static int ns_leave(const struct tun_ctx *c, int self_fd)
  * @d:		the device's configuration
  * @c:		the device; @c->name is pointed at @t->name on success
  * @ifindex:	set to the device's interface index
+ * @workers, @queues: worker threads, and queues in all
  *
  * Refuses (-ENODEV) to create a missing device if @d->create is false.
  *
@@ -211,12 +214,12 @@ static int tun_queue_add(struct tun *t, struct ifreq *ifr,
 
 static int tun_attach(struct tun *t, const struct conf_dev *d,
 		      struct tun_ctx *c, unsigned *ifindex, bool vnet,
-		      unsigned queues)
+		      unsigned workers, unsigned queues)
 {
 	const char *hint = NULL;
 	struct ifreq ifr;
 	bool existed;
-	int fd, err;
+	int fd, err, rc;
 
 	existed = if_nametoindex(d->name) != 0;
 	if (!existed && errno != ENODEV) {
@@ -245,7 +248,17 @@ static int tun_attach(struct tun *t, const struct conf_dev *d,
 			(queues > 1 ? IFF_MULTI_QUEUE : 0);
 	memcpy(ifr.ifr_name, d->name, sizeof(ifr.ifr_name));
 	ifr.ifr_name[sizeof(ifr.ifr_name) - 1] = '\0';
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+	rc = ioctl(fd, TUNSETIFF, &ifr);
+	if (rc < 0 && errno == EINVAL && existed && queues > 1 &&
+	    workers == 1) {
+		/* one worker's fair queues: a single-queue device will do */
+		log_info("%s: %s is a single-queue device: one queue, no fair queues",
+			 c->role, d->name);
+		queues = 1;
+		ifr.ifr_flags = (short)(ifr.ifr_flags & ~IFF_MULTI_QUEUE);
+		rc = ioctl(fd, TUNSETIFF, &ifr);
+	}
+	if (rc < 0) {
 		err = -errno;
 		if (err == -EBUSY)
 			hint = "another process has it open: a non-persistent device, or another tunnat";
@@ -254,7 +267,7 @@ static int tun_attach(struct tun *t, const struct conf_dev *d,
 		else if (err == -EPERM)
 			hint = "needs CAP_NET_ADMIN";
 		else if (err == -EINVAL && existed && queues > 1)
-			hint = "it exists but is not a multi-queue TUN device, which workers > 1 needs";
+			hint = "it exists but is not a multi-queue TUN device, which workers above 1 need";
 		else if (err == -EINVAL && existed)
 			hint = "it exists but is not a single-queue TUN device";
 		tun_fail(c, err, hint, "cannot %s TUN device %s",
@@ -404,15 +417,21 @@ static int tun_configure(struct tun *t, const struct conf_dev *d,
 	}
 
 	err = nl_link_get_mtu(nl, ifindex, &t->mtu);
-	if (err)
+	if (err) {
 		tun_fail(c, err, NULL, "cannot read the MTU of %s", c->name);
+		goto out;
+	}
+	t->nl = nl;
+	t->ifindex = ifindex;
+	return 0;
 out:
 	nl_close(nl);
 	return err;
 }
 
 int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
-	     bool vnet, const struct links_side *links, unsigned queues)
+	     bool vnet, const struct links_side *links, unsigned workers,
+	     unsigned fair)
 {
 	struct tun_ctx c = { .role = role, .name = d->name,
 			     .netns = d->netns };
@@ -423,6 +442,7 @@ int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
 
 	memset(t, 0, sizeof(*t));
 	t->fd = -1;
+	t->nl = -1;
 
 	if (d->netns[0]) {
 		err = ns_enter(&c, &self);
@@ -430,7 +450,7 @@ int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
 			return err;
 	}
 
-	err = tun_attach(t, d, &c, &ifindex, vnet, queues);
+	err = tun_attach(t, d, &c, &ifindex, vnet, workers, workers * fair);
 	if (!err)
 		err = tun_configure(t, d, &c, ifindex);
 	if (!err && links)
@@ -541,4 +561,13 @@ void tun_close(struct tun *t)
 		close(t->fd);
 	t->fd = -1;
 	t->nq = 0;
+	nl_close(t->nl);
+	t->nl = -1;
+}
+
+int tun_queue_drops(const struct tun *t, uint64_t *drops)
+{
+	if (t->nl < 0)
+		return -EBADF;
+	return nl_link_get_tx_dropped(t->nl, t->ifindex, drops);
 }

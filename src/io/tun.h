@@ -10,12 +10,14 @@
 #include "../conf/conf.h"
 #include "links.h"
 
-#define TUN_QUEUES_MAX	64	/* one per worker; equals NAT_WORKERS_MAX */
+#define TUN_QUEUES_MAX	256	/* workers x fair queues; the kernel's limit */
 
 /**
  * struct tun - an open TUN device
  * @fd:		non-blocking file descriptor, IFF_TUN | IFF_NO_PI; -1 if closed
  * @qfd, @nq:	with several queues (IFF_MULTI_QUEUE), one fd per queue
+ * @nl, @ifindex: a NETLINK_ROUTE socket in the device's namespace (-1:
+ *		none), and the device's index there, for its counters
  * @name:	device name
  * @created:	tunnat created the device (it disappears when @fd closes);
  *		false when it attached to an existing persistent device
@@ -27,6 +29,8 @@ struct tun {
 	int fd;
 	int qfd[TUN_QUEUES_MAX];
 	unsigned nq;
+	int nl;
+	unsigned ifindex;
 	char name[IFNAMSIZ];
 	bool created;
 	unsigned mtu;
@@ -43,8 +47,12 @@ struct tun {
  * @role:	"inside" or "outside", for messages
  * @vnet:	open with IFF_VNET_HDR (10-byte header), for offloads
  * @links:	links to route into the device (links_setup()), or NULL
- * @queues:	1: a single-queue device, as persistent ones made by
- *		"ip tuntap add" are; more: IFF_MULTI_QUEUE, one fd per queue
+ * @workers:	worker threads, each with @fair queues of the device:
+ *		1 x 1 is a single-queue device, as persistent ones made by
+ *		"ip tuntap add" are; more, IFF_MULTI_QUEUE, one fd per queue
+ *		(with one worker, a persistent single-queue device is
+ *		attached with its one queue: check @t->nq)
+ * @fair:	queues per worker
  *
  * In @d->netns if set (entered with setns(2), left again before returning):
  * creates the device if missing and @d->create allows it, or attaches to the
@@ -57,7 +65,19 @@ struct tun {
  * Return: 0, or a negative errno
  */
 int tun_open(struct tun *t, const struct conf_dev *d, const char *role,
-	     bool vnet, const struct links_side *links, unsigned queues);
+	     bool vnet, const struct links_side *links, unsigned workers,
+	     unsigned fair);
+
+/**
+ * tun_queue_drops() - packets the kernel dropped because a queue of @t
+ * was full (the device's tx_dropped: tunnat did not read them in time)
+ *
+ * Asks over the netlink socket tun_open() kept in the device's namespace;
+ * no privilege is needed.
+ *
+ * Return: 0, or a negative errno (*@drops is then unchanged)
+ */
+int tun_queue_drops(const struct tun *t, uint64_t *drops);
 
 /**
  * tun_links_check() - links_check() @links in the namespace of device @d
