@@ -593,6 +593,10 @@ enum tcp_seq_verdict {
 enum tcp_seq_verdict proto_tcp_seq_check(const struct nat_session *s,
 					 const struct pkt *p);
 
+/* proto_tcp_quote_ok() - may an ICMP error from outside quote a segment
+ * of session @s with sequence number @seq (RFC 5927)? */
+bool proto_tcp_quote_ok(const struct nat_session *s, uint32_t seq);
+
 /* proto_tcp_seq_note() - follow the sequence numbers of segment @p of
  * session @s, sent in direction @dir; call it after proto_tcp_track() */
 void proto_tcp_seq_note(struct nat_session *s, const struct pkt *p,

@@ -167,6 +167,16 @@ static enum drop_reason quoted_parse(const struct nat *n, struct pkt *p,
 	}
 }
 
+/* The sequence number of the TCP segment @q quotes (quoted_parse() made
+ * sure its first 8 bytes are there) */
+static uint32_t quoted_tcp_seq(const struct quoted *q)
+{
+	const uint8_t *b = (const uint8_t *)q->ip + ipv4_ihl_len(q->ip) + 4;
+
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	       (uint32_t)b[2] << 8 | b[3];
+}
+
 /**
  * proto_icmp_error() - translate an ICMP error and the packet it quotes
  *
@@ -199,6 +209,10 @@ enum verdict proto_icmp_error(struct nat *n, struct pkt *p, uint64_t now)
 	if (si) {
 		const struct nat_session *s = &n->t.s[si];
 
+		/* RFC 5927: the inside host must have sent what it quotes */
+		if (p->dir == DIR_IN && s->proto == IPPROTO_TCP &&
+		    !proto_tcp_quote_ok(s, quoted_tcp_seq(&q)))
+			return nat_drop(n, p, DROP_ICMP_SEQ);
 		in_addr = s->in_addr;
 		in_port = s->in_port;
 		pub_addr = s->pub_addr;

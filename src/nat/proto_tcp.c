@@ -52,6 +52,21 @@
  * 2^32 / 2W tries (32768 at scale 0, 256 at scale 7), and then only
  * reaches the inside host's own RFC 5961 checks.  Segments from inside are
  * not checked: the inside hosts are the NAT's own.
+ *
+ * ICMP errors from outside (RFC 5927 4.1, as pf does it).  An error that
+ * quotes a TCP segment of a session says the inside host sent it, so its
+ * sequence number lies between what the remote last acknowledged and the
+ * end of what the inside host sent: at most the remote's window W' behind
+ * the inside host's next sequence number.  A session keeps the top 16
+ * bits of that number (@snd_hi, moved only forward, set anew by a SYN)
+ * and, in @seqst, the class of the window scale the remote announced in
+ * its SYN: 0 (W' < 2^16), 1 to 7 (< 2^23), 8 to 14 (< 2^30), or none
+ * seen (a connection picked up mid-stream: nothing is checked).  An
+ * error whose quoted sequence number is not within W' behind, give or
+ * take the 64 KiB the kept bits blur, is dropped
+ * (DROP_ICMP_SEQ): a blind attacker who knows the four addresses and
+ * ports passes once in 2^16 / 3 tries against a remote that does not
+ * scale, once in 500 at scale 7.
  */
 
 #include <arpa/inet.h>
@@ -69,6 +84,9 @@
 #define SEQ_SYN_SENT	1
 #define SEQ_REMOTE	2
 #define SEQ_WS_SHIFT	2	/* @seqst bits 2-5: scale + 1, 0: unknown */
+#define SEQ_WS_BITS	(15u << SEQ_WS_SHIFT)
+#define SEQ_RW_SHIFT	6	/* @seqst bits 6-7: the remote's window class */
+#define SEQ_RW_BITS	(3u << SEQ_RW_SHIFT)
 #define SEQ_WS_MAX	14	/* RFC 7323 2.3 */
 
 #define TCPS_SYN_OUT	0x01
@@ -181,7 +199,7 @@ static unsigned syn_wscale(const uint8_t *th, unsigned doff)
 /* The window W of session @s: the most the inside host can announce. */
 static uint32_t seq_window(const struct nat_session *s)
 {
-	unsigned ws = s->seqst >> SEQ_WS_SHIFT;
+	unsigned ws = (s->seqst & SEQ_WS_BITS) >> SEQ_WS_SHIFT;
 
 	return 65535u << (ws ? ws - 1 : SEQ_WS_MAX);
 }
@@ -215,6 +233,24 @@ enum tcp_seq_verdict proto_tcp_seq_check(const struct nat_session *s,
 	}
 }
 
+/* The class of the remote's window, from the scale in its SYN @th. */
+static unsigned remote_window_class(const uint8_t *th, unsigned doff)
+{
+	unsigned ws = syn_wscale(th, doff);
+
+	return ws == 0 ? 1 : ws <= 7 ? 2 : 3;
+}
+
+bool proto_tcp_quote_ok(const struct nat_session *s, uint32_t seq)
+{
+	/* W' by class, in 64 KiB units, rounded up */
+	static const int units[4] = { 0, 1, 1 << 7, 1 << 14 };
+	unsigned c = (s->seqst & SEQ_RW_BITS) >> SEQ_RW_SHIFT;
+	int behind = (int16_t)(uint16_t)(s->snd_hi - (uint16_t)(seq >> 16));
+
+	return !c || (behind >= -1 && behind <= units[c] + 1);
+}
+
 void proto_tcp_seq_note(struct nat_session *s, const struct pkt *p,
 			enum pkt_dir dir)
 {
@@ -230,8 +266,13 @@ void proto_tcp_seq_note(struct nat_session *s, const struct pkt *p,
 	if (fl & TCP_RST)
 		return;
 	if (dir == DIR_OUT) {
+		if (fl & TCP_SYN || (int16_t)(uint16_t)((end >> 16) -
+							s->snd_hi) > 0)
+			s->snd_hi = (uint16_t)(end >> 16);
+		if ((fl & (TCP_SYN | TCP_ACK)) == TCP_SYN && fresh)
+			s->seqst &= (uint8_t)~SEQ_RW_BITS; /* until it answers */
 		if (fl & TCP_SYN)
-			s->seqst = (uint8_t)((s->seqst & SEQ_MODE) |
+			s->seqst = (uint8_t)((s->seqst & ~SEQ_WS_BITS) |
 					     (syn_wscale(pkt_l4(p), doff) + 1)
 					     << SEQ_WS_SHIFT);
 		if ((fl & (TCP_SYN | TCP_ACK)) == TCP_SYN && fresh) {
@@ -252,6 +293,10 @@ void proto_tcp_seq_note(struct nat_session *s, const struct pkt *p,
 		     (!(fl & TCP_ACK) || ack == s->aux[1]))) {
 			mode = SEQ_REMOTE;
 			s->aux[1] = end;
+			s->seqst = (uint8_t)((s->seqst & ~SEQ_RW_BITS) |
+					     remote_window_class(pkt_l4(p),
+								 doff)
+					     << SEQ_RW_SHIFT);
 		}
 	} else if (mode == SEQ_REMOTE && (int32_t)(end - s->aux[1]) > 0 &&
 		   end - s->aux[1] <= seq_window(s)) {

@@ -105,7 +105,10 @@ static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
  * @flags:	SESS_*
  * @alg:	ALG of a control connection (enum alg_id), 0 for none
  * @seqst:	TCP: what @aux[1] holds for the sequence checks of inbound
- *		RST and FIN, and the inside host's window scale (proto_tcp.c)
+ *		RST and FIN, the inside host's window scale, and the
+ *		remote's window class (proto_tcp.c)
+ * @snd_hi:	TCP: the top 16 bits of the inside host's next sequence
+ *		number, for the check of inbound ICMP errors (RFC 5927)
  * @alg_slot:	the control connection's ALG state slot; for a GRE call,
  *		the session index of the control connection that owns it
  * @aux:	a live GRE call: hash links of its SIDE_GRE_* keys; any
@@ -131,7 +134,7 @@ struct nat_session {
 	uint8_t flags;
 	uint8_t alg;
 	uint8_t seqst;
-	uint16_t spare1;
+	uint16_t snd_hi;
 	uint32_t alg_slot;
 	uint32_t aux[2];
 } __attribute__((aligned(64)));

@@ -49,6 +49,7 @@ static const char *const drop_reason_names[] = {
 	[DROP_TCP_WINDOW]	= "tcp-out-of-window",
 	[DROP_FRAG_OVERLAP]	= "fragment-overlap",
 	[DROP_FRAG_TOO_LONG]	= "fragment-too-long",
+	[DROP_ICMP_SEQ]		= "icmp-error-out-of-window",
 };
 static_assert(sizeof(drop_reason_names) / sizeof(drop_reason_names[0]) ==
 	      DROP_REASON_N, "every drop reason has a name");

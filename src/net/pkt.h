@@ -75,6 +75,9 @@ enum drop_reason {
 				 * window (RFC 5961) */
 	DROP_FRAG_OVERLAP,	/* a later fragment over its first's bytes */
 	DROP_FRAG_TOO_LONG,	/* a fragment reaching past 65535 bytes */
+	DROP_ICMP_SEQ,		/* inbound ICMP error quoting a TCP segment
+				 * the inside host cannot have sent yet or
+				 * still (RFC 5927) */
 	DROP_REASON_N
 };
 

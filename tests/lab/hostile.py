@@ -172,6 +172,8 @@ def attack(pub, srv, sport, iface):
     if not seen:
         sys.exit("attack: the legitimate flow was not seen")
     pport, seq = seen[0][TCP].dport, seen[0][TCP].seq
+    # and where the client stands in its own: what the server acknowledged
+    cseq = seen[0][TCP].ack
     # public ports that no mapping holds: the attacks that go there find
     # nothing, under any filtering
     free = [p for p in range(61000, 62000) if p != pport]
@@ -215,6 +217,14 @@ def attack(pub, srv, sport, iface):
                           IP(src=pub, dst=EVIL) /
                           TCP(sport=pport, dport=sport, flags="A")
                           for _ in range(100)])
+    # errors quoting the live flow exactly, from a router on the path, but
+    # a sequence number the client never sent (RFC 5927)
+    go("icmp-err-seq", [IP(src="192.0.2.1", dst=pub) /
+                        ICMP(type=3, code=4, nexthopmtu=576) /
+                        IP(src=pub, dst=srv) /
+                        TCP(sport=pport, dport=sport, flags="A",
+                            seq=(cseq + 0x80000000 + i * 1000) & 0xffffffff)
+                        for i in range(100)])
     # RST and FIN from the server's own endpoint, half the sequence space
     # away from where it stands
     far = (seq + 0x80000000) & 0xffffffff

@@ -11,9 +11,11 @@
 # from the LAN host to the server.  Meanwhile hostile.py, in the WAN
 # namespace, sends with scapy: unsolicited TCP SYNs and segments, UDP,
 # echo replies, GRE of both versions, forged PPTP messages, ICMP errors
-# quoting nothing or spoofing the TCP flow, RSTs and FINs on the TCP flow
-# half the sequence space away, fragments too long, fragments over the
-# first fragment of a UDP datagram, and later fragments without end.
+# quoting nothing or spoofing the TCP flow, ICMP errors quoting the TCP
+# flow exactly but a sequence number its client never sent (RFC 5927),
+# RSTs and FINs on the TCP flow half the sequence space away, fragments
+# too long, fragments over the first fragment of a UDP datagram, and
+# later fragments without end.
 # Checks: each attack moved its drop counter by exactly what was sent; no
 # session was created (tunnatctl sessions --json lists the same sessions
 # before and after, stats --json counts none created); the TCP flow got
@@ -150,6 +152,8 @@ check "ack, udp, icmp, gre0, pptp: all counted as no-session" \
 check "ICMP errors quoting nothing or a spoofed flow: icmp-error-no-session" \
 	test "$(delta drops/icmp-error-no-session)" -eq \
 	"$(($(sent icmp-err-none) + $(sent icmp-err-spoof)))"
+check "ICMP errors quoting the flow with a sequence never sent: icmp-error-out-of-window" \
+	test "$(delta drops/icmp-error-out-of-window)" -eq "$(sent icmp-err-seq)"
 check "50 fragments over a first fragment: fragment-overlap" \
 	test "$(delta drops/fragment-overlap)" -eq 50
 held=$(delta fragments_held)

@@ -293,6 +293,91 @@ START_TEST(icmp_error_spoofing_a_session)
 }
 END_TEST
 
+/* An error from a router on the path quoting the legitimate flow's own
+ * four addresses and ports, with sequence number @seq. */
+static size_t icmp_err_quoting_flow(uint32_t seq)
+{
+	static struct pb_buf q;
+	size_t ql;
+
+	ql = pb_tcp(pb_data(&q), (struct pb_ip){ .src = PUB, .dst = SRV },
+		    tcp_pport, 80, TCP_ACK, seq, out_seq, NULL, 0);
+	return icmp_err_in(WANRTR, PUB, pb_data(&q), ql);
+}
+
+/* RFC 5927: errors that quote the live flow exactly, but a sequence
+ * number the inside host has not sent, or sent longer ago than the
+ * remote's window (65535: it announced no scale), are dropped; one that
+ * quotes a segment in flight passes, translated. */
+START_TEST(icmp_error_quoting_unsent_sequence)
+{
+	static const uint32_t offs[] = {
+		1u << 31, 1u << 20, 3u << 16, 0u - (1u << 20),
+		0u - (4u << 16),
+	};
+	unsigned i;
+	size_t l;
+
+	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		flood_in(icmp_err_quoting_flow(in_seq + offs[i]), 20,
+			 DROP_ICMP_SEQ);
+		ck_assert_str_eq(legit_state(), "established");
+	}
+	/* a segment sent and not yet acknowledged, and the next one */
+	l = icmp_err_quoting_flow(in_seq - 1000);
+	ck_assert_int_eq(run(l, DIR_IN, now), VERDICT_FORWARD);
+	ck_assert_uint_eq(ipv4_hdr(&p)->daddr, pb_addr(LAN_A));
+	l = icmp_err_quoting_flow(in_seq);
+	ck_assert_int_eq(run(l, DIR_IN, now), VERDICT_FORWARD);
+	legit_round();
+}
+END_TEST
+
+/* With a remote that scales its window by 7, the inside host may have
+ * 65535 << 7 bytes in flight: errors quoting them pass, further back not. */
+START_TEST(icmp_error_window_scaled)
+{
+	static const uint8_t ws7[] = { 1, 3, 3, 7 };	/* NOP, scale 7 */
+	static struct pb_buf q;
+	uint32_t isn = 0x70000000;
+	uint16_t pport;
+	size_t l, ql;
+	unsigned i;
+
+	l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN_B, .dst = SRV },
+		   5003, 80, TCP_SYN, isn, 0, NULL, 0);
+	ck_assert_int_eq(run(l, DIR_OUT, now), VERDICT_FORWARD);
+	pport = out_sport();
+	l = pb_tcp_opts(pb_data(&in), (struct pb_ip){ .src = SRV,
+			.dst = PUB }, 80, pport, TCP_SYN | TCP_ACK, 999,
+			isn + 1, ws7, sizeof(ws7));
+	ck_assert_int_eq(run(l, DIR_IN, now), VERDICT_FORWARD);
+	/* the inside host sends 8 MB; its next byte is isn + 1 + 8 MiB */
+	for (i = 0; i < 128; i++) {
+		/* a segment's end is what counts: the last byte of each
+		 * 64 KiB is enough */
+		l = pb_tcp(pb_data(&in), (struct pb_ip){ .src = LAN_B,
+			   .dst = SRV }, 5003, 80, TCP_ACK,
+			   isn + (uint32_t)(i + 1) * 65536, 1000, "x", 1);
+		ck_assert_int_eq(run(l, DIR_OUT, now), VERDICT_FORWARD);
+	}
+	/* 65535 << 7 back from the next byte: in flight */
+	ql = pb_tcp(pb_data(&q), (struct pb_ip){ .src = PUB, .dst = SRV },
+		    pport, 80, TCP_ACK, isn + 1 + (128u << 16) - (65535u << 7),
+		    1000, NULL, 0);
+	l = icmp_err_in(WANRTR, PUB, pb_data(&q), ql);
+	ck_assert_int_eq(run(l, DIR_IN, now), VERDICT_FORWARD);
+	/* twice that: long acknowledged, or never sent */
+	ql = pb_tcp(pb_data(&q), (struct pb_ip){ .src = PUB, .dst = SRV },
+		    pport, 80, TCP_ACK, isn + 1 + (128u << 16) - (65535u << 8),
+		    1000, NULL, 0);
+	l = icmp_err_in(WANRTR, PUB, pb_data(&q), ql);
+	expect_drop(run(l, DIR_IN, now), DROP_ICMP_SEQ);
+	ck_assert_uint_eq(nat_stats(n)->drops[DROP_ICMP_SEQ], 1);
+	legit_round();
+}
+END_TEST
+
 /* ---- blind RST and FIN (RFC 5961) -------------------------------------- */
 
 /* RST and FIN from the peer's own endpoint with sequence numbers far from
@@ -568,6 +653,8 @@ static Suite *hostile_suite(void)
 	tcase_add_checked_fixture(tc, legit_setup, teardown);
 	tcase_add_test(tc, icmp_error_matching_nothing);
 	tcase_add_test(tc, icmp_error_spoofing_a_session);
+	tcase_add_test(tc, icmp_error_quoting_unsent_sequence);
+	tcase_add_test(tc, icmp_error_window_scaled);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rfc5961");

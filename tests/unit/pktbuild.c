@@ -150,6 +150,13 @@ size_t pb_tcp_syn_opts(uint8_t *out, struct pb_ip ip, uint16_t sport,
 		       uint16_t dport, uint8_t flags, const uint8_t *opt,
 		       size_t optlen)
 {
+	return pb_tcp_opts(out, ip, sport, dport, flags, 1, 0, opt, optlen);
+}
+
+size_t pb_tcp_opts(uint8_t *out, struct pb_ip ip, uint16_t sport,
+		   uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+		   const uint8_t *opt, size_t optlen)
+{
 	uint8_t seg[80];
 	size_t len = 20 + optlen;
 
@@ -157,7 +164,10 @@ size_t pb_tcp_syn_opts(uint8_t *out, struct pb_ip ip, uint16_t sport,
 	memset(seg, 0, 20);
 	put16(seg, sport);
 	put16(seg + 2, dport);
-	put16(seg + 6, 1);
+	put16(seg + 4, (uint16_t)(seq >> 16));
+	put16(seg + 6, (uint16_t)seq);
+	put16(seg + 8, (uint16_t)(ack >> 16));
+	put16(seg + 10, (uint16_t)ack);
 	seg[12] = (uint8_t)((len / 4) << 4);
 	seg[13] = flags;
 	put16(seg + 14, 65535);

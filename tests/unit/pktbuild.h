@@ -71,6 +71,12 @@ size_t pb_tcp_syn_opts(uint8_t *out, struct pb_ip ip, uint16_t sport,
 		       uint16_t dport, uint8_t flags, const uint8_t *opt,
 		       size_t optlen);
 
+/* pb_tcp_opts() - pb_tcp_syn_opts() with a chosen sequence and
+ * acknowledgement number */
+size_t pb_tcp_opts(uint8_t *out, struct pb_ip ip, uint16_t sport,
+		   uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+		   const uint8_t *opt, size_t optlen);
+
 /* pb_icmp_query() - an echo/timestamp message with id, seq and payload */
 size_t pb_icmp_query(uint8_t *out, struct pb_ip ip, uint8_t type, uint16_t id,
 		     uint16_t seq, const void *payload, size_t n);
