@@ -417,7 +417,7 @@ static int flatten(const struct config *c, struct flat *f)
  * but for the exceptions; alg.pptp's sizes only while it stays on. */
 static const char *const restart_keys[] = {
 	"inside.", "outside.", "nat.max-sessions", "offload", "workers",
-	"steering", "fair-queues", "io-uring", "user",
+	"steering", "fair-queues", "nice", "io-uring", "user",
 	"control.", "alg.pptp.max-connections",
 	"alg.pptp.max-calls-per-connection",
 };

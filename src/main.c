@@ -11,6 +11,8 @@
  * configuration again (engines.c).  Exit statuses follow sysexits(3).
  */
 
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -182,6 +184,32 @@ static void hup_cb(void *arg)
 			strerror(-rc));
 }
 
+/*
+ * Give this thread, and so every worker it starts, nice value @nice
+ * (Linux keeps one per thread, and a new thread takes its creator's).
+ * Below the one it has, that needs CAP_SYS_NICE, which is dropped with the
+ * others right after: without it, say so and keep the one it has.
+ */
+static void nice_set(int nice)
+{
+	int was;
+
+	errno = 0;
+	was = getpriority(PRIO_PROCESS, 0);
+	if (errno)
+		was = 0;
+	if (was == nice)
+		return;
+	if (setpriority(PRIO_PROCESS, 0, nice) == 0) {
+		log_info("scheduling priority: nice %d", nice);
+		return;
+	}
+	log_info("scheduling priority: cannot set nice %d (%s%s): it stays %d",
+		 nice, strerror(errno),
+		 errno == EACCES || errno == EPERM ? ", needs CAP_SYS_NICE" : "",
+		 was);
+}
+
 /* Set up the loop and the control socket; drop privileges; forward. */
 static int run(struct daemon *d, struct tun *inside, struct tun *outside)
 {
@@ -228,6 +256,7 @@ static int run(struct daemon *d, struct tun *inside, struct tun *outside)
 	if (c->control && ctl_open(&d->ctl, loop_uv(d->loop),
 				   c->control_socket, d->e.uid, gid, &env))
 		log_warn("running without a control socket (tunnatctl cannot reach this tunnat)");
+	nice_set(c->nice);
 	if (privs_drop(d->e.c->user))
 		goto out;
 	status = loop_run(d->loop);

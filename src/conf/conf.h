@@ -20,6 +20,8 @@
 #define CONF_POOL_MAX		1024	/* equals NAT_POOL_MAX */
 #define CONF_WORKERS_MAX	64	/* equals NAT_WORKERS_MAX */
 #define CONF_FAIR_QUEUES_MAX	4	/* 64 workers x 4: the kernel's 256 */
+#define CONF_NICE_MIN		(-20)	/* setpriority(2)'s range */
+#define CONF_NICE_MAX		19
 #define CONF_ALG_PORTS_MAX	8	/* equals NAT_ALG_PORTS_MAX */
 #define CONF_PREFIXES_MAX	256	/* nat.exempt, nat.inside-prefixes */
 #define CONF_FORWARDS_MAX	1024	/* entries of forwards */
@@ -170,6 +172,7 @@ struct conf_pptp {
  *			steering program if the kernel allows; "off" (false)
  * @fair_queues:	queues of each device per worker, chosen by source
  *			address and read in turn (1: one queue per worker)
+ * @nice:		the threads' nice value, set before privileges drop
  * @io_uring:		"auto" (true): read and write the devices through
  *			io_uring if the kernel allows; "off" (false)
  * @user:		account to run as after setup
@@ -214,6 +217,7 @@ struct config {
 	uint32_t workers;
 	bool steering;
 	uint32_t fair_queues;
+	int nice;
 	bool io_uring;
 	char user[256];
 	bool control;

@@ -66,6 +66,7 @@
  * @K_FORWARDS:	struct conf_forward[CONF_FORWARDS_MAX], count at @off2
  * @K_PROTO:	a field of forwards: uint8_t IP protocol
  * @K_ENDPOINT:	a field of forwards: address and ports; @off says which
+ * @K_NICE:	int, a nice value: CONF_NICE_MIN..CONF_NICE_MAX
  */
 enum conf_kind {
 	K_BOOL,
@@ -90,6 +91,7 @@ enum conf_kind {
 	K_FORWARDS,
 	K_PROTO,
 	K_ENDPOINT,
+	K_NICE,
 };
 
 /* A name of a value, for keys that take one of a few words. */

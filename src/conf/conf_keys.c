@@ -342,6 +342,11 @@ static const struct conf_key keys[] = {
 	  "queues of each device per worker, read in turn; a packet's queue "
 	  "is chosen by its source address, so a flood fills its own",
 	  .spec = UINT(fair_queues, 1, CONF_FAIR_QUEUES_MAX) },
+	{ "nice", "integer", "-10", XSTR(CONF_NICE_MIN) " to "
+	  XSTR(CONF_NICE_MAX),
+	  "the scheduling priority of tunnat's threads, as nice(1): below 0, "
+	  "forwarding comes before ordinary processes",
+	  .spec = SPEC(.kind = K_NICE, .off = OFF(nice)) },
 	{ "io-uring", "keyword", "off", "auto or off",
 	  "read and write the devices through io_uring, batched",
 	  .spec = ENUM(io_uring, offload_names, NULL) },

@@ -284,6 +284,10 @@ static void put_value(FILE *f, const struct conf_key *k,
 		else
 			fprintf(f, "%d", v);
 		break;
+	case K_NICE:
+		memcpy(&v, p, sizeof(v));
+		fprintf(f, "%d", v);
+		break;
 	case K_AUTO_UINT:
 		memcpy(&u, p, sizeof(u));
 		if (u)

@@ -310,6 +310,38 @@ static bool get_mss(struct ctx *x, yaml_node_t *n, const char *path,
 	return true;
 }
 
+/* get_nice() - an integer CONF_NICE_MIN..CONF_NICE_MAX, a sign allowed */
+static bool get_nice(struct ctx *x, yaml_node_t *n, const char *path,
+		     int *out)
+{
+	const char *s = conf_want_scalar(x, n, path, "an integer");
+	bool neg, over;
+	char q[QUOTE_BUF];
+	uint64_t v;
+
+	if (!s)
+		return false;
+	neg = *s == '-';
+	if (!parse_digits(s + neg, 100, &v, &over)) {
+		conf_report(x, n->start_mark, path,
+			    "expected an integer, got %s",
+			    conf_quote(s, n->data.scalar.length, q));
+		return false;
+	}
+	if (neg && (over || v > (uint64_t)-CONF_NICE_MIN)) {
+		conf_report(x, n->start_mark, path,
+			    "%s is below the minimum of %d", s, CONF_NICE_MIN);
+		return false;
+	}
+	if (!neg && (over || v > CONF_NICE_MAX)) {
+		conf_report(x, n->start_mark, path,
+			    "%s is above the maximum of %d", s, CONF_NICE_MAX);
+		return false;
+	}
+	*out = neg ? -(int)v : (int)v;
+	return true;
+}
+
 /* get_auto_uint() - "auto" (0) or an integer @lo..@hi */
 static bool get_auto_uint(struct ctx *x, yaml_node_t *n, const char *path,
 			  uint32_t lo, uint32_t hi, uint32_t *out)
@@ -1257,6 +1289,8 @@ bool conf_parse_value(struct ctx *x, const struct conf_key *k,
 		/* below @rfc_min is for conf_check.c to judge */
 		return get_uint(x, n, path, sp->rfc_min ? 0 : sp->lo, sp->hi,
 				sp->unit ? sp->unit : "", p);
+	case K_NICE:
+		return get_nice(x, n, path, p);
 	case K_MTU:
 		if (!get_uint(x, n, path, 0, 65535, "", &mtu))
 			return false;

@@ -39,6 +39,10 @@ for set in CapInh CapPrm CapEff CapBnd CapAmb; do
 	check "$set is empty" test "$(field $set)" = 0000000000000000
 done
 check "no_new_privs is set" test "$(field NoNewPrivs)" = 1
+# nice: -10 by default, set before the drop, in every thread
+check "every thread runs at nice -10" sh -c \
+	"test -z \"\$(awk '\$19 != -10' /proc/$TUNNAT_PID/task/*/stat)\""
+check "it said so" grep -q "scheduling priority: nice -10" "$WORK/tunnat.log"
 
 check "still forwarding after the drop" \
 	n_lan ping -c 2 -W 2 -I 192.168.1.10 198.51.100.1

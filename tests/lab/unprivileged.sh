@@ -59,6 +59,12 @@ done
 check "no_new_privs is set" test "$(field NoNewPrivs)" = 1
 check "it said it could not clear the bounding set" \
 	grep -q "bounding set is left as it is" "$WORK/tunnat.log"
+# nice -10 needs CAP_SYS_NICE, which it lacks: it keeps 0, and says so
+check "it said it could not lower its nice value" \
+	grep -q "cannot set nice -10 (.*needs CAP_SYS_NICE): it stays 0" \
+	"$WORK/tunnat.log"
+check "its threads run at nice 0" sh -c \
+	"test -z \"\$(awk '\$19 != 0' /proc/$TUNNAT_PID/task/*/stat)\""
 
 check "ping through tunnat" n_lan ping -c 2 -W 2 198.51.100.1
 bg_start tcpsrv "$NS_WAN" $PEER tcp-server 5001 "$WORK/tcp.log" 1

@@ -137,9 +137,9 @@ static const struct bad doc_cases[] = {
 	  "t.yaml:1:1: missing required section \"nat\"\n" },
 	/* keys at the top level */
 	{ MIN "foo: 1\n",
-	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, forwards, alg, offload, workers, steering, fair-queues, io-uring, user, control, log)\n" },
+	  "t.yaml:7:1: unknown key \"foo\" (expected: inside, outside, nat, forwards, alg, offload, workers, steering, fair-queues, nice, io-uring, user, control, log)\n" },
 	{ MIN "\"a\\tb\": 1\n",
-	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, forwards, alg, offload, workers, steering, fair-queues, io-uring, user, control, log)\n" },
+	  "t.yaml:7:1: unknown key \"a\\x09b\" (expected: inside, outside, nat, forwards, alg, offload, workers, steering, fair-queues, nice, io-uring, user, control, log)\n" },
 	{ MIN "addresses: [1.1.1.1]\n",
 	  "t.yaml:7:1: key \"addresses\" belongs in \"nat\"\n" },
 	{ MIN "timeouts: {}\n",
@@ -1133,6 +1133,14 @@ static const struct bad alg_cases[] = {
 	  "t.yaml:7:14: fair-queues: 0 is below the minimum of 1\n" },
 	{ MIN "fair-queues: 5\n",
 	  "t.yaml:7:14: fair-queues: 5 is above the maximum of 4\n" },
+	{ MIN "nice: -21\n",
+	  "t.yaml:7:7: nice: -21 is below the minimum of -20\n" },
+	{ MIN "nice: 20\n",
+	  "t.yaml:7:7: nice: 20 is above the maximum of 19\n" },
+	{ MIN "nice: -x\n",
+	  "t.yaml:7:7: nice: expected an integer, got \"-x\"\n" },
+	{ MIN "nice: 99999999999999999999\n",
+	  "t.yaml:7:7: nice: 99999999999999999999 is above the maximum of 19\n" },
 	{ MIN "workers: two\n",
 	  "t.yaml:7:10: workers: expected auto or an integer, got \"two\"\n" },
 	{ MIN "workers: [2]\n",
@@ -1381,7 +1389,7 @@ START_TEST(test_many_errors)
 		"t.yaml:13:11: inside.create: expected true or false, got \"maybe\"\n"
 		"t.yaml:14:7: user: \"-root\" is not a valid user name (letters, digits, \".\", \"_\" and \"-\"; not starting with \"-\")\n"
 		"t.yaml:15:14: log.level: \"loud\" is not a log level (expected: error, warning, info, debug)\n"
-		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, forwards, alg, offload, workers, steering, fair-queues, io-uring, user, control, log)\n";
+		"t.yaml:16:1: unknown key \"extra\" (expected: inside, outside, nat, forwards, alg, offload, workers, steering, fair-queues, nice, io-uring, user, control, log)\n";
 	struct config c;
 	char *out = NULL;
 
@@ -1469,6 +1477,7 @@ static void expect_defaults(const struct config *c)
 	ck_assert_uint_eq(c->workers, 1);
 	ck_assert(c->steering);
 	ck_assert_uint_eq(c->fair_queues, 4);
+	ck_assert_int_eq(c->nice, -10);
 	ck_assert(!c->io_uring);
 	ck_assert_str_eq(c->user, "nobody");
 	ck_assert(c->control);
@@ -1593,6 +1602,7 @@ static const char full_yaml[] =
 	"workers: 3\n"
 	"steering: off\n"
 	"fair-queues: 2\n"
+	"nice: 5\n"
 	"io-uring: auto\n"
 	"user: tunnat\n"
 	"control:\n"
@@ -1727,6 +1737,7 @@ static void check_full(const struct config *c)
 	ck_assert_uint_eq(c->workers, 3);
 	ck_assert(!c->steering);
 	ck_assert_uint_eq(c->fair_queues, 2);
+	ck_assert_int_eq(c->nice, 5);
 	ck_assert(c->io_uring);
 	ck_assert_str_eq(c->user, "tunnat");
 	ck_assert(!c->control);
