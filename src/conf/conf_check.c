@@ -17,7 +17,8 @@
  *    not the same address;
  *  - every key with an RFC minimum (nat.timeouts, nat.port-holddown):
  *    at least that minimum, unless nat.allow-short-timeouts;
- *  - nat.max-sessions-per-host: at most nat.max-sessions;
+ *  - nat.max-sessions-per-host: at most nat.max-sessions (its default
+ *    lowered to nat.max-sessions when that is smaller);
  *  - nat.exempt and nat.inside-prefixes: no prefix overlaps the pool
  *    (RFC 4787 REQ-7: inside and outside addresses must not clash);
  *  - forwards: ports for tcp and udp only, ranges of equal length, the
@@ -265,6 +266,13 @@ static void per_host(struct ctx *x)
 	struct config *c = x->c;
 	char w[POS_BUF];
 
+	if (!p && c->max_sessions_per_host > c->max_sessions) {
+		/* the default share, above a small table: the whole table,
+		 * so that the configuration prints as it behaves, and the
+		 * printed file loads again */
+		c->max_sessions_per_host = c->max_sessions;
+		return;
+	}
 	if (!p || !key_ok(x, mrow) ||
 	    c->max_sessions_per_host <= c->max_sessions)
 		return;

@@ -1994,6 +1994,24 @@ START_TEST(test_print_minimal)
 }
 END_TEST
 
+/* A table smaller than the default share per host: the share is the
+ * table, printed so, and what is printed loads again (fuzz_conf found it
+ * printed as 16384, which loading refused as above nat.max-sessions). */
+START_TEST(test_print_small_table)
+{
+	static struct config c;
+	char buf[64], *text, *out = NULL;
+
+	ck_assert_int_eq(load(&c, MIN "  max-sessions: 101\n", &out), 0);
+	free(out);
+	ck_assert_uint_eq(c.max_sessions_per_host, 101);
+	text = round_trip(MIN "  max-sessions: 101\n");
+	ck_assert_str_eq(printed(text, "nat.max-sessions-per-host", buf),
+			 "101");
+	free(text);
+}
+END_TEST
+
 /* Every key at a value other than its default reads back the same. */
 START_TEST(test_print_full)
 {
@@ -2436,6 +2454,7 @@ static Suite *conf_suite(void)
 
 	tc = tcase_create("print");
 	tcase_add_test(tc, test_print_minimal);
+	tcase_add_test(tc, test_print_small_table);
 	tcase_add_test(tc, test_print_full);
 	tcase_add_test(tc, test_print_values);
 	tcase_add_test(tc, test_print_unnamed);
