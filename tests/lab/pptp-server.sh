@@ -151,6 +151,15 @@ for c in $NAMES; do
 	[ "$o" = "$t" ] || translated=$((translated + 1))
 	echo "    $c $a: $o -> $t; $cid$note"
 done
+if [ "$bad" -ne 0 ]; then
+	# for the reader of a failure: what the captures hold of GRE
+	for side in lan wan; do
+		echo "--- $side capture: GRE packets, by addresses and Call ID"
+		awk -F'\t' '$10 != "" { print $1, $2, $10 }' "$WORK/$side.txt" |
+			sort | uniq -c
+		echo "--- $side capture: $(grep -c . "$WORK/$side.txt") packets"
+	done
+fi
 check "every call's Call IDs agree on both sides, in control and GRE" \
 	test "$bad" -eq 0
 check "the ALG translated a server Call ID (pptpd's first is 0)" \
