@@ -3,20 +3,25 @@
 # overload.sh - floods both ways; an idle host's ping loses nothing
 #
 #  namespace LAN                                       namespace WAN
-#  hosts 192.168.1.10 (flooder), .11 (idle)           servers 198.51.100.1,
+#  hosts 192.168.1.10, .12 (flooders), .11 (idle)   servers 198.51.100.1,
 #  tin0 (default route) ---fd--> tunnat 203.0.113.1 --fd--> .2 on tout0 (route
 #                                                            to 203.0.113.1/32)
 #
 # .10 sends UDP as fast as two iperf3 clients can (64-byte datagrams) to
 # 198.51.100.1, and a third iperf3, reversed, makes 198.51.100.2 send to
-# .10 as fast as it can: far more than tunnat can carry, both ways.
+# .12 as fast as it can: far more than tunnat can carry, both ways.
+# tunnat runs at nice 5, below the floods' own processes, so that they
+# overload it whatever else the machine runs (at its default, -10, it
+# may read all two starved senders offer, and nothing overflows).
 # Meanwhile .11 pings 198.51.100.1 every 50 ms.  With fair queues (the
 # default, 4), the flood from .10 fills its own queue of the inside
 # device and the one from 198.51.100.2 its own of the outside device,
-# and the ping's packets find theirs short.  Checks: no ping is lost;
-# tunnatctl answers throughout; both directions are forwarded; the
-# drops are counted (queue_full/DEVICE equals the device's own TX
-# dropped counter, and the inside one is not 0).
+# and the ping's packets find theirs short (a flooder's own TCP control
+# connection shares its fate, so the iperf3 clients are stopped, not
+# waited for).  Checks: no ping is lost; tunnatctl answers throughout;
+# both directions are forwarded; the drops are counted (queue_full/DEVICE
+# equals the device's own TX dropped counter, and the inside one is not
+# 0).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -37,11 +42,13 @@ outside:
   routes: [203.0.113.1/32]
 nat:
   addresses: [203.0.113.1]
+nice: 5
 $(control_yaml)
 YAML
 
 tunnat_start "$WORK/tunnat.yaml"
 n_lan ip addr add 192.168.1.11/24 dev "tin$ID"
+n_lan ip addr add 192.168.1.12/24 dev "tin$ID"
 n_wan ip addr add 198.51.100.2/24 dev "tout$ID"
 n_wan sysctl -qw "net.ipv6.conf.tout$ID.disable_ipv6=1"
 n_lan sysctl -qw "net.ipv6.conf.tin$ID.disable_ipv6=1"
@@ -75,11 +82,12 @@ n_lan ping -c 1 -W 2 -I 192.168.1.11 198.51.100.1 >/dev/null ||
 	broken "no path through tunnat"
 ctl stats --json >"$WORK/before.json"
 
-# The floods: 8 s, both ways
-FLOOD="-u -b 0 -l 64 -t 8 -B 192.168.1.10"
-bg_start up1 "$NS_LAN" iperf3 -c 198.51.100.1 -p 5201 $FLOOD
-bg_start up2 "$NS_LAN" iperf3 -c 198.51.100.1 -p 5202 $FLOOD
-bg_start down "$NS_LAN" iperf3 -c 198.51.100.2 -p 5203 -R $FLOOD
+# The floods, both ways, until stopped
+FLOOD="-u -b 0 -l 64 -t 60"
+bg_start up1 "$NS_LAN" iperf3 -c 198.51.100.1 -p 5201 -B 192.168.1.10 $FLOOD
+bg_start up2 "$NS_LAN" iperf3 -c 198.51.100.1 -p 5202 -B 192.168.1.10 $FLOOD
+bg_start down "$NS_LAN" iperf3 -c 198.51.100.2 -p 5203 -R -B 192.168.1.12 \
+	$FLOOD
 sleep 1
 
 # The idle host, 3 s of pings in the middle of the floods, and the
@@ -100,9 +108,9 @@ check "tunnatctl answered all 5 requests within 2 s during the floods" \
 check "the idle host's 60 pings were answered, none lost" \
 	grep -q "^60 packets transmitted, 60 received" "$WORK/ping.log"
 for c in up1 up2 down; do
-	eval "pid=\$PID_$c"
-	pid_wait 15 "$pid" || broken "iperf3 ($c) did not end"
+	bg_stop "$c"
 done
+sleep 1	# what the queues still hold drains
 
 ctl stats --json >"$WORK/after.json"
 out=$(($(stat forwarded/outbound "$WORK/after.json") -
