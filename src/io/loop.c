@@ -50,8 +50,17 @@
  * one worker, that worker is the first thread's loop, as it always was,
  * and none of this exists.
  *
+ * Fair queues.  Each worker reads nq queues of each device (fair-queues,
+ * as many for every worker), each with a uv_poll_t and READ_BUDGET of its
+ * own, so the worker serves them in turn.  The steering program puts a
+ * packet on the queue of its source address (steer.c); the kernel drops
+ * what reaches a full queue, and loop_queue_full() reads that count.  A
+ * packet goes out through the queue of its destination (out_fd()), which
+ * without a program makes the kernel's flow table pick the same queue for
+ * the answers.
+ *
  * io_uring.  Unless io-uring is off (or the kernel refuses a ring),
- * each worker keeps reads of both devices in flight in an io_uring
+ * each worker keeps reads of every queue in flight in an io_uring
  * instead, and writes what they bring through it too: see "the io_uring
  * path" below.
  *
