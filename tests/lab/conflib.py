@@ -497,6 +497,12 @@ class Lab:
         conf.update(top or {})
         # every tunnat the suite starts has its own control socket
         conf.setdefault("control", {"socket": self.ctl_sock})
+        # the keys the environment asks for, as lib.sh's env_yaml gives
+        # them (workers.sh runs some tests with io_uring on)
+        for key, var in (("workers", "TUNNAT_WORKERS"),
+                         ("io-uring", "TUNNAT_IO_URING")):
+            if os.environ.get(var):
+                conf.setdefault(key, os.environ[var])
         return json.dumps(conf, indent=1) + "\n"
 
 

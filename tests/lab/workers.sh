@@ -5,7 +5,8 @@
 # device, the BPF steering programs, the control socket walking both
 # engines, a reload that stops both, calls whose Call IDs both workers
 # share out; then basic.sh with io-uring auto, with one worker and two,
-# for the path that reads and writes through io_uring
+# for the path that reads and writes through io_uring, and the
+# conformance tests of fragments (rows 54 and 56) with it, one worker
 #
 # Each script runs as it does alone; lib.sh adds "workers: N" (and
 # "io-uring: auto") to the configuration it starts tunnat with, and fails
@@ -35,5 +36,11 @@ for t in basic control reload pptp; do
 done
 run 1 auto basic
 run 2 auto basic
+# the io_uring path sends a datagram's fragments in order, both ways
+CONFORMANCE_ONLY=row54_fragments_out_of_order,row56_fragmented_to_fit
+CONFORMANCE_ONLY=$CONFORMANCE_ONLY,row56_fragmented_inbound
+export CONFORMANCE_ONLY
+run 1 auto conformance
+unset CONFORMANCE_ONLY
 [ "$rc" -eq 0 ] && [ "$skipped" -eq "$runs" ] && exit 77
 exit "$rc"
