@@ -418,12 +418,11 @@ static void write_failed(struct worker *w, enum pkt_dir to_dev, size_t len,
 static int out_fd(const struct worker *w, enum pkt_dir to_dev,
 		  const uint8_t *pkt, size_t len)
 {
+	const struct ipv4_hdr *ip = (const void *)pkt;
 	unsigned q = 0;
 
-	if (w->nq[to_dev] > 1 && len >= 20)
-		q = (unsigned)((uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 |
-			       (uint32_t)pkt[18] << 8 | pkt[19]) %
-		    w->nq[to_dev];
+	if (w->nq[to_dev] > 1 && len >= IPV4_HDR_LEN)
+		q = ntohl(ip->daddr) % w->nq[to_dev];
 	return w->qfd[to_dev][q];
 }
 

@@ -171,10 +171,10 @@ static enum drop_reason quoted_parse(const struct nat *n, struct pkt *p,
  * sure its first 8 bytes are there) */
 static uint32_t quoted_tcp_seq(const struct quoted *q)
 {
-	const uint8_t *b = (const uint8_t *)q->ip + ipv4_ihl_len(q->ip) + 4;
+	const struct tcp_hdr *th = (const void *)((const uint8_t *)q->ip +
+						  ipv4_ihl_len(q->ip));
 
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-	       (uint32_t)b[2] << 8 | b[3];
+	return ntohl(th->seq);
 }
 
 /**
