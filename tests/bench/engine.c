@@ -21,6 +21,7 @@
  * Each figure is the median of RUNS runs (-r, default 5), each on a fresh
  * engine whose tables come from the same allocator as tunnat's (huge
  * pages where the kernel allows).  The clock is passed in, as tunnat does.
+ * -f FLOWS runs one of the three sizes alone (for a profiler).
  */
 
 #include <arpa/inet.h>
@@ -285,15 +286,24 @@ int main(int argc, char **argv)
 	static const uint32_t sizes[] = { 1, 65536, 1000000 };
 	double newv[RUNS_MAX], outv[RUNS_MAX], inv[RUNS_MAX], outbv[RUNS_MAX],
 	       inbv[RUNS_MAX], expv[RUNS_MAX], bv[RUNS_MAX];
-	unsigned runs = 5, s, k;
+	unsigned runs = 5, s, k, first = 0, last = 2;
 	uint8_t *buf;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "r:")) != -1) {
-		if (opt != 'r' || (runs = (unsigned)atoi(optarg)) < 1 ||
-		    runs > RUNS_MAX) {
-			fprintf(stderr, "usage: %s [-r RUNS (1-%d)]\n", argv[0],
-				RUNS_MAX);
+	while ((opt = getopt(argc, argv, "r:f:")) != -1) {
+		bool bad = true;
+
+		if (opt == 'r') {
+			runs = (unsigned)atoi(optarg);
+			bad = runs < 1 || runs > RUNS_MAX;
+		} else if (opt == 'f') {
+			for (s = 0; s < 3; s++)
+				if (sizes[s] == strtoul(optarg, NULL, 10))
+					first = last = s, bad = false;
+		}
+		if (bad) {
+			fprintf(stderr, "usage: %s [-r RUNS (1-%d)] "
+				"[-f 1|65536|1000000]\n", argv[0], RUNS_MAX);
 			return 64;
 		}
 	}
@@ -308,7 +318,7 @@ int main(int argc, char **argv)
 	       "in", "out", "in", "expire", "memory");
 	printf("%-8s %8s %8s %8s %8s %8s %8s %8s\n", "flows", "ns", "ns/one",
 	       "ns/one", "ns/batch", "ns/batch", "ns", "B/sess");
-	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+	for (s = first; s <= last; s++) {
 		struct flows f;
 
 		flows_make(&f, sizes[s]);
