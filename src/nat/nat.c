@@ -773,7 +773,7 @@ static bool prefetch_key(const struct pkt *p, struct flow_key *k)
 
 void nat_prefetch(struct nat *n, struct pkt *const *pkts, unsigned cnt)
 {
-	uint32_t h[NAT_BATCH_MAX];
+	uint64_t h[NAT_BATCH_MAX];
 	bool ok[NAT_BATCH_MAX];
 	unsigned i;
 
@@ -793,7 +793,9 @@ void nat_prefetch(struct nat *n, struct pkt *const *pkts, unsigned cnt)
 	}
 	for (i = 0; i < cnt; i++)
 		if (ok[i])
-			session_prefetch_head(&n->t, h[i]);
+			session_prefetch_match(&n->t, h[i],
+					       pkts[i]->dir == DIR_OUT ? SIDE_IN
+								  : SIDE_OUT);
 }
 
 enum verdict nat_translate(struct nat *n, struct pkt *p, uint64_t now_ms)

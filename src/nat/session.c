@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* session.c - session and mapping pools, their two-key hash, expiry lists */
+/* session.c - session and mapping pools, their indexes, expiry lists */
 
 #include <netinet/in.h>
 
@@ -23,9 +23,19 @@ static uint32_t pow2_at_least(uint64_t n)
 	return (uint32_t)p;
 }
 
+/* Index buckets: slots for two keys per session at a load <= 0.8. */
 static uint32_t s_buckets(uint32_t max)
 {
-	return pow2_at_least(2ULL * max);
+	uint64_t keys = 2ULL * max;
+
+	return pow2_at_least((keys * 10 / 8 + INDEX_SLOTS - 1) / INDEX_SLOTS);
+}
+
+/* Chain heads for the extra keys of GRE calls: a few, as few sessions are
+ * calls. */
+static uint32_t g_buckets(uint32_t max)
+{
+	return pow2_at_least(max / 16 + 1);
 }
 
 static uint32_t m_buckets(uint32_t max)
@@ -37,15 +47,16 @@ uint64_t session_table_bytes(uint32_t max)
 {
 	return (uint64_t)(max + 1) * sizeof(struct nat_session) +
 	       (uint64_t)(max + 1) * sizeof(struct nat_mapping) +
-	       (uint64_t)s_buckets(max) * sizeof(uint32_t) +
-	       (uint64_t)m_buckets(max) * sizeof(uint32_t);
+	       (uint64_t)s_buckets(max) * sizeof(struct index_bucket) +
+	       (uint64_t)(g_buckets(max) + m_buckets(max)) * sizeof(uint32_t);
 }
 
 /*
  * Without a hook, records come from posix_memalign() and are not cleared:
  * each is written before it is used, so its pages become resident only as
- * the table fills.  Buckets must start empty: calloc() gets them as fresh
- * zero pages.
+ * the table fills.  Buckets must start empty, and index buckets on a cache
+ * line each, so they are cleared here (the hook's memory, fresh anonymous
+ * pages, is zero and aligned already).
  */
 static void *table_alloc(const struct session_table *t, size_t bytes,
 			 bool zero)
@@ -54,9 +65,11 @@ static void *table_alloc(const struct session_table *t, size_t bytes,
 
 	if (t->mem.alloc)
 		return t->mem.alloc(bytes);
+	if (posix_memalign(&p, 64, bytes))
+		return NULL;
 	if (zero)
-		return calloc(1, bytes);
-	return posix_memalign(&p, 64, bytes) ? NULL : p;
+		memset(p, 0, bytes);
+	return p;
 }
 
 static void table_free(const struct session_table *t, void *p, size_t bytes)
@@ -79,6 +92,11 @@ static size_t m_bytes(const struct session_table *t)
 	return (size_t)(t->mp.max + 1) * sizeof(*t->m);
 }
 
+static size_t s_index_bytes(const struct session_table *t)
+{
+	return ((size_t)t->s_mask + 1) * sizeof(*t->s_bucket);
+}
+
 int session_table_init(struct session_table *t, uint32_t max,
 		       const uint32_t *pool_addrs, const uint64_t hkey[2],
 		       const struct session_mem *mem)
@@ -91,12 +109,14 @@ int session_table_init(struct session_table *t, uint32_t max,
 	t->sp = (struct rec_pool){ .max = max, .unused = 1 };
 	t->mp = (struct rec_pool){ .max = max, .unused = 1 };
 	t->s_mask = s_buckets(max) - 1;
+	t->g_mask = g_buckets(max) - 1;
 	t->m_mask = m_buckets(max) - 1;
 	t->s = table_alloc(t, s_bytes(t), false);
 	t->m = table_alloc(t, m_bytes(t), false);
-	t->s_bucket = table_alloc(t, ((size_t)t->s_mask + 1) * 4, true);
+	t->s_bucket = table_alloc(t, s_index_bytes(t), true);
+	t->g_bucket = table_alloc(t, ((size_t)t->g_mask + 1) * 4, true);
 	t->m_bucket = table_alloc(t, ((size_t)t->m_mask + 1) * 4, true);
-	if (!t->s || !t->m || !t->s_bucket || !t->m_bucket) {
+	if (!t->s || !t->m || !t->s_bucket || !t->g_bucket || !t->m_bucket) {
 		session_table_fini(t);
 		return -ENOMEM;
 	}
@@ -110,21 +130,28 @@ void session_table_fini(struct session_table *t)
 {
 	table_free(t, t->s, s_bytes(t));
 	table_free(t, t->m, m_bytes(t));
-	table_free(t, t->s_bucket, ((size_t)t->s_mask + 1) * 4);
+	table_free(t, t->s_bucket, s_index_bytes(t));
+	table_free(t, t->g_bucket, ((size_t)t->g_mask + 1) * 4);
 	table_free(t, t->m_bucket, ((size_t)t->m_mask + 1) * 4);
 	memset(t, 0, sizeof(*t));
 }
 
-static uint32_t key_hash(const struct session_table *t,
+static uint64_t key_hash(const struct session_table *t,
 			 const struct flow_key *k)
 {
 	uint64_t w[2];
 
 	memcpy(w, k, sizeof(w));
-	return (uint32_t)siphash13_2w(t->hkey, w[0], w[1]);
+	return siphash13_2w(t->hkey, w[0], w[1]);
 }
 
-uint32_t session_hash(const struct session_table *t, const struct flow_key *k)
+/* The tag of an index entry of hash @h: bits no bucket number uses. */
+static uint16_t hash_tag(uint64_t h)
+{
+	return (uint16_t)(h >> 48);
+}
+
+uint64_t session_hash(const struct session_table *t, const struct flow_key *k)
 {
 	return key_hash(t, k);
 }
@@ -158,11 +185,11 @@ bool session_has_side(const struct nat_session *s, enum key_side side)
 	       gre_call_open(s);
 }
 
-/* Where session @s keeps its chain link for @side. */
+/* Where a GRE call @s keeps its chain link for @side (SIDE_GRE_*). */
 static uint32_t *side_link(struct nat_session *s, enum key_side side)
 {
-	return side < SIDE_GRE_REM ? &s->hnext[side]
-				   : &s->aux[side - SIDE_GRE_REM];
+	assert(side >= SIDE_GRE_REM);
+	return &s->aux[side - SIDE_GRE_REM];
 }
 
 void session_key(const struct session_table *t, const struct nat_session *s,
@@ -220,28 +247,56 @@ static void mapping_key(const struct session_table *t,
 	};
 }
 
+/* Is index entry @e the session indexed under @k? */
+static bool entry_matches(const struct session_table *t, uint32_t e,
+			  const struct flow_key *k)
+{
+	struct flow_key sk;
+
+	if (ENTRY_SIDE(e) != k->side)
+		return false;
+	session_key(t, &t->s[ENTRY_IDX(e)], k->side, &sk);
+	return key_eq(&sk, k);
+}
+
+/* The GRE call indexed under @k (a SIDE_GRE_* key), or 0. */
+static uint32_t gre_find(const struct session_table *t,
+			 const struct flow_key *k)
+{
+	uint32_t e = t->g_bucket[key_hash(t, k) & t->g_mask];
+
+	while (e && !entry_matches(t, e, k))
+		e = *side_link(&t->s[ENTRY_IDX(e)], ENTRY_SIDE(e));
+	return ENTRY_IDX(e);
+}
+
 uint32_t session_find(const struct session_table *t, const struct flow_key *k)
 {
-	uint32_t e = t->s_bucket[key_hash(t, k) & t->s_mask];
+	uint64_t h;
+	uint32_t b, n;
 
-	while (e) {
-		struct nat_session *s = &t->s[ENTRY_IDX(e)];
+	if (k->side >= SIDE_GRE_REM)
+		return gre_find(t, k);
+	h = key_hash(t, k);
+	b = (uint32_t)h & t->s_mask;
+	for (n = 0; n <= t->s_mask; n++) {
+		const struct index_bucket *ib = &t->s_bucket[b];
+		unsigned i;
 
-		if (ENTRY_SIDE(e) == k->side) {
-			struct flow_key sk;
-
-			session_key(t, s, k->side, &sk);
-			if (key_eq(&sk, k))
-				return ENTRY_IDX(e);
-		}
-		e = *side_link(s, ENTRY_SIDE(e));
+		for (i = 0; i < INDEX_SLOTS; i++)
+			if (ib->tag[i] == hash_tag(h) && ib->ent[i] &&
+			    entry_matches(t, ib->ent[i], k))
+				return ENTRY_IDX(ib->ent[i]);
+		if (!ib->passed)
+			break;
+		b = (b + 1) & t->s_mask;
 	}
 	return 0;
 }
 
 uint32_t mapping_find(const struct session_table *t, const struct flow_key *k)
 {
-	uint32_t e = t->m_bucket[key_hash(t, k) & t->m_mask];
+	uint32_t e = t->m_bucket[(uint32_t)key_hash(t, k) & t->m_mask];
 
 	while (e) {
 		const struct nat_mapping *m = &t->m[ENTRY_IDX(e)];
@@ -344,7 +399,7 @@ uint32_t mapping_add(struct session_table *t, const struct nat_mapping *tmpl)
 		uint32_t *head;
 
 		mapping_key(t, m, side, &k);
-		head = &t->m_bucket[key_hash(t, &k) & t->m_mask];
+		head = &t->m_bucket[(uint32_t)key_hash(t, &k) & t->m_mask];
 		m->hnext[side] = *head;
 		*head = ENTRY(mi, side);
 	}
@@ -361,12 +416,60 @@ void mapping_del(struct session_table *t, uint32_t mi)
 		struct flow_key k;
 
 		mapping_key(t, m, side, &k);
-		chain_unlink(&t->m_bucket[key_hash(t, &k) & t->m_mask],
+		chain_unlink(&t->m_bucket[(uint32_t)key_hash(t, &k) &
+					  t->m_mask],
 			     ENTRY(mi, side), mapping_link, t->m);
 	}
 	m->hnext[0] = t->mp.free;
 	t->mp.free = mi;
 	t->mp.used--;
+}
+
+/* Put entry (@si, @side) in the index: in the first free slot from the
+ * bucket of its hash on, counting each full bucket it passes. */
+static void index_add(struct session_table *t, uint32_t si,
+		      enum key_side side, uint64_t h)
+{
+	uint32_t b = (uint32_t)h & t->s_mask, n;
+
+	for (n = 0; n <= t->s_mask; n++) {
+		struct index_bucket *ib = &t->s_bucket[b];
+		unsigned i;
+
+		for (i = 0; i < INDEX_SLOTS; i++)
+			if (!ib->ent[i]) {
+				ib->ent[i] = ENTRY(si, side);
+				ib->tag[i] = hash_tag(h);
+				return;
+			}
+		ib->passed++;
+		b = (b + 1) & t->s_mask;
+	}
+	assert(!"the session index has a slot for every key");
+}
+
+/* Take entry (@si, @side) of hash @h out of the index, and its count off
+ * every bucket it passed. */
+static void index_del(struct session_table *t, uint32_t si,
+		      enum key_side side, uint64_t h)
+{
+	uint32_t b = (uint32_t)h & t->s_mask, n;
+
+	for (n = 0; n <= t->s_mask; n++) {
+		struct index_bucket *ib = &t->s_bucket[b];
+		unsigned i;
+
+		for (i = 0; i < INDEX_SLOTS; i++)
+			if (ib->ent[i] == ENTRY(si, side)) {
+				ib->ent[i] = 0;
+				ib->tag[i] = 0;
+				return;
+			}
+		assert(ib->passed);
+		ib->passed--;
+		b = (b + 1) & t->s_mask;
+	}
+	assert(!"a session's entry is in the index");
 }
 
 static void key_link(struct session_table *t, uint32_t si, enum key_side side)
@@ -376,7 +479,11 @@ static void key_link(struct session_table *t, uint32_t si, enum key_side side)
 	uint32_t *head;
 
 	session_key(t, s, side, &k);
-	head = &t->s_bucket[key_hash(t, &k) & t->s_mask];
+	if (side < SIDE_GRE_REM) {
+		index_add(t, si, side, key_hash(t, &k));
+		return;
+	}
+	head = &t->g_bucket[key_hash(t, &k) & t->g_mask];
 	*side_link(s, side) = *head;
 	*head = ENTRY(si, side);
 }
@@ -397,8 +504,11 @@ static void key_unlink(struct session_table *t, uint32_t si,
 	struct flow_key k;
 
 	session_key(t, &t->s[si], side, &k);
-	chain_unlink(&t->s_bucket[key_hash(t, &k) & t->s_mask],
-		     ENTRY(si, side), session_link, t->s);
+	if (side < SIDE_GRE_REM)
+		index_del(t, si, side, key_hash(t, &k));
+	else
+		chain_unlink(&t->g_bucket[key_hash(t, &k) & t->g_mask],
+			     ENTRY(si, side), session_link, t->s);
 }
 
 static void keys_unlink(struct session_table *t, uint32_t si)
@@ -545,31 +655,88 @@ static const char *session_check(const struct session_table *t, uint32_t si,
 	return NULL;
 }
 
-/* Every chain of the session hash: entries in use, in their bucket. */
+/* Is index or chain entry @e a key that a session in use has? */
+static bool entry_live(const struct session_table *t, uint32_t e)
+{
+	const struct nat_session *s = &t->s[ENTRY_IDX(e)];
+
+	return ENTRY_IDX(e) && ENTRY_IDX(e) < t->sp.unused && s->proto &&
+	       session_has_side(s, ENTRY_SIDE(e));
+}
+
+/* The session index: each entry a live key, the buckets' passed counts
+ * exactly the entries placed beyond them; *@seen counts the entries. */
+static const char *index_check(const struct session_table *t, uint32_t *seen)
+{
+	uint32_t *passed = calloc((size_t)t->s_mask + 1, sizeof(*passed));
+	const char *why = NULL;
+	uint32_t b;
+
+	if (!passed)
+		return "out of memory";
+	for (b = 0; !why && b <= t->s_mask; b++) {
+		const struct index_bucket *ib = &t->s_bucket[b];
+		unsigned i;
+
+		for (i = 0; !why && i < INDEX_SLOTS; i++) {
+			uint32_t e = ib->ent[i], home;
+			struct flow_key k;
+			uint64_t h;
+
+			if (!e) {
+				if (ib->tag[i])
+					why = "a free index slot has a tag";
+				continue;
+			}
+			if (!entry_live(t, e) || ENTRY_SIDE(e) >= SIDE_GRE_REM) {
+				why = "the index holds a free record or a key it has not";
+				break;
+			}
+			/* (a wrong tag hides the entry from session_find(),
+			 * which session_check() sees) */
+			session_key(t, &t->s[ENTRY_IDX(e)], ENTRY_SIDE(e), &k);
+			h = key_hash(t, &k);
+			for (home = (uint32_t)h & t->s_mask; home != b;
+			     home = (home + 1) & t->s_mask)
+				passed[home]++;
+			(*seen)++;
+		}
+	}
+	for (b = 0; !why && b <= t->s_mask; b++)
+		if (t->s_bucket[b].passed != passed[b])
+			why = "an index bucket's count of entries passed is wrong";
+	free(passed);
+	return why;
+}
+
+/* The session index and the chains of GRE calls' extra keys: entries in
+ * use, where their hash puts them, as many as the sessions' keys. */
 static const char *chains_check(const struct session_table *t,
 				uint32_t links)
 {
 	uint32_t b, seen = 0;
+	const char *why = index_check(t, &seen);
 
-	for (b = 0; b <= t->s_mask; b++) {
+	if (why)
+		return why;
+	for (b = 0; b <= t->g_mask; b++) {
 		uint32_t e;
 
-		for (e = t->s_bucket[b]; e; ) {
+		for (e = t->g_bucket[b]; e; ) {
 			const struct nat_session *s = &t->s[ENTRY_IDX(e)];
 			struct flow_key k;
 
-			if (ENTRY_IDX(e) >= t->sp.unused || !s->proto ||
-			    !session_has_side(s, ENTRY_SIDE(e)))
-				return "a hash chain holds a free record or a key it has not";
+			if (!entry_live(t, e) || ENTRY_SIDE(e) < SIDE_GRE_REM)
+				return "a GRE key chain holds a free record or a key it has not";
 			session_key(t, s, ENTRY_SIDE(e), &k);
-			if ((key_hash(t, &k) & t->s_mask) != b)
-				return "a session is chained in the wrong bucket";
+			if ((key_hash(t, &k) & t->g_mask) != b)
+				return "a GRE call is chained in the wrong bucket";
 			if (++seen > links)
-				return "the session hash has more entries than keys";
+				return "the session indexes have more entries than keys";
 			e = *side_link((struct nat_session *)s, ENTRY_SIDE(e));
 		}
 	}
-	return seen == links ? NULL : "the session hash lacks keys";
+	return seen == links ? NULL : "the session indexes lack keys";
 }
 
 /* Every chain of the mapping hash, and every mapping in use. */
@@ -589,7 +756,7 @@ static const char *mappings_check(const struct session_table *t,
 			    mcount[ENTRY_IDX(e)] == CHECK_FREE)
 				return "a mapping chain holds a free record";
 			mapping_key(t, m, ENTRY_SIDE(e), &k);
-			if ((key_hash(t, &k) & t->m_mask) != b)
+			if (((uint32_t)key_hash(t, &k) & t->m_mask) != b)
 				return "a mapping is chained in the wrong bucket";
 			if (++seen > 2 * t->mp.used)
 				return "the mapping hash has more entries than keys";

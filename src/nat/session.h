@@ -11,10 +11,22 @@
  * Both live in preallocated pools of fixed-size records linked by 32-bit
  * index (0 is "none"); a pool hands out never-used records in order, so pages
  * are touched only as the table grows, then recycles freed ones.  Each
- * record is findable by two keys, its inside view and its outside view, in
- * one chained hash table per pool; the chain links sit in the records
- * themselves (an entry is index << 1 | side).  Hashing is SipHash-1-3 under a
+ * record is findable by two keys, its inside view and its outside view
+ * (an index entry is index << 2 | side).  Hashing is SipHash-1-3 under a
  * secret, because remote hosts choose the ports we hash.
+ *
+ * The session index, which every packet reads, is a table of buckets of one
+ * cache line each: ten entries with a 16-bit tag apiece (bits of the hash
+ * the bucket number does not use).  A lookup reads its bucket, and only the
+ * session whose tag matches: two cache misses, the second known as soon as
+ * the first is in, so a batch can prefetch both (nat_prefetch()).  A full
+ * bucket sends new entries on to the next one and counts them as passed;
+ * a lookup goes on past a bucket only while that count is not zero.  There
+ * are slots for every key at a load of at most 0.8.  The two extra keys of
+ * a live GRE call, looked up only for ICMP errors, sit in a small chained
+ * hash instead (links in the session), so the index never needs more than
+ * two slots per session.  Mappings, looked up only to open a session, are
+ * in a chained hash with the links in their records.
  *
  * Timers: one FIFO list per timeout class (TCP transitory, TCP established,
  * UDP, ICMP, the stages of a GRE call: pending, active, closing,
@@ -91,7 +103,7 @@ static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
 
 /**
  * struct nat_session - one flow; exactly one 64-byte cache line
- * @hnext:	hash chain links, [SIDE_IN] and [SIDE_OUT]
+ * @spare:	unused (room for what the next feature needs)
  * @prev:	expiry list links; @next also links the free list
  * @in_addr, @pub_addr, @rem_addr: the three addresses, network order
  * @in_port, @pub_port, @rem_port: ports or ICMP ids, network order
@@ -111,7 +123,7 @@ static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
  *		number, for the check of inbound ICMP errors (RFC 5927)
  * @alg_slot:	the control connection's ALG state slot; for a GRE call,
  *		the session index of the control connection that owns it
- * @aux:	a live GRE call: hash links of its SIDE_GRE_* keys; any
+ * @aux:	a live GRE call: chain links of its SIDE_GRE_* keys; any
  *		other session of a dynamic mapping: @aux[0] is its
  *		address-dependent filter record (filter.c), 0 for none;
  *		a TCP session's @aux[1] is the sequence number its inbound
@@ -121,7 +133,7 @@ static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
  * translated one in @pub_port and the outside peer's in @rem_port.
  */
 struct nat_session {
-	uint32_t hnext[2];
+	uint32_t spare[2];
 	uint32_t prev, next;
 	uint32_t in_addr, pub_addr, rem_addr;
 	uint16_t in_port, pub_port, rem_port;
@@ -198,10 +210,27 @@ struct expiry_list {
 	uint32_t head, tail;
 };
 
+#define INDEX_SLOTS	10	/* entries in a bucket of the session index */
+
+/**
+ * struct index_bucket - one cache line of the session index
+ * @tag:	the top 16 bits of each entry's hash
+ * @passed:	entries whose search went on past this bucket because it was
+ *		full when they were added, and that are still in the index
+ * @ent:	entries (index << 2 | side), 0 for a free slot
+ */
+struct index_bucket {
+	uint16_t tag[INDEX_SLOTS];
+	uint32_t passed;
+	uint32_t ent[INDEX_SLOTS];
+} __attribute__((aligned(64)));
+static_assert(sizeof(struct index_bucket) == 64, "a bucket is a cache line");
+
 /**
  * struct session_table - sessions and mappings with their indexes
  * @s, @m:		record arrays, index 0 unused
- * @s_bucket:		session hash heads, @s_mask + 1 of them
+ * @s_bucket:		the session index, @s_mask + 1 buckets
+ * @g_bucket:		chain heads of the GRE calls' extra keys, @g_mask + 1
  * @m_bucket:		mapping hash heads, @m_mask + 1 of them
  * @pool_addrs:		public addresses by pub_idx (owned by the caller)
  * @lists:		one expiry list per enum nat_class
@@ -212,8 +241,9 @@ struct expiry_list {
 struct session_table {
 	struct nat_session *s;
 	struct nat_mapping *m;
-	uint32_t *s_bucket, *m_bucket;
-	uint32_t s_mask, m_mask;
+	struct index_bucket *s_bucket;
+	uint32_t *g_bucket, *m_bucket;
+	uint32_t s_mask, g_mask, m_mask;
 	struct rec_pool sp, mp;
 	const uint32_t *pool_addrs;
 	struct expiry_list lists[CLASS_N];
@@ -230,10 +260,11 @@ struct session_table {
  * @mem:	@mem->alloc returns zeroed, 64-byte aligned memory, or NULL;
  *		both NULL: calloc() and free()
  *
- * Session hash buckets are a power of two, at least two per session, so
- * chains on the packet path stay short (load <= 1).  Mapping buckets are
- * at least one per two mappings (load <= 4): mappings are looked up only
- * to open a session, and memory per session is what bounds the table.
+ * The session index has a power of two buckets, with a slot for every
+ * inside and outside key of @max sessions at a load of at most 0.8.
+ * Mapping buckets are at least one per two mappings (load <= 4): mappings
+ * are looked up only to open a session, and memory per session is what
+ * bounds the table.
  *
  * Return: 0, or -ENOMEM (nothing is left allocated)
  */
@@ -254,25 +285,31 @@ bool session_has_side(const struct nat_session *s, enum key_side side);
 void session_key(const struct session_table *t, const struct nat_session *s,
 		 enum key_side side, struct flow_key *k);
 
-/* session_hash() - where key @k lives in the session hash */
-uint32_t session_hash(const struct session_table *t, const struct flow_key *k);
+/* session_hash() - the hash of key @k, which says where it is indexed */
+uint64_t session_hash(const struct session_table *t, const struct flow_key *k);
 
-/* session_prefetch_bucket() - start loading the bucket of hash @h */
+/* session_prefetch_bucket() - start loading the index bucket of hash @h */
 static inline void session_prefetch_bucket(const struct session_table *t,
-					   uint32_t h)
+					   uint64_t h)
 {
 	__builtin_prefetch(&t->s_bucket[h & t->s_mask]);
 }
 
-/* session_prefetch_head() - start loading the first session of the chain of
- * hash @h (read its bucket, which session_prefetch_bucket() fetched) */
-static inline void session_prefetch_head(const struct session_table *t,
-					 uint32_t h)
+/* session_prefetch_match() - start loading the session an index entry of
+ * hash @h and side @side (SIDE_IN or SIDE_OUT) points to, if its bucket
+ * (which session_prefetch_bucket() fetched) has one */
+static inline void session_prefetch_match(const struct session_table *t,
+					  uint64_t h, enum key_side side)
 {
-	uint32_t e = t->s_bucket[h & t->s_mask];
+	const struct index_bucket *b = &t->s_bucket[h & t->s_mask];
+	unsigned i;
 
-	if (e)
-		__builtin_prefetch(&t->s[e >> 1]);
+	for (i = 0; i < INDEX_SLOTS; i++)
+		if (b->tag[i] == (uint16_t)(h >> 48) &&
+		    (b->ent[i] & 3) == side && b->ent[i]) {
+			__builtin_prefetch(&t->s[b->ent[i] >> 2]);
+			return;
+		}
 }
 
 /* session_find() - session indexed under @k, or 0; expiry is not checked */

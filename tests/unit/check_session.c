@@ -128,10 +128,166 @@ START_TEST(test_check_free_list)
 }
 END_TEST
 
+/* An index bucket's count of entries passed, off by one. */
+START_TEST(test_check_index_passed)
+{
+	t.s_bucket[0].passed++;
+	expect("count of entries passed is wrong");
+}
+END_TEST
+
+/* An entry whose tag is not its hash's: lookups miss it. */
+START_TEST(test_check_index_tag)
+{
+	uint32_t b;
+	unsigned i;
+
+	for (b = 0; b <= t.s_mask; b++)
+		for (i = 0; i < INDEX_SLOTS; i++)
+			if (t.s_bucket[b].ent[i]) {
+				t.s_bucket[b].tag[i] ^= 1;
+				expect("not found under one of its keys");
+				return;
+			}
+	ck_abort_msg("no entry in the index");
+}
+END_TEST
+
+/* ---- the index itself, filled to its load limit ----------------------- */
+
+#define FULL_MAX	4096
+
+static struct session_table big;
+static uint32_t big_pool[1];
+
+static void big_setup(void)
+{
+	const uint64_t key[2] = { 0x1234, 0x5678 };
+
+	big_pool[0] = htonl(0xcb007101);
+	ck_assert_int_eq(session_table_init(&big, FULL_MAX, big_pool, key,
+					    NULL), 0);
+}
+
+static void big_teardown(void)
+{
+	session_table_fini(&big);
+}
+
+/* Session number @i's template: a UDP flow of its own, no mapping. */
+static struct nat_session flow(uint32_t i)
+{
+	return (struct nat_session){
+		.in_addr = htonl(0x0a000000 + i / 64),
+		.in_port = htons((uint16_t)(1024 + i % 64)),
+		.pub_addr = big_pool[0], .pub_port = htons((uint16_t)(2000 + i)),
+		.rem_addr = htonl(0xc6336407), .rem_port = htons(53),
+		.proto = IPPROTO_UDP, .klass = CLASS_UDP,
+	};
+}
+
+/* Is session @si found under both its keys, and not once its key moved? */
+static void expect_found(uint32_t si)
+{
+	struct flow_key k;
+
+	session_key(&big, &big.s[si], SIDE_IN, &k);
+	ck_assert_uint_eq(session_find(&big, &k), si);
+	session_key(&big, &big.s[si], SIDE_OUT, &k);
+	ck_assert_uint_eq(session_find(&big, &k), si);
+	k.rem_port ^= 1;
+	ck_assert_uint_eq(session_find(&big, &k), 0);
+}
+
+static uint32_t passed_total(void)
+{
+	uint32_t b, sum = 0;
+
+	for (b = 0; b <= big.s_mask; b++)
+		sum += big.s_bucket[b].passed;
+	return sum;
+}
+
+/* Full, with buckets overflowing into their neighbours; emptied in a
+ * scrambled order, refilled, emptied again: every key found throughout,
+ * every count back to zero at the end. */
+START_TEST(test_index_full_churn)
+{
+	static uint32_t si[FULL_MAX];
+	uint32_t i, round;
+
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < FULL_MAX; i++) {
+			struct nat_session s = flow(i + round * FULL_MAX);
+
+			si[i] = session_add(&big, 0, &s, 1000);
+			ck_assert_uint_ne(si[i], 0);
+		}
+		/* load 0.8: some buckets must have overflowed, or this
+		 * test does not test the overflow path */
+		ck_assert_uint_gt(passed_total(), 0);
+		ck_assert_ptr_null(session_table_check(&big));
+		for (i = 0; i < FULL_MAX; i++)
+			expect_found(si[i]);
+		for (i = 0; i < FULL_MAX; i++) {
+			/* 1237 is prime to 4096: each index once */
+			uint32_t j = (i * 1237 + round) % FULL_MAX;
+
+			ck_assert_uint_eq(session_del(&big, si[j]), 0);
+			si[j] = 0;
+			if (i % 512 == 0)
+				ck_assert_ptr_null(session_table_check(&big));
+			if (i % 64 == 0) {
+				uint32_t k;
+
+				for (k = 0; k < FULL_MAX; k++)
+					if (si[k])
+						expect_found(si[k]);
+			}
+		}
+		ck_assert_uint_eq(passed_total(), 0);
+		ck_assert_ptr_null(session_table_check(&big));
+	}
+}
+END_TEST
+
+/* A live GRE call's two extra keys, in their chained hash. */
+START_TEST(test_index_gre_call)
+{
+	struct nat_session s = {
+		.in_addr = htonl(0x0a000002), .in_port = htons(0x1111),
+		.pub_addr = big_pool[0], .pub_port = htons(0x2222),
+		.rem_addr = htonl(0xc6336407), .rem_port = htons(0x3333),
+		.proto = IPPROTO_GRE, .klass = CLASS_GRE,
+	};
+	uint32_t call = session_add(&big, 0, &s, 1000);
+	struct flow_key k, rem;
+	enum key_side side;
+
+	ck_assert_uint_ne(call, 0);
+	for (side = SIDE_IN; side < SIDE_N; side++) {
+		ck_assert(session_has_side(&big.s[call], side));
+		session_key(&big, &big.s[call], side, &k);
+		ck_assert_uint_eq(session_find(&big, &k), call);
+	}
+	ck_assert_ptr_null(session_table_check(&big));
+	session_key(&big, &big.s[call], SIDE_GRE_REM, &rem);
+	/* quarantined: the extra keys go */
+	session_refresh(&big, call, CLASS_GRE_QUARANTINE, 2000);
+	session_key(&big, &big.s[call], SIDE_OUT, &k);
+	ck_assert_uint_eq(session_find(&big, &k), call);
+	ck_assert_uint_eq(session_find(&big, &rem), 0);
+	ck_assert_ptr_null(session_table_check(&big));
+	session_del(&big, call);
+	ck_assert_ptr_null(session_table_check(&big));
+}
+END_TEST
+
 static Suite *session_suite(void)
 {
 	Suite *s = suite_create("session");
 	TCase *tc = tcase_create("session_table_check");
+	TCase *ti = tcase_create("index");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_check_clean);
@@ -142,7 +298,13 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, test_check_list_class);
 	tcase_add_test(tc, test_check_free_marker);
 	tcase_add_test(tc, test_check_free_list);
+	tcase_add_test(tc, test_check_index_passed);
+	tcase_add_test(tc, test_check_index_tag);
 	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(ti, big_setup, big_teardown);
+	tcase_add_test(ti, test_index_full_churn);
+	tcase_add_test(ti, test_index_gre_call);
+	suite_add_tcase(s, ti);
 	return s;
 }
 
