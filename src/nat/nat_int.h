@@ -180,6 +180,9 @@ struct nat_shared {
 	unsigned nslots;		/* slots ever used */
 	unsigned slots_cap;		/* slots @sorted and @pools hold */
 	struct pool_ix *sorted;		/* every slot's address, sorted */
+	uint64_t seen[8];		/* a bit per hash of each slot's
+					 * address: most addresses not ours
+					 * are told apart by one line */
 	uint16_t *active;		/* slots of the configured pool, by
 					 * address; pairing picks among them */
 	unsigned nactive;

@@ -64,23 +64,32 @@ static int slot_cmp(const void *a, const void *b, void *arg)
 	return x < y ? -1 : x > y;
 }
 
+/* The bit of @seen that host-order address @addr_h sets. */
+static unsigned seen_bit(uint32_t addr_h)
+{
+	return (addr_h * 0x9e3779b1u) >> 23;	/* 0..511 */
+}
+
+/* Every packet asks this (is the address one of ours?), most often of an
+ * address that is not: @seen answers those at once.  For the others the
+ * search narrows the range without a branch on the data (a conditional
+ * move: the addresses are random to a branch predictor), and compares
+ * once at the end. */
 int nat_shared_index(const struct nat_shared *sh, uint32_t addr)
 {
+	const struct pool_ix *base = sh->sorted;
 	uint32_t key = ntohl(addr);
-	unsigned lo = 0, hi = sh->nslots;
+	unsigned len = sh->nslots, bit = seen_bit(key);
 
-	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
-		uint32_t v = sh->sorted[mid].addr_h;
+	if (!len || !(sh->seen[bit / 64] >> (bit % 64) & 1))
+		return -1;
+	while (len > 1) {
+		unsigned half = len / 2;
 
-		if (v == key)
-			return sh->sorted[mid].slot;
-		if (v < key)
-			lo = mid + 1;
-		else
-			hi = mid;
+		base = base[half].addr_h <= key ? base + half : base;
+		len -= half;
 	}
-	return -1;
+	return base->addr_h == key ? base->slot : -1;
 }
 
 /* Is slot @slot free to take a new address: off the active list, not
@@ -128,6 +137,12 @@ static void slot_set(struct nat_shared *sh, unsigned slot, uint32_t addr)
 			sh->sorted[i].addr_h = ntohl(addr);
 	/* kept sorted as it changes: lookups come next */
 	qsort(sh->sorted, sh->nslots, sizeof(*sh->sorted), ix_cmp);
+	memset(sh->seen, 0, sizeof(sh->seen));
+	for (i = 0; i < sh->nslots; i++) {
+		unsigned bit = seen_bit(sh->sorted[i].addr_h);
+
+		sh->seen[bit / 64] |= 1ULL << (bit % 64);
+	}
 }
 
 int nat_shared_pool_set(struct nat_shared *sh, struct nat *const *ns,
