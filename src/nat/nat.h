@@ -471,9 +471,9 @@ void nat_frag_follow(struct nat *n, uint32_t src, uint32_t dst, uint8_t proto,
  * @cnt:	at most NAT_BATCH_MAX
  *
  * Only a hint, with no effect on translation: for each TCP or UDP packet
- * it hashes the lookup key and asks the CPU to fetch its hash bucket, then
- * (the buckets having had time to arrive) the first session each bucket
- * leads to.  It does nothing while the table is small enough to stay in
+ * it hashes the lookup key and asks the CPU to fetch its index bucket,
+ * then (the buckets having had time to arrive) the session whose entry
+ * there has the key's tag.  It does nothing while the table is small enough to stay in
  * the CPU's caches.  Called on a batch before nat_translate() on each of its
  * packets, the misses of the whole batch overlap instead of coming one
  * after another.

@@ -21,7 +21,8 @@
  * session whose tag matches: two cache misses, the second known as soon as
  * the first is in, so a batch can prefetch both (nat_prefetch()).  A full
  * bucket sends new entries on to the next one and counts them as passed;
- * a lookup goes on past a bucket only while that count is not zero.  There
+ * a lookup goes on past a bucket (to the adjacent line) only while that
+ * count is not zero.  There
  * are slots for every key at a load of at most 0.8.  The two extra keys of
  * a live GRE call, looked up only for ICMP errors, sit in a small chained
  * hash instead (links in the session), so the index never needs more than
