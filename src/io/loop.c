@@ -845,13 +845,22 @@ static bool ur_packet(struct worker *w, struct ur_slot *s, int len,
 	return true;
 }
 
-/* Completions: reads become packets, written ones read again. */
+/*
+ * Completions: reads become packets, written ones read again.  A read
+ * queued again on a queue that holds packets completes at once, in the
+ * submission, so the callback goes on while completions wait, up to the
+ * budget the read(2) path gives all the worker's queues together: with
+ * only the reads in flight per turn (UR_SLOTS over the queues), a backlog
+ * left while the loop was busy elsewhere (a control client's long reply)
+ * would drain a few packets per turn, slower than it grows.
+ */
 static void ur_cb(uv_poll_t *h, int status, int events)
 {
 	struct worker *w = h->data;
 	struct ur_slot *batch[BATCH];
 	struct pkt pkts[BATCH], *pp[BATCH];
-	unsigned total = 0, n, i, k;
+	unsigned total = 0, turns = 0, n, i, k;
+	unsigned budget = READ_BUDGET * (w->nq[DIR_OUT] + w->nq[DIR_IN]);
 	struct io_uring_cqe *cqe;
 
 	do {
@@ -904,7 +913,10 @@ static void ur_cb(uv_poll_t *h, int status, int events)
 		}
 		io_uring_submit(w->ur);
 		total += n;
-	} while (n == BATCH && total < READ_BUDGET);
+		/* (turns: completions that bring no packet, such as a read
+		 * the kernel cut short, cannot keep it here either) */
+	} while (++turns < budget && total < budget &&
+		 io_uring_cq_ready(w->ur));
 	kick_flush(w);
 	maplog_flush();
 }

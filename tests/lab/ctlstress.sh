@@ -18,7 +18,10 @@
 #  - malformed, oversized, incomplete and silent requests get an error
 #    reply (errno=N), and a client that vanishes mid-reply harms nothing.
 # The numbers are printed; the bounds are loose (a shared 2-core VM): no
-# more than 1% lost, no gap over 500 ms.
+# more than 1% lost, no gap or round trip over 500 ms.  PROBE_RATE sets
+# the probe's rate while the 100 clients list (1000 a second): above
+# about 2000 this VM's echo server, a Python program competing with 100
+# clients for the CPUs, loses datagrams itself.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -66,17 +69,20 @@ echo "made in $(($(date +%s) - t0)) s"
 
 bg_start echo "$NS_WAN" $FLOWS udp-echo 7000 90
 sleep 0.3
-# probe SECONDS NAME: 1000 datagrams a second for SECONDS, or until the
-# file NAME.stop exists, into NAME.txt
+# probe SECONDS NAME [RATE]: RATE (1000) datagrams a second for SECONDS,
+# or until the file NAME.stop exists, into NAME.txt
 probe() {
 	timeout 90 ip netns exec "$NS_LAN" $FLOWS udp-probe 192.168.1.10 \
-		198.51.100.1 7000 1000 "$1" "$WORK/$2.stop" >"$WORK/$2.txt"
+		198.51.100.1 7000 "${3:-1000}" "$1" "$WORK/$2.stop" \
+		>"$WORK/$2.txt"
 }
-# probe_ok NAME: no more than 1% lost, no gap over 500 ms
+# probe_ok NAME: no more than 1% lost, no gap or round trip over 500 ms
+# (a backlog tunnat drains slower than it grows shows as round trips
+# that keep growing while the gaps stay short)
 probe_ok() {
 	read -r _ sent _ got _ gap _ rtt <"$WORK/$1.txt"
 	[ "$sent" -gt 0 ] && [ $((got * 100)) -ge $((sent * 99)) ] &&
-		[ "$gap" -lt 500 ]
+		[ "$gap" -lt 500 ] && [ "$rtt" -lt 500 ]
 }
 # probe_show NAME: the numbers
 probe_show() {
@@ -109,7 +115,7 @@ check "and another client lists all the sessions ($n)" test "$n" -ge 100000
 printf 'command=sta' >"$WORK/silent.req"
 bg_start silent "$NS_LAN" sh -c \
 	"$FLOWS ctl-raw '$SOCK' hold <'$WORK/silent.req'"
-probe 60 many &
+probe 60 many "${PROBE_RATE:-1000}" &
 probe_pid=$!
 sleep 0.5
 t0=$(date +%s.%N)

@@ -214,6 +214,11 @@ tunnat_start() {
 		cat "$WORK/tunnat.log" >&2
 		broken "tunnat does not forward with $TUNNAT_WORKERS workers"
 	fi
+	if [ "${TUNNAT_IO_URING:-}" = auto ] &&
+	    ! grep -q "forwarding between.* io_uring" "$WORK/tunnat.log"; then
+		cat "$WORK/tunnat.log" >&2
+		broken "tunnat does not forward with io_uring"
+	fi
 }
 
 # stats_fail MESSAGE: a counter could not be read.  Say so, with the newest
