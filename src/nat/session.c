@@ -10,10 +10,6 @@
 #include "session.h"
 #include "siphash.h"
 
-#define ENTRY(idx, side)	((uint32_t)(idx) << 2 | (side))
-#define ENTRY_IDX(e)		((e) >> 2)
-#define ENTRY_SIDE(e)		((e) & 3)
-
 static uint32_t pow2_at_least(uint64_t n)
 {
 	uint64_t p = 1;
@@ -143,12 +139,6 @@ static uint64_t key_hash(const struct session_table *t,
 
 	memcpy(w, k, sizeof(w));
 	return siphash13_2w(t->hkey, w[0], w[1]);
-}
-
-/* The tag of an index entry of hash @h: bits no bucket number uses. */
-static uint16_t hash_tag(uint64_t h)
-{
-	return (uint16_t)(h >> 48);
 }
 
 uint64_t session_hash(const struct session_table *t, const struct flow_key *k)
@@ -284,7 +274,7 @@ uint32_t session_find(const struct session_table *t, const struct flow_key *k)
 		unsigned i;
 
 		for (i = 0; i < INDEX_SLOTS; i++)
-			if (ib->tag[i] == hash_tag(h) && ib->ent[i] &&
+			if (ib->tag[i] == index_tag(h) && ib->ent[i] &&
 			    entry_matches(t, ib->ent[i], k))
 				return ENTRY_IDX(ib->ent[i]);
 		if (!ib->passed)
@@ -425,51 +415,47 @@ void mapping_del(struct session_table *t, uint32_t mi)
 	t->mp.used--;
 }
 
-/* Put entry (@si, @side) in the index: in the first free slot from the
- * bucket of its hash on, counting each full bucket it passes. */
+/*
+ * Walk the index from the bucket of hash @h on to the first slot holding
+ * @from, put @to (with @tag) there, and add @step to the passed count of
+ * each bucket walked over before it: index_add() looks for a free slot
+ * (@from 0, @step 1), index_del() for its entry (@step -1), which passed
+ * the same buckets when it was added.
+ */
+static void index_swap(struct session_table *t, uint64_t h, uint32_t from,
+		       uint32_t to, uint16_t tag, int step)
+{
+	uint32_t b = (uint32_t)h & t->s_mask, n;
+
+	for (n = 0; n <= t->s_mask; n++) {
+		struct index_bucket *ib = &t->s_bucket[b];
+		unsigned i;
+
+		for (i = 0; i < INDEX_SLOTS; i++)
+			if (ib->ent[i] == from) {
+				ib->ent[i] = to;
+				ib->tag[i] = tag;
+				return;
+			}
+		assert(step > 0 || ib->passed);
+		ib->passed += (uint32_t)step;
+		b = (b + 1) & t->s_mask;
+	}
+	assert(!"the index has a free slot, or the entry sought");
+}
+
+/* Put entry (@si, @side) of hash @h in the index. */
 static void index_add(struct session_table *t, uint32_t si,
 		      enum key_side side, uint64_t h)
 {
-	uint32_t b = (uint32_t)h & t->s_mask, n;
-
-	for (n = 0; n <= t->s_mask; n++) {
-		struct index_bucket *ib = &t->s_bucket[b];
-		unsigned i;
-
-		for (i = 0; i < INDEX_SLOTS; i++)
-			if (!ib->ent[i]) {
-				ib->ent[i] = ENTRY(si, side);
-				ib->tag[i] = hash_tag(h);
-				return;
-			}
-		ib->passed++;
-		b = (b + 1) & t->s_mask;
-	}
-	assert(!"the session index has a slot for every key");
+	index_swap(t, h, 0, ENTRY(si, side), index_tag(h), 1);
 }
 
-/* Take entry (@si, @side) of hash @h out of the index, and its count off
- * every bucket it passed. */
+/* Take entry (@si, @side) of hash @h out of the index. */
 static void index_del(struct session_table *t, uint32_t si,
 		      enum key_side side, uint64_t h)
 {
-	uint32_t b = (uint32_t)h & t->s_mask, n;
-
-	for (n = 0; n <= t->s_mask; n++) {
-		struct index_bucket *ib = &t->s_bucket[b];
-		unsigned i;
-
-		for (i = 0; i < INDEX_SLOTS; i++)
-			if (ib->ent[i] == ENTRY(si, side)) {
-				ib->ent[i] = 0;
-				ib->tag[i] = 0;
-				return;
-			}
-		assert(ib->passed);
-		ib->passed--;
-		b = (b + 1) & t->s_mask;
-	}
-	assert(!"a session's entry is in the index");
+	index_swap(t, h, ENTRY(si, side), 0, 0, -1);
 }
 
 static void key_link(struct session_table *t, uint32_t si, enum key_side side)

@@ -211,14 +211,26 @@ struct expiry_list {
 	uint32_t head, tail;
 };
 
+/* An entry of the session index or of a hash chain: record and side. */
+#define ENTRY(idx, side)	((uint32_t)(idx) << 2 | (side))
+#define ENTRY_IDX(e)		((e) >> 2)
+#define ENTRY_SIDE(e)		((e) & 3)
+
 #define INDEX_SLOTS	10	/* entries in a bucket of the session index */
+
+/* index_tag() - the tag of an index entry of hash @h: bits no bucket
+ * number uses */
+static inline uint16_t index_tag(uint64_t h)
+{
+	return (uint16_t)(h >> 48);
+}
 
 /**
  * struct index_bucket - one cache line of the session index
  * @tag:	the top 16 bits of each entry's hash
  * @passed:	entries whose search went on past this bucket because it was
  *		full when they were added, and that are still in the index
- * @ent:	entries (index << 2 | side), 0 for a free slot
+ * @ent:	entries (ENTRY()), 0 for a free slot
  */
 struct index_bucket {
 	uint16_t tag[INDEX_SLOTS];
@@ -306,9 +318,9 @@ static inline void session_prefetch_match(const struct session_table *t,
 	unsigned i;
 
 	for (i = 0; i < INDEX_SLOTS; i++)
-		if (b->tag[i] == (uint16_t)(h >> 48) &&
-		    (b->ent[i] & 3) == side && b->ent[i]) {
-			__builtin_prefetch(&t->s[b->ent[i] >> 2]);
+		if (b->tag[i] == index_tag(h) &&
+		    ENTRY_SIDE(b->ent[i]) == side && b->ent[i]) {
+			__builtin_prefetch(&t->s[ENTRY_IDX(b->ent[i])]);
 			return;
 		}
 }
