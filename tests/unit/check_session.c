@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* check_session.c - session_table_check(): it finds nothing wrong in a
  * table the session.c calls made, and names what was broken in one
- * changed behind their back
+ * changed behind their back; the session index under churn; the count
+ * table per address (counts.c)
  *
- * The fuzzers rely on it after every call into the engine, so each kind
- * of damage it must see is made here once, on a small table built by
- * hand with the calls of session.h alone.
+ * The fuzzers rely on session_table_check() after every call into the
+ * engine, so each kind of damage it must see is made here once, on a
+ * small table built by hand with the calls of session.h alone.
  */
 
 #include <arpa/inet.h>
@@ -16,6 +17,7 @@
 
 #include <check.h>
 
+#include "nat/nat_int.h"
 #include "nat/session.h"
 
 static struct session_table t;
@@ -285,11 +287,114 @@ START_TEST(test_index_gre_call)
 }
 END_TEST
 
+/* Every address of @addrs[0..n) counts @want[i], and nothing else
+ * is in @ac. */
+static void expect_counts(const struct addr_counts *ac, const uint64_t *key,
+			  const uint32_t *addrs, const uint32_t *want,
+			  uint32_t n)
+{
+	uint32_t i, used = 0;
+
+	for (i = 0; i < n; i++) {
+		ck_assert_uint_eq(addr_count(ac, key, addrs[i]), want[i]);
+		used += want[i] != 0;
+	}
+	for (i = 0; i <= ac->mask; i++)
+		used -= ac->e[i].n != 0;
+	ck_assert_uint_eq(used, 0);
+}
+
+/* Hosts of a LAN share a few pages of a table sized for a million. */
+START_TEST(test_counts_lan_on_few_pages)
+{
+	enum { HOSTS = 15625, PER_PAGE = 4096 / sizeof(struct addr_count) };
+	const uint64_t key[2] = { 0x1234, 0x5678 };
+	static uint32_t addrs[HOSTS], want[HOSTS];
+	struct addr_counts ac;
+	uint32_t i, pages = 0, slot;
+
+	ck_assert_int_eq(addr_counts_init(&ac, 1000000), 0);
+	for (i = 0; i < HOSTS; i++) {
+		addrs[i] = htonl(0x0a000001 + i);	/* 10.0.0.1 on: 62 /24s */
+		want[i] = 1 + i % 64;
+		addr_count_add(&ac, key, addrs[i], want[i]);
+	}
+	expect_counts(&ac, key, addrs, want, HOSTS);
+	for (slot = 0; slot <= ac.mask; slot += PER_PAGE) {
+		uint32_t k;
+
+		for (k = 0; k < PER_PAGE && !ac.e[slot + k].n; k++)
+			;
+		pages += k < PER_PAGE;
+	}
+	/* a run of 256 slots spans at most 2 pages; one per address would
+	 * touch most of the 4096 */
+	ck_assert_uint_le(pages, 2 * 62);
+	for (i = 0; i < HOSTS; i++) {
+		addr_count_sub(&ac, key, addrs[i], want[i]);
+		want[i] = 0;
+	}
+	expect_counts(&ac, key, addrs, want, HOSTS);
+	addr_counts_fini(&ac);
+}
+END_TEST
+
+/* Runs of different /24s that overlap, and wrap around the table's end:
+ * every count stays findable while addresses leave in a scrambled order. */
+START_TEST(test_counts_overlapping_runs)
+{
+	enum { N = 512 };		/* two full /24s: load 1/2 of 1024 */
+	uint32_t addrs[N], want[N], i, displaced = 0;
+	uint64_t round;
+
+	for (round = 1; round <= 16; round++) {
+		const uint64_t key[2] = { round, ~round };
+		struct addr_counts ac;
+		uint32_t base[2] = { UINT32_MAX, UINT32_MAX };
+		bool shifted = false;
+
+		ck_assert_int_eq(addr_counts_init(&ac, N), 0);
+		ck_assert_uint_eq(ac.mask, 1023);
+		for (i = 0; i < N; i++) {
+			/* 192.0.2.0/24 and 198.51.100.0/24, interleaved */
+			addrs[i] = htonl((i % 2 ? 0xc6336400 : 0xc0000200) |
+					 i / 2);
+			want[i] = i + 1;
+			addr_count_add(&ac, key, addrs[i], want[i]);
+		}
+		expect_counts(&ac, key, addrs, want, N);
+		/* a /24 away from home has entries at different offsets */
+		for (i = 0; i <= ac.mask; i++) {
+			uint32_t a = ntohl(ac.e[i].addr), *b;
+
+			if (!ac.e[i].n)
+				continue;
+			b = &base[(a >> 8) == 0xc63364];
+			if (*b == UINT32_MAX)
+				*b = (i - (a & 0xff)) & ac.mask;
+			shifted |= *b != ((i - (a & 0xff)) & ac.mask);
+		}
+		displaced += shifted;
+		for (i = 0; i < N; i++) {
+			uint32_t k = (i * 167 + round) % N;	/* 167: odd */
+
+			addr_count_sub(&ac, key, addrs[k], want[k]);
+			want[k] = 0;
+			expect_counts(&ac, key, addrs, want, N);
+		}
+		addr_counts_fini(&ac);
+	}
+	/* the keys made some runs overlap, so the shifts were exercised */
+	ck_assert_uint_ge(displaced, 1);
+}
+END_TEST
+
 static Suite *session_suite(void)
 {
 	Suite *s = suite_create("session");
 	TCase *tc = tcase_create("session_table_check");
 	TCase *ti = tcase_create("index");
+	TCase *tn = tcase_create("counts");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_check_clean);
@@ -308,6 +413,10 @@ static Suite *session_suite(void)
 	tcase_add_test(ti, test_index_full_churn);
 	tcase_add_test(ti, test_index_gre_call);
 	suite_add_tcase(s, ti);
+	tcase_set_timeout(tn, 60);	/* checks every count at each step */
+	tcase_add_test(tn, test_counts_lan_on_few_pages);
+	tcase_add_test(tn, test_counts_overlapping_runs);
+	suite_add_tcase(s, tn);
 	return s;
 }
 
