@@ -458,6 +458,14 @@ bool filter_allows(const struct nat *n, uint32_t mi, enum port_space sp,
 uint32_t perm_add(struct nat *n, uint32_t mi, uint32_t rem_addr);
 void perm_del(struct nat *n, uint32_t pi);
 
+/* filter_wants_records() - does address-dependent filtering of mappings
+ * of class @pclass (enum map_pclass) under @cfg need filter records? */
+bool filter_wants_records(const struct nat_config *cfg, unsigned pclass);
+
+/* filter_records_fill() - give a filter record to every session that
+ * n->cfg now wants one for and has none (after a reload) */
+void filter_records_fill(struct nat *n);
+
 /**
  * syn_hold() - keep unsolicited inbound SYN @p (RFC 5382 REQ-4)
  *

@@ -126,7 +126,8 @@ static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
  *		the session index of the control connection that owns it
  * @aux:	a live GRE call: chain links of its SIDE_GRE_* keys; any
  *		other session of a dynamic mapping: @aux[0] is its
- *		address-dependent filter record (filter.c), 0 for none;
+ *		address-dependent filter record (filter.c), 0 for none
+ *		(as when its protocol's filtering is another mode);
  *		a TCP session's @aux[1] is the sequence number its inbound
  *		RST and FIN are checked against (proto_tcp.c)
  *

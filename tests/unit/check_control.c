@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nat/nat_int.h"
 #include "nattest.h"
 
 #define PUB2	"203.0.113.2"
@@ -266,6 +267,42 @@ START_TEST(reconfigure_timeouts_live)
 }
 END_TEST
 
+/* Filter records: none while no protocol filters by address; a reload to
+ * address-dependent filtering gives every session of a dynamic mapping
+ * one, so the addresses they talk to get in at once; they end with their
+ * sessions, whatever the mode by then. */
+START_TEST(reconfigure_filter_records)
+{
+	uint16_t a, b;
+
+	cfg.filtering[NAT_L4_UDP] = NAT_FILTER_EI;	/* TCP stays APD */
+	renew();
+	a = udp_out(LAN_A, 4000, SRV, 53, 0);
+	ck_assert_uint_eq(udp_out(LAN_A, 4000, SRV2, 54, 0), a);
+	b = udp_out(LAN_B, 4000, SRV2, 53, 0);
+	tcp_seg(DIR_OUT, LAN_A, 6000, SRV, 80, 0, TCP_SYN, 0);
+	ck_assert_uint_eq(nat_stats(n)->sessions, 4);
+	ck_assert_uint_eq(n->perms.pool.used, 0);
+
+	cfg.filtering[NAT_L4_UDP] = NAT_FILTER_AD;
+	ck_assert_int_eq(reconf(1 * S), 0);
+	/* (a, SRV), (a, SRV2), (b, SRV2); none for TCP */
+	ck_assert_uint_eq(n->perms.pool.used, 3);
+	ck_assert_int_eq(udp_in(SRV, 99, a, 2 * S), VERDICT_FORWARD);
+	ck_assert_int_eq(udp_in(SRV2, 99, b, 2 * S), VERDICT_FORWARD);
+	expect_drop(udp_in(SRV, 99, b, 2 * S), DROP_FILTERED);
+	ck_assert_int_eq(reconf(3 * S), 0);	/* none twice */
+	ck_assert_uint_eq(n->perms.pool.used, 3);
+
+	cfg.filtering[NAT_L4_UDP] = NAT_FILTER_EI;
+	ck_assert_int_eq(reconf(4 * S), 0);
+	udp_out(LAN_B, 4000, SRV, 53, 5 * S);
+	ck_assert_uint_eq(n->perms.pool.used, 3);
+	ck_assert_uint_eq(nat_expire(n, 100000 * S, 100), 5);
+	ck_assert_uint_eq(n->perms.pool.used, 0);
+}
+END_TEST
+
 /* What the tables were sized for is refused, and nothing changes. */
 START_TEST(reconfigure_refuses_sizes)
 {
@@ -488,6 +525,7 @@ static Suite *control_suite(void)
 	tc = tcase_create("reconfigure");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, reconfigure_timeouts_live);
+	tcase_add_test(tc, reconfigure_filter_records);
 	tcase_add_test(tc, reconfigure_refuses_sizes);
 	tcase_add_test(tc, reconfigure_lists_may_be_null);
 	tcase_add_test(tc, reconfigure_alg_off_and_on_keeps_sizes);
