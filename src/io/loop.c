@@ -144,6 +144,7 @@ struct loop;
  */
 struct ur_slot {
 	uint8_t *buf;
+	uint32_t wlen;		/* bytes of the write in flight */
 	uint8_t dev;
 	uint8_t q;
 	bool writing;
@@ -399,13 +400,15 @@ static void vnet_store(uint8_t *b, const struct pkt_vnet *v)
 	le16_store(b + 8, v->csum_offset);
 }
 
+/* Count and log a write of @len bytes to @to_dev that failed with errno
+ * @err, or wrote less (@err 0). */
 static void write_failed(struct worker *w, enum pkt_dir to_dev, size_t len,
-			 ssize_t n)
+			 int err)
 {
 	w->write_errors[to_dev]++;
 	LOG_RATELIMIT(LVL_WARNING, "%s: write of %zu bytes to %s failed: %s",
 		      side_name[to_dev], len, w->l->dev[to_dev]->name,
-		      n < 0 ? strerror(errno) : "short write");
+		      err ? strerror(err) : "short write");
 }
 
 /*
@@ -437,7 +440,7 @@ static void emit_cb(void *arg, const uint8_t *pkt, size_t len)
 	ssize_t n = write(out_fd(e->w, e->to_dev, pkt, len), pkt, len);
 
 	if (n != (ssize_t)len)
-		write_failed(e->w, e->to_dev, len, n);
+		write_failed(e->w, e->to_dev, len, n < 0 ? errno : 0);
 }
 
 static bool ur_write(struct worker *w, enum pkt_dir to_dev, size_t len);
@@ -468,7 +471,7 @@ static void packet_write(struct worker *w, enum pkt_dir to_dev,
 	n = write(out_fd(w, to_dev, p->data, p->len), p->data - hdr,
 		  p->len + hdr);
 	if (n != (ssize_t)(p->len + hdr))
-		write_failed(w, to_dev, p->len + hdr, n);
+		write_failed(w, to_dev, p->len + hdr, n < 0 ? errno : 0);
 }
 
 /* Is @r a limit or a share running out, which the operator should hear
@@ -814,6 +817,7 @@ static bool ur_write(struct worker *w, enum pkt_dir to_dev, size_t len)
 	io_uring_sqe_set_data64(e, ur_data(w, s) | (uint64_t)to_dev << 32 |
 				   1ULL << 40);
 	s->writing = true;
+	s->wlen = (uint32_t)len;
 	return true;
 }
 
@@ -875,8 +879,10 @@ static void ur_cb(uv_poll_t *h, int status, int events)
 			if (d >> 40) {
 				enum pkt_dir to = (enum pkt_dir)(d >> 32 & 1);
 
-				if (cqe->res < 0)
-					write_failed(w, to, 0, -1);
+				if (cqe->res != (int)s->wlen)
+					write_failed(w, to, s->wlen,
+						     cqe->res < 0 ? -cqe->res
+								  : 0);
 				ur_read(w, s);
 			} else if (ur_packet(w, s, cqe->res, &pkts[n])) {
 				batch[n++] = s;
