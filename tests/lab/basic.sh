@@ -39,7 +39,7 @@ tunnat_start "$WORK/tunnat.yaml"
 n_lan ip addr add 192.168.1.11/24 dev "tin$ID"
 n_wan sysctl -qw "net.ipv6.conf.tout$ID.disable_ipv6=1"
 
-bg_start cap "$NS_WAN" tcpdump -n -U -i "tout$ID" -w "$WORK/wan.pcap" ip
+bg_start cap "$NS_WAN" tcpdump -n -U --immediate-mode -i "tout$ID" -w "$WORK/wan.pcap" ip
 wait_for 5 test -s "$WORK/wan.pcap" || broken "tcpdump did not start"
 
 for src in 192.168.1.10 192.168.1.11; do

@@ -81,8 +81,8 @@ check "a public address that is local is refused" refused "local" \
 
 tunnat_start "$WORK/tunnat.yaml" ip netns exec "$NS_RTR"
 
-bg_start wancap "$NS_WAN" tcpdump -n -U -i eth1 -w "$WORK/wan.pcap" ip
-bg_start lancap "$NS_LAN" tcpdump -n -U -i eth1 -w "$WORK/lan.pcap" ip
+bg_start wancap "$NS_WAN" tcpdump -n -U --immediate-mode -i eth1 -w "$WORK/wan.pcap" ip
+bg_start lancap "$NS_LAN" tcpdump -n -U --immediate-mode -i eth1 -w "$WORK/lan.pcap" ip
 wait_for 5 test -s "$WORK/wan.pcap" || broken "tcpdump did not start (WAN)"
 wait_for 5 test -s "$WORK/lan.pcap" || broken "tcpdump did not start (LAN)"
 

@@ -63,8 +63,8 @@ for ns in "$NS_LAN" "$NS_WAN"; do
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 done
 
-bg_start wancap "$NS_WAN" tcpdump -n -U -i "tout$ID" -w "$WORK/wan.pcap" ip
-bg_start lancap "$NS_LAN" tcpdump -n -U -i "tin$ID" -w "$WORK/lan.pcap" ip
+bg_start wancap "$NS_WAN" tcpdump -n -U --immediate-mode -i "tout$ID" -w "$WORK/wan.pcap" ip
+bg_start lancap "$NS_LAN" tcpdump -n -U --immediate-mode -i "tin$ID" -w "$WORK/lan.pcap" ip
 wait_for 5 test -s "$WORK/wan.pcap" || broken "tcpdump did not start (WAN)"
 wait_for 5 test -s "$WORK/lan.pcap" || broken "tcpdump did not start (LAN)"
 pptpd_start "$NS_LAN" "$SERVER"
