@@ -295,7 +295,7 @@ int nat_reconfigure(struct nat *n, const struct nat_config *cfg, uint64_t now,
 	n->t.timeout_ms[CLASS_ICMP] = cfg->icmp_ms;
 	n->t.timeout_ms[CLASS_GRE] = cfg->gre_ms;
 	n->t.timeout_ms[CLASS_OTHER] = cfg->other_ms;
-	filter_records_fill(n);
+	filter_records_fill(n, &keep);
 	return 0;
 
 nomem:

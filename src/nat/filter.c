@@ -118,10 +118,19 @@ bool filter_wants_records(const struct nat_config *cfg, unsigned pclass)
 	return cfg->filtering[l4[pclass]] == NAT_FILTER_AD;
 }
 
-void filter_records_fill(struct nat *n)
+void filter_records_fill(struct nat *n, const struct nat_config *old)
 {
+	bool turned_on = false;
+	unsigned pc;
 	uint32_t i;
 
+	/* where the mode was address-dependent, every session has its
+	 * record already: walk the table only for a protocol turned to it */
+	for (pc = MAP_TCP; pc <= MAP_ICMP; pc++)
+		turned_on |= !filter_wants_records(old, pc) &&
+			     filter_wants_records(&n->cfg, pc);
+	if (!turned_on)
+		return;
 	for (i = 1; i < n->t.sp.unused; i++) {
 		struct nat_session *s = &n->t.s[i];
 		const struct nat_mapping *m = &n->t.m[s->mapping];

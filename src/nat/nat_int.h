@@ -462,9 +462,9 @@ void perm_del(struct nat *n, uint32_t pi);
  * of class @pclass (enum map_pclass) under @cfg need filter records? */
 bool filter_wants_records(const struct nat_config *cfg, unsigned pclass);
 
-/* filter_records_fill() - give a filter record to every session that
- * n->cfg now wants one for and has none (after a reload) */
-void filter_records_fill(struct nat *n);
+/* filter_records_fill() - after a reload from @old, give a filter record
+ * to every session that n->cfg now wants one for and has none */
+void filter_records_fill(struct nat *n, const struct nat_config *old);
 
 /**
  * syn_hold() - keep unsolicited inbound SYN @p (RFC 5382 REQ-4)

@@ -269,8 +269,8 @@ END_TEST
 
 /* Filter records: none while no protocol filters by address; a reload to
  * address-dependent filtering gives every session of a dynamic mapping
- * one, so the addresses they talk to get in at once; they end with their
- * sessions, whatever the mode by then. */
+ * that has none one, so the addresses they talk to get in at once; they
+ * end with their sessions, whatever the mode by then. */
 START_TEST(reconfigure_filter_records)
 {
 	uint16_t a, b;
@@ -298,6 +298,12 @@ START_TEST(reconfigure_filter_records)
 	ck_assert_int_eq(reconf(4 * S), 0);
 	udp_out(LAN_B, 4000, SRV, 53, 5 * S);
 	ck_assert_uint_eq(n->perms.pool.used, 3);
+	/* on again: only the session opened meanwhile needs one, (b, SRV),
+	 * and the others are not counted twice */
+	cfg.filtering[NAT_L4_UDP] = NAT_FILTER_AD;
+	ck_assert_int_eq(reconf(6 * S), 0);
+	ck_assert_uint_eq(n->perms.pool.used, 4);
+	ck_assert_int_eq(udp_in(SRV, 99, b, 7 * S), VERDICT_FORWARD);
 	ck_assert_uint_eq(nat_expire(n, 100000 * S, 100), 5);
 	ck_assert_uint_eq(n->perms.pool.used, 0);
 }
