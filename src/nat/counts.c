@@ -110,10 +110,10 @@ void addr_count_sub(struct addr_counts *ac, const uint64_t hkey[2],
 	/* backward shift: pull later entries of the run into the hole (a
 	 * run is mostly one /24's: hash each /24 once as it comes) */
 	for (j = (i + 1) & ac->mask; ac->e[j].n; j = (j + 1) & ac->mask) {
-		uint32_t h;
+		uint32_t slash24 = ntohl(ac->e[j].addr) >> 8, h;
 
-		if (ntohl(ac->e[j].addr) >> 8 != prefix) {
-			prefix = ntohl(ac->e[j].addr) >> 8;
+		if (slash24 != prefix) {
+			prefix = slash24;
 			ph = prefix_hash(hkey, ac->e[j].addr);
 		}
 		h = home_of(ac, ph, ac->e[j].addr);

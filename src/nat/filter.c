@@ -107,7 +107,9 @@ void perm_del(struct nat *n, uint32_t pi)
 	pt->pool.used--;
 }
 
-bool filter_wants_records(const struct nat_config *cfg, unsigned pclass)
+/* The filtering @cfg sets for mappings of class @pclass (enum map_pclass). */
+static enum nat_filter filter_mode(const struct nat_config *cfg,
+				   unsigned pclass)
 {
 	static const enum nat_l4 l4[] = {
 		[MAP_TCP] = NAT_L4_TCP,
@@ -115,7 +117,20 @@ bool filter_wants_records(const struct nat_config *cfg, unsigned pclass)
 		[MAP_ICMP] = NAT_L4_ICMP,
 	};
 
-	return cfg->filtering[l4[pclass]] == NAT_FILTER_AD;
+	return cfg->filtering[l4[pclass]];
+}
+
+/* Do sessions of mappings of class @pclass need filter records under @cfg? */
+static bool wants_records(const struct nat_config *cfg, unsigned pclass)
+{
+	return filter_mode(cfg, pclass) == NAT_FILTER_AD;
+}
+
+bool filter_wants_record(const struct nat *n, uint32_t mi)
+{
+	const struct nat_mapping *m = &n->t.m[mi];
+
+	return mi && !m->is_static && wants_records(&n->cfg, m->pclass);
 }
 
 void filter_records_fill(struct nat *n, const struct nat_config *old)
@@ -127,17 +142,16 @@ void filter_records_fill(struct nat *n, const struct nat_config *old)
 	/* where the mode was address-dependent, every session has its
 	 * record already: walk the table only for a protocol turned to it */
 	for (pc = MAP_TCP; pc <= MAP_ICMP; pc++)
-		turned_on |= !filter_wants_records(old, pc) &&
-			     filter_wants_records(&n->cfg, pc);
+		turned_on |= !wants_records(old, pc) &&
+			     wants_records(&n->cfg, pc);
 	if (!turned_on)
 		return;
 	for (i = 1; i < n->t.sp.unused; i++) {
 		struct nat_session *s = &n->t.s[i];
-		const struct nat_mapping *m = &n->t.m[s->mapping];
 
 		/* free records have no protocol; GRE calls no mapping */
-		if (!s->proto || !s->mapping || s->aux[0] || m->is_static ||
-		    !filter_wants_records(&n->cfg, m->pclass))
+		if (!s->proto || s->aux[0] ||
+		    !filter_wants_record(n, s->mapping))
 			continue;
 		s->aux[0] = perm_add(n, s->mapping, s->rem_addr);
 		/* a record per session at most, and room for every session */
@@ -145,16 +159,9 @@ void filter_records_fill(struct nat *n, const struct nat_config *old)
 	}
 }
 
-bool filter_allows(const struct nat *n, uint32_t mi, enum port_space sp,
-		   uint32_t rem_addr)
+bool filter_allows(const struct nat *n, uint32_t mi, uint32_t rem_addr)
 {
-	static const enum nat_l4 l4[PSPACE_N] = {
-		[PSPACE_TCP] = NAT_L4_TCP,
-		[PSPACE_UDP] = NAT_L4_UDP,
-		[PSPACE_ICMP] = NAT_L4_ICMP,
-	};
-
-	switch (n->cfg.filtering[l4[sp]]) {
+	switch (filter_mode(&n->cfg, n->t.m[mi].pclass)) {
 	case NAT_FILTER_EI:
 		return true;
 	case NAT_FILTER_AD:

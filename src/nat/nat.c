@@ -441,7 +441,7 @@ static enum verdict inbound_new(struct nat *n, struct pkt *p,
 		if (fw && fw->nfrom &&
 		    !prefix_match(fw->from, fw->nfrom, f->key.rem_addr))
 			return nat_drop(n, p, DROP_FORWARD_FROM);
-	} else if (!filter_allows(n, mi, f->space, f->key.rem_addr)) {
+	} else if (!filter_allows(n, mi, f->key.rem_addr)) {
 		if (open)
 			return syn_hold(n, p, now);
 		return nat_drop(n, p, DROP_FILTERED);

@@ -447,20 +447,19 @@ void table_fini(struct nat *n);
 /* ---- filter.c: inbound packets on mappings, held SYNs ------------------ */
 
 /**
- * filter_allows() - may remote @rem_addr:@rem_port reach dynamic mapping @mi
- * of space @sp without a session of its own?
+ * filter_allows() - may remote @rem_addr reach dynamic mapping @mi, under
+ * the filtering of its protocol, without a session of its own?
  */
-bool filter_allows(const struct nat *n, uint32_t mi, enum port_space sp,
-		   uint32_t rem_addr);
+bool filter_allows(const struct nat *n, uint32_t mi, uint32_t rem_addr);
 
 /* perm_add() / perm_del() - session of @mi with @rem_addr begins / ends;
  * perm_add() returns the record (0 if the table is full) */
 uint32_t perm_add(struct nat *n, uint32_t mi, uint32_t rem_addr);
 void perm_del(struct nat *n, uint32_t pi);
 
-/* filter_wants_records() - does address-dependent filtering of mappings
- * of class @pclass (enum map_pclass) under @cfg need filter records? */
-bool filter_wants_records(const struct nat_config *cfg, unsigned pclass);
+/* filter_wants_record() - does a session of mapping @mi (0: none) need a
+ * filter record: is @mi dynamic, with address-dependent filtering? */
+bool filter_wants_record(const struct nat *n, uint32_t mi);
 
 /* filter_records_fill() - after a reload from @old, give a filter record
  * to every session that n->cfg now wants one for and has none */

@@ -327,8 +327,7 @@ uint32_t table_session_add(struct nat *n, uint32_t mi,
 
 	if (!room_for(n, tmpl->in_addr, why))
 		return 0;
-	if (mi && !n->t.m[mi].is_static &&
-	    filter_wants_records(&n->cfg, n->t.m[mi].pclass)) {
+	if (filter_wants_record(n, mi)) {
 		perm = perm_add(n, mi, tmpl->rem_addr);
 		if (!perm) {
 			*why = DROP_TABLE_FULL;
