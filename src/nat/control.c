@@ -53,7 +53,7 @@ static void info_of(const struct nat *n, const struct nat_session *s,
 		si->flags |= NAT_SI_INBOUND;
 	if (s->flags & SESS_HAIRPIN)
 		si->flags |= NAT_SI_HAIRPIN;
-	if (s->mapping && n->t.m[s->mapping].is_static)
+	if (s->mapping && mapping_get(&n->t, s->mapping).is_static)
 		si->flags |= NAT_SI_STATIC;
 	if (s->flags & SESS_ADDR)
 		si->flags |= NAT_SI_ADDR;

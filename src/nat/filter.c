@@ -49,26 +49,29 @@
 
 /* ---- address-dependent filter records ------------------------------------ */
 
-static uint32_t perm_hash(const struct nat *n, uint32_t mi, uint32_t rem)
+static uint32_t perm_hash(const struct nat *n, uint32_t mkey, uint32_t rem)
 {
-	return (uint32_t)siphash13_2w(n->hkey, mi, (uint64_t)rem << 8 | 0x70) &
+	return (uint32_t)siphash13_2w(n->hkey, mkey, (uint64_t)rem << 8 | 0x70) &
 	       n->perms.mask;
 }
 
-static uint32_t perm_find(const struct nat *n, uint32_t mi, uint32_t rem)
+/* The record of mapping_pubkey() @mkey with @rem, or 0. */
+static uint32_t perm_find(const struct nat *n, uint32_t mkey, uint32_t rem)
 {
 	const struct perm_table *pt = &n->perms;
-	uint32_t i = pt->bucket[perm_hash(n, mi, rem)];
+	uint32_t i = pt->bucket[perm_hash(n, mkey, rem)];
 
-	while (i && (pt->e[i].mapping != mi || pt->e[i].rem_addr != rem))
+	while (i && (pt->e[i].mapping != mkey || pt->e[i].rem_addr != rem))
 		i = pt->e[i].hnext;
 	return i;
 }
 
-uint32_t perm_add(struct nat *n, uint32_t mi, uint32_t rem_addr)
+uint32_t perm_add(struct nat *n, const struct nat_mapping *m,
+		  uint32_t rem_addr)
 {
 	struct perm_table *pt = &n->perms;
-	uint32_t i = perm_find(n, mi, rem_addr), *head;
+	uint32_t mkey = mapping_pubkey(m), i = perm_find(n, mkey, rem_addr);
+	uint32_t *head;
 
 	if (i) {
 		pt->e[i].n++;
@@ -83,8 +86,8 @@ uint32_t perm_add(struct nat *n, uint32_t mi, uint32_t rem_addr)
 		return 0;
 	}
 	pt->pool.used++;
-	head = &pt->bucket[perm_hash(n, mi, rem_addr)];
-	pt->e[i] = (struct perm){ .hnext = *head, .mapping = mi,
+	head = &pt->bucket[perm_hash(n, mkey, rem_addr)];
+	pt->e[i] = (struct perm){ .hnext = *head, .mapping = mkey,
 				  .rem_addr = rem_addr, .n = 1 };
 	*head = i;
 	return i;
@@ -126,11 +129,9 @@ static bool wants_records(const struct nat_config *cfg, unsigned pclass)
 	return filter_mode(cfg, pclass) == NAT_FILTER_AD;
 }
 
-bool filter_wants_record(const struct nat *n, uint32_t mi)
+bool filter_wants_record(const struct nat *n, const struct nat_mapping *m)
 {
-	const struct nat_mapping *m = &n->t.m[mi];
-
-	return mi && !m->is_static && wants_records(&n->cfg, m->pclass);
+	return m && !m->is_static && wants_records(&n->cfg, m->pclass);
 }
 
 void filter_records_fill(struct nat *n, const struct nat_config *old)
@@ -148,24 +149,28 @@ void filter_records_fill(struct nat *n, const struct nat_config *old)
 		return;
 	for (i = 1; i < n->t.sp.unused; i++) {
 		struct nat_session *s = &n->t.s[i];
+		struct nat_mapping m;
 
 		/* free records have no protocol; GRE calls no mapping */
-		if (!s->proto || s->aux[0] ||
-		    !filter_wants_record(n, s->mapping))
+		if (!s->proto || s->aux[0] || !s->mapping)
 			continue;
-		s->aux[0] = perm_add(n, s->mapping, s->rem_addr);
+		m = mapping_get(&n->t, s->mapping);
+		if (!filter_wants_record(n, &m))
+			continue;
+		s->aux[0] = perm_add(n, &m, s->rem_addr);
 		/* a record per session at most, and room for every session */
 		assert(s->aux[0]);
 	}
 }
 
-bool filter_allows(const struct nat *n, uint32_t mi, uint32_t rem_addr)
+bool filter_allows(const struct nat *n, const struct nat_mapping *m,
+		   uint32_t rem_addr)
 {
-	switch (filter_mode(&n->cfg, n->t.m[mi].pclass)) {
+	switch (filter_mode(&n->cfg, m->pclass)) {
 	case NAT_FILTER_EI:
 		return true;
 	case NAT_FILTER_AD:
-		return perm_find(n, mi, rem_addr) != 0;
+		return perm_find(n, mapping_pubkey(m), rem_addr) != 0;
 	case NAT_FILTER_APD:
 		break;
 	}

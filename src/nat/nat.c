@@ -309,7 +309,7 @@ void nat_free(struct nat *n)
 const struct nat_stats *nat_stats(struct nat *n)
 {
 	n->st.sessions = n->t.sp.used;
-	n->st.mappings = n->t.mp.used;
+	n->st.mappings = mapping_count(&n->t);
 	return &n->st;
 }
 
@@ -415,7 +415,8 @@ static enum verdict inbound_new(struct nat *n, struct pkt *p,
 	bool tcp = f->key.proto == IPPROTO_TCP;
 	bool open = tcp && is_tcp_open(f->tcp_flags);
 	struct flow_key mk = f->key;
-	const struct nat_mapping *m;
+	struct nat_mapping view;
+	const struct nat_mapping *m = &view;
 	enum drop_reason why;
 	uint32_t mi;
 
@@ -427,7 +428,7 @@ static enum verdict inbound_new(struct nat *n, struct pkt *p,
 			return syn_hold(n, p, now);
 		return nat_drop(n, p, DROP_NO_SESSION);
 	}
-	m = &n->t.m[mi];
+	view = mapping_get(&n->t, mi);
 	if (hairpin) {
 		if ((tcp && !open) || f->key.proto == IPPROTO_ICMP)
 			return nat_drop(n, p, DROP_NO_SESSION);
@@ -441,7 +442,7 @@ static enum verdict inbound_new(struct nat *n, struct pkt *p,
 		if (fw && fw->nfrom &&
 		    !prefix_match(fw->from, fw->nfrom, f->key.rem_addr))
 			return nat_drop(n, p, DROP_FORWARD_FROM);
-	} else if (!filter_allows(n, mi, f->key.rem_addr)) {
+	} else if (!filter_allows(n, m, f->key.rem_addr)) {
 		if (open)
 			return syn_hold(n, p, now);
 		return nat_drop(n, p, DROP_FILTERED);

@@ -94,7 +94,8 @@ struct holddown {
 /**
  * struct perm - remote address a dynamic mapping has sessions with
  * @hnext:	hash chain
- * @mapping:	the mapping
+ * @mapping:	the mapping, by mapping_pubkey(): a hosted mapping keeps its
+ *		name when it moves to a record
  * @rem_addr:	the remote address, network order
  * @n:		sessions of @mapping with @rem_addr
  *
@@ -346,7 +347,8 @@ uint32_t nat_session_live(struct nat *n, const struct flow_key *k,
 			  uint64_t now);
 
 /**
- * table_session_add() - create session @tmpl (on mapping @mi, or 0)
+ * table_session_add() - create session @tmpl on mapping @mref (0: none;
+ * MREF_NEW: a new dynamic mapping of @tmpl's endpoints, which it hosts)
  * @why:	on failure, why: DROP_TABLE_FULL, DROP_HOST_LIMIT
  *
  * Checks the table and the inside host's limit, then counts the session
@@ -355,7 +357,7 @@ uint32_t nat_session_live(struct nat *n, const struct flow_key *k,
  *
  * Return: the session, or 0
  */
-uint32_t table_session_add(struct nat *n, uint32_t mi,
+uint32_t table_session_add(struct nat *n, uint32_t mref,
 			   const struct nat_session *tmpl, uint64_t now,
 			   enum drop_reason *why);
 
@@ -372,13 +374,13 @@ uint32_t table_open_outbound(struct nat *n, const struct pkt_flow *f,
 
 /**
  * table_open_inbound() - a session opened from the public side of
- * mapping @mi by flow @f (a forward, a hairpin, or a filter that lets a
+ * mapping @mref by flow @f (a forward, a hairpin, or a filter that lets a
  * new remote in)
  * @flags:	SESS_HAIRPIN or SESS_INBOUND
  *
  * Return: the session, or 0 with @why set
  */
-uint32_t table_open_inbound(struct nat *n, uint32_t mi,
+uint32_t table_open_inbound(struct nat *n, uint32_t mref,
 			    const struct pkt_flow *f, uint8_t flags,
 			    uint64_t now, enum drop_reason *why);
 
@@ -447,19 +449,21 @@ void table_fini(struct nat *n);
 /* ---- filter.c: inbound packets on mappings, held SYNs ------------------ */
 
 /**
- * filter_allows() - may remote @rem_addr reach dynamic mapping @mi, under
+ * filter_allows() - may remote @rem_addr reach dynamic mapping @m, under
  * the filtering of its protocol, without a session of its own?
  */
-bool filter_allows(const struct nat *n, uint32_t mi, uint32_t rem_addr);
+bool filter_allows(const struct nat *n, const struct nat_mapping *m,
+		   uint32_t rem_addr);
 
-/* perm_add() / perm_del() - session of @mi with @rem_addr begins / ends;
- * perm_add() returns the record (0 if the table is full) */
-uint32_t perm_add(struct nat *n, uint32_t mi, uint32_t rem_addr);
+/* perm_add() / perm_del() - session of dynamic mapping @m with @rem_addr
+ * begins / ends; perm_add() returns the record (0 if the table is full) */
+uint32_t perm_add(struct nat *n, const struct nat_mapping *m,
+		  uint32_t rem_addr);
 void perm_del(struct nat *n, uint32_t pi);
 
-/* filter_wants_record() - does a session of mapping @mi (0: none) need a
- * filter record: is @mi dynamic, with address-dependent filtering? */
-bool filter_wants_record(const struct nat *n, uint32_t mi);
+/* filter_wants_record() - does a session of mapping @m (NULL: none) need a
+ * filter record: is @m dynamic, with address-dependent filtering? */
+bool filter_wants_record(const struct nat *n, const struct nat_mapping *m);
 
 /* filter_records_fill() - after a reload from @old, give a filter record
  * to every session that n->cfg now wants one for and has none */

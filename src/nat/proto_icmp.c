@@ -223,7 +223,7 @@ enum verdict proto_icmp_error(struct nat *n, struct pkt *p, uint64_t now)
 		 * own (endpoint-independent or address-dependent filtering):
 		 * the mapping has the whole answer */
 		struct flow_key mk = q.key;
-		const struct nat_mapping *m;
+		struct nat_mapping m;
 		uint32_t mi;
 
 		mk.rem_addr = 0;
@@ -231,11 +231,11 @@ enum verdict proto_icmp_error(struct nat *n, struct pkt *p, uint64_t now)
 		mi = mapping_find(&n->t, &mk);
 		if (!mi)
 			return nat_drop(n, p, DROP_ICMP_NO_SESSION);
-		m = &n->t.m[mi];
-		in_addr = m->in_addr;
-		in_port = m->in_port;
-		pub_addr = n->sh->addrs[m->pub_idx];
-		pub_port = m->pub_port;
+		m = mapping_get(&n->t, mi);
+		in_addr = m.in_addr;
+		in_port = m.in_port;
+		pub_addr = n->sh->addrs[m.pub_idx];
+		pub_port = m.pub_port;
 	} else {
 		return nat_drop(n, p, DROP_ICMP_NO_SESSION);
 	}

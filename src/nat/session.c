@@ -284,21 +284,58 @@ uint32_t session_find(const struct session_table *t, const struct flow_key *k)
 	return 0;
 }
 
+/* Mapping hash entries: ENTRY(record, side), or ENTRY(host, MAP_HOSTED_SIDE
+ * | side) for a mapping its session hosts. */
+#define MAP_HOSTED_SIDE	2
+
+/* Where mapping hash entry @e keeps its chain link. */
+static uint32_t *mapping_link(struct session_table *t, uint32_t e)
+{
+	if (ENTRY_SIDE(e) & MAP_HOSTED_SIDE)
+		return &t->s[ENTRY_IDX(e)].mlink[ENTRY_SIDE(e) & 1];
+	return &t->m[ENTRY_IDX(e)].hnext[ENTRY_SIDE(e)];
+}
+
+/* The entry after @e on its chain of the mapping hash. */
+static uint32_t mapping_next(const struct session_table *t, uint32_t e)
+{
+	if (ENTRY_SIDE(e) & MAP_HOSTED_SIDE)
+		return t->s[ENTRY_IDX(e)].mlink[ENTRY_SIDE(e) & 1];
+	return t->m[ENTRY_IDX(e)].hnext[ENTRY_SIDE(e)];
+}
+
+/* The reference of the mapping that hash entry @e stands for. */
+static uint32_t entry_mref(uint32_t e)
+{
+	return ENTRY_SIDE(e) & MAP_HOSTED_SIDE ? MREF_HOSTED | ENTRY_IDX(e)
+					       : ENTRY_IDX(e);
+}
+
+/* The chain head of the mapping hash where @m is indexed on @side. */
+static uint32_t *mapping_head(struct session_table *t,
+			      const struct nat_mapping *m, enum key_side side)
+{
+	struct flow_key k;
+
+	mapping_key(t, m, side, &k);
+	return &t->m_bucket[(uint32_t)key_hash(t, &k) & t->m_mask];
+}
+
 uint32_t mapping_find(const struct session_table *t, const struct flow_key *k)
 {
 	uint32_t e = t->m_bucket[(uint32_t)key_hash(t, k) & t->m_mask];
 
 	while (e) {
-		const struct nat_mapping *m = &t->m[ENTRY_IDX(e)];
+		struct nat_mapping m = mapping_get(t, entry_mref(e));
 
-		if (ENTRY_SIDE(e) == k->side) {
+		if ((ENTRY_SIDE(e) & 1) == k->side) {
 			struct flow_key mk;
 
-			mapping_key(t, m, k->side, &mk);
+			mapping_key(t, &m, k->side, &mk);
 			if (key_eq(&mk, k))
-				return ENTRY_IDX(e);
+				return entry_mref(e);
 		}
-		e = m->hnext[ENTRY_SIDE(e)];
+		e = mapping_next(t, e);
 	}
 	return 0;
 }
@@ -318,11 +355,6 @@ static uint32_t *session_link(void *base, uint32_t e)
 {
 	return side_link(&((struct nat_session *)base)[ENTRY_IDX(e)],
 			 ENTRY_SIDE(e));
-}
-
-static uint32_t *mapping_link(void *base, uint32_t e)
-{
-	return &((struct nat_mapping *)base)[ENTRY_IDX(e)].hnext[ENTRY_SIDE(e)];
 }
 
 static uint32_t pool_take(struct rec_pool *p, uint32_t next_free)
@@ -372,6 +404,35 @@ static void list_unlink(struct session_table *t, enum nat_class c,
 		l->tail = s->prev;
 }
 
+/* Index mapping hash entry @e, of a mapping with fields @m, on @side. */
+static void mapping_link_in(struct session_table *t,
+			    const struct nat_mapping *m, enum key_side side,
+			    uint32_t e)
+{
+	uint32_t *head = mapping_head(t, m, side);
+
+	*mapping_link(t, e) = *head;
+	*head = e;
+}
+
+/* Take mapping hash entry @e, of a mapping with fields @m, off @side's
+ * chain, where it must be; @with (0: nothing) takes its place. */
+static void mapping_link_out(struct session_table *t,
+			     const struct nat_mapping *m, enum key_side side,
+			     uint32_t e, uint32_t with)
+{
+	uint32_t *p = mapping_head(t, m, side);
+
+	while (*p != e)
+		p = mapping_link(t, *p);
+	if (with) {
+		*mapping_link(t, with) = *mapping_link(t, e);
+		*p = with;
+	} else {
+		*p = *mapping_link(t, e);
+	}
+}
+
 uint32_t mapping_add(struct session_table *t, const struct nat_mapping *tmpl)
 {
 	uint32_t mi = pool_take(&t->mp, t->mp.free ? t->m[t->mp.free].hnext[0]
@@ -384,15 +445,8 @@ uint32_t mapping_add(struct session_table *t, const struct nat_mapping *tmpl)
 	m = &t->m[mi];
 	*m = *tmpl;
 	m->nsessions = 0;
-	for (side = SIDE_IN; side <= SIDE_OUT; side++) {
-		struct flow_key k;
-		uint32_t *head;
-
-		mapping_key(t, m, side, &k);
-		head = &t->m_bucket[(uint32_t)key_hash(t, &k) & t->m_mask];
-		m->hnext[side] = *head;
-		*head = ENTRY(mi, side);
-	}
+	for (side = SIDE_IN; side <= SIDE_OUT; side++)
+		mapping_link_in(t, m, side, ENTRY(mi, side));
 	return mi;
 }
 
@@ -402,17 +456,33 @@ void mapping_del(struct session_table *t, uint32_t mi)
 	enum key_side side;
 
 	assert(!m->nsessions);
-	for (side = SIDE_IN; side <= SIDE_OUT; side++) {
-		struct flow_key k;
-
-		mapping_key(t, m, side, &k);
-		chain_unlink(&t->m_bucket[(uint32_t)key_hash(t, &k) &
-					  t->m_mask],
-			     ENTRY(mi, side), mapping_link, t->m);
-	}
+	for (side = SIDE_IN; side <= SIDE_OUT; side++)
+		mapping_link_out(t, m, side, ENTRY(mi, side), 0);
 	m->hnext[0] = t->mp.free;
 	t->mp.free = mi;
 	t->mp.used--;
+}
+
+/* Move the mapping session @si hosts to a record of its own, in the same
+ * places of its chains.  Return: the record's index. */
+static uint32_t mapping_unhost(struct session_table *t, uint32_t si)
+{
+	struct nat_session *s = &t->s[si];
+	struct nat_mapping m = mapping_hosted_by(s);
+	uint32_t mi = pool_take(&t->mp, t->mp.free ? t->m[t->mp.free].hnext[0]
+						   : 0);
+	enum key_side side;
+
+	assert(mi && (s->flags & SESS_MAP_HOST));
+	t->m[mi] = m;
+	for (side = SIDE_IN; side <= SIDE_OUT; side++)
+		mapping_link_out(t, &m, side, ENTRY(si, MAP_HOSTED_SIDE | side),
+				 ENTRY(mi, side));
+	s->flags &= (uint8_t)~SESS_MAP_HOST;
+	s->mlink[0] = s->mlink[1] = 0;
+	s->mapping = mi;
+	t->hosted--;
+	return mi;
 }
 
 /*
@@ -506,7 +576,7 @@ static void keys_unlink(struct session_table *t, uint32_t si)
 			key_unlink(t, si, side);
 }
 
-uint32_t session_add(struct session_table *t, uint32_t mi,
+uint32_t session_add(struct session_table *t, uint32_t mref,
 		     const struct nat_session *tmpl, uint64_t now)
 {
 	uint32_t si = pool_take(&t->sp, t->sp.free ? t->s[t->sp.free].next
@@ -515,14 +585,30 @@ uint32_t session_add(struct session_table *t, uint32_t mi,
 
 	if (!si)
 		return 0;
+	if ((mref & MREF_HOSTED) && mref != MREF_NEW)
+		mref = mapping_unhost(t, mref & ~MREF_HOSTED);
 	s = &t->s[si];
 	*s = *tmpl;
-	s->mapping = mi;
+	s->mlink[0] = s->mlink[1] = 0;
+	s->flags &= (uint8_t)~SESS_MAP_HOST;
 	s->last_ms = (uint32_t)now;
 	keys_link(t, si);
 	list_append(t, s->klass, si);
-	if (mi)
-		t->m[mi].nsessions++;
+	if (mref == MREF_NEW) {
+		struct nat_mapping m = mapping_hosted_by(s);
+		enum key_side side;
+
+		s->flags |= SESS_MAP_HOST;
+		s->mapping = MREF_HOSTED | si;
+		for (side = SIDE_IN; side <= SIDE_OUT; side++)
+			mapping_link_in(t, &m, side,
+					ENTRY(si, MAP_HOSTED_SIDE | side));
+		t->hosted++;
+		return si;
+	}
+	s->mapping = mref;
+	if (mref)
+		t->m[mref].nsessions++;
 	return si;
 }
 
@@ -546,20 +632,36 @@ void session_refresh(struct session_table *t, uint32_t si,
 	s->last_ms = (uint32_t)now;
 }
 
-uint32_t session_del(struct session_table *t, uint32_t si)
+bool session_del(struct session_table *t, uint32_t si,
+		 struct nat_mapping *ended)
 {
 	struct nat_session *s = &t->s[si];
+	bool hosted = s->flags & SESS_MAP_HOST;
 	uint32_t mi = s->mapping;
 
+	if (hosted) {
+		enum key_side side;
+
+		*ended = mapping_hosted_by(s);
+		ended->nsessions = 0;
+		for (side = SIDE_IN; side <= SIDE_OUT; side++)
+			mapping_link_out(t, ended, side,
+					 ENTRY(si, MAP_HOSTED_SIDE | side), 0);
+		t->hosted--;
+	}
 	keys_unlink(t, si);
 	list_unlink(t, s->klass, si);
 	s->proto = 0;		/* a free record: walks pass it by */
 	s->next = t->sp.free;
 	t->sp.free = si;
 	t->sp.used--;
+	if (hosted)
+		return true;
 	if (!mi || --t->m[mi].nsessions || t->m[mi].is_static)
-		return 0;
-	return mi;
+		return false;
+	*ended = t->m[mi];
+	mapping_del(t, mi);
+	return true;
 }
 
 void session_rekey(struct session_table *t, uint32_t si,
@@ -568,6 +670,7 @@ void session_rekey(struct session_table *t, uint32_t si,
 {
 	struct nat_session *s = &t->s[si];
 
+	assert(!s->mapping);
 	keys_unlink(t, si);
 	list_unlink(t, s->klass, si);
 	update(s, arg);
@@ -607,7 +710,8 @@ static bool free_list_ok(const struct session_table *t,
 
 /* One session in use: its keys, its mapping, its public address. */
 static const char *session_check(const struct session_table *t, uint32_t si,
-				 uint32_t *mcount, uint32_t *links)
+				 uint32_t *mcount, uint32_t *links,
+				 uint32_t *hosts)
 {
 	const struct nat_session *s = &t->s[si];
 	enum key_side side;
@@ -626,7 +730,24 @@ static const char *session_check(const struct session_table *t, uint32_t si,
 			return "a session is not found under one of its keys";
 		(*links)++;
 	}
-	if (s->mapping) {
+	if (!(s->flags & SESS_MAP_HOST) == !!(s->mapping & MREF_HOSTED) ||
+	    (!(s->flags & SESS_MAP_HOST) && (s->mlink[0] || s->mlink[1])))
+		return "a session's hosted mapping is marked wrong";
+	if (s->flags & SESS_MAP_HOST) {
+		struct nat_mapping m = mapping_hosted_by(s);
+
+		if (s->mapping != (MREF_HOSTED | si) || s->proto == IPPROTO_GRE ||
+		    (s->flags & SESS_ADDR))
+			return "a session hosts a mapping it cannot";
+		for (side = SIDE_IN; side <= SIDE_OUT; side++) {
+			struct flow_key k;
+
+			mapping_key(t, &m, side, &k);
+			if (mapping_find(t, &k) != s->mapping)
+				return "a hosted mapping is not found under one of its keys";
+		}
+		(*hosts)++;
+	} else if (s->mapping) {
 		const struct nat_mapping *m = &t->m[s->mapping];
 
 		if (s->mapping >= t->mp.unused ||
@@ -735,21 +856,30 @@ static const char *mappings_check(const struct session_table *t,
 		uint32_t e;
 
 		for (e = t->m_bucket[b]; e; ) {
-			const struct nat_mapping *m = &t->m[ENTRY_IDX(e)];
+			struct nat_mapping m;
 			struct flow_key k;
 
-			if (ENTRY_IDX(e) >= t->mp.unused ||
-			    mcount[ENTRY_IDX(e)] == CHECK_FREE)
+			if (ENTRY_SIDE(e) & MAP_HOSTED_SIDE) {
+				const struct nat_session *s =
+					&t->s[ENTRY_IDX(e)];
+
+				if (ENTRY_IDX(e) >= t->sp.unused ||
+				    !s->proto || !(s->flags & SESS_MAP_HOST))
+					return "a mapping chain holds a session that hosts none";
+			} else if (ENTRY_IDX(e) >= t->mp.unused ||
+				   mcount[ENTRY_IDX(e)] == CHECK_FREE) {
 				return "a mapping chain holds a free record";
-			mapping_key(t, m, ENTRY_SIDE(e), &k);
+			}
+			m = mapping_get(t, entry_mref(e));
+			mapping_key(t, &m, ENTRY_SIDE(e) & 1, &k);
 			if (((uint32_t)key_hash(t, &k) & t->m_mask) != b)
 				return "a mapping is chained in the wrong bucket";
-			if (++seen > 2 * t->mp.used)
+			if (++seen > 2 * mapping_count(t))
 				return "the mapping hash has more entries than keys";
-			e = m->hnext[ENTRY_SIDE(e)];
+			e = mapping_next(t, e);
 		}
 	}
-	if (seen != 2 * t->mp.used)
+	if (seen != 2 * mapping_count(t))
 		return "the mapping hash lacks keys";
 	for (mi = 1; mi < t->mp.unused; mi++) {
 		const struct nat_mapping *m = &t->m[mi];
@@ -808,7 +938,7 @@ static const char *lists_check(const struct session_table *t)
 
 const char *session_table_check(const struct session_table *t)
 {
-	uint32_t *mcount, si, used = 0, links = 0;
+	uint32_t *mcount, si, used = 0, links = 0, hosts = 0;
 	const char *why = NULL;
 
 	if (t->sp.unused > t->sp.max + 1 || t->mp.unused > t->mp.max + 1 ||
@@ -824,10 +954,12 @@ const char *session_table_check(const struct session_table *t)
 		if (!t->s[si].proto)
 			continue;
 		used++;
-		why = session_check(t, si, mcount, &links);
+		why = session_check(t, si, mcount, &links, &hosts);
 	}
 	if (!why && used != t->sp.used)
 		why = "the sessions in use are not as many as counted";
+	if (!why && hosts != t->hosted)
+		why = "the hosted mappings are not as many as counted";
 	if (!why)
 		why = chains_check(t, links);
 	if (!why)

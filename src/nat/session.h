@@ -8,6 +8,15 @@
  * A *session* is one flow through a mapping to one remote endpoint; it holds
  * the timer and the TCP state.  A mapping lives while any session uses it.
  *
+ * Most dynamic mappings only ever have one session (a client's every
+ * connection comes from a new port), and that session holds all a mapping
+ * knows but its two hash chain links.  So a new dynamic mapping is *hosted*
+ * by its first session: the session keeps the links (@mlink) and no mapping
+ * record is taken.  When a second session joins, the mapping moves to a
+ * record of its own and stays there until it ends.  A mapping is named by a
+ * reference (mref): a record index, or MREF_HOSTED | its host's index;
+ * mapping_get() reads either.
+ *
  * Both live in preallocated pools of fixed-size records linked by 32-bit
  * index (0 is "none"); a pool hands out never-used records in order, so pages
  * are touched only as the table grows, then recycles freed ones.  Each
@@ -27,7 +36,7 @@
  * a live GRE call, looked up only for ICMP errors, sit in a small chained
  * hash instead (links in the session), so the index never needs more than
  * two slots per session.  Mappings, looked up only to open a session, are
- * in a chained hash with the links in their records.
+ * in a chained hash with the links in their records (or hosts).
  *
  * Timers: one FIFO list per timeout class (TCP transitory, TCP established,
  * UDP, ICMP, the stages of a GRE call: pending, active, closing,
@@ -101,16 +110,18 @@ static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
 #define SESS_ADDR	0x04	/* translated by address only: a GRE version 0
 				 * tunnel, any protocol without ports */
 #define SESS_ALG_DEAD	0x08	/* control connection reset by its ALG */
+#define SESS_MAP_HOST	0x10	/* hosts its mapping: @mlink are its links */
 
 /**
  * struct nat_session - one flow; exactly one 64-byte cache line
- * @spare:	unused (room for what the next feature needs)
+ * @mlink:	with SESS_MAP_HOST, the hash chain links of the mapping this
+ *		session hosts, [SIDE_IN] and [SIDE_OUT]; else 0
  * @prev:	expiry list links; @next also links the free list
  * @in_addr, @pub_addr, @rem_addr: the three addresses, network order
  * @in_port, @pub_port, @rem_port: ports or ICMP ids, network order
  * @pub_idx:	index of @pub_addr in the public pool
- * @mapping:	index of the mapping this session uses, 0 for none (a GRE
- *		call's Call ID is not a port of any mapping)
+ * @mapping:	reference (mref) of the mapping this session uses, 0 for
+ *		none (a GRE call's Call ID is not a port of any mapping)
  * @last_ms:	low 32 bits of the caller's clock at the last refresh
  * @proto:	IP protocol
  * @klass:	enum nat_class, chooses the timeout and the expiry list
@@ -135,7 +146,7 @@ static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
  * translated one in @pub_port and the outside peer's in @rem_port.
  */
 struct nat_session {
-	uint32_t spare[2];
+	uint32_t mlink[2];
 	uint32_t prev, next;
 	uint32_t in_addr, pub_addr, rem_addr;
 	uint16_t in_port, pub_port, rem_port;
@@ -162,6 +173,11 @@ enum map_pclass {
 };
 
 #define MAP_SESSIONS_MAX	UINT16_MAX	/* sessions per mapping */
+
+/* Mapping references: a record index, or a hosting session's index with
+ * MREF_HOSTED; MREF_NEW asks session_add() for a new hosted mapping. */
+#define MREF_HOSTED	0x80000000u
+#define MREF_NEW	MREF_HOSTED
 
 /**
  * struct nat_mapping - one endpoint-independent mapping, 20 bytes
@@ -198,6 +214,28 @@ static inline uint8_t mapping_proto(const struct nat_mapping *m)
 static inline unsigned mapping_pclass(uint8_t proto)
 {
 	return proto == 6 ? MAP_TCP : proto == 17 ? MAP_UDP : MAP_ICMP;
+}
+
+/* mapping_hosted_by() - the mapping that session @s hosts or would host:
+ * its fields, one session, no links */
+static inline struct nat_mapping mapping_hosted_by(const struct nat_session *s)
+{
+	return (struct nat_mapping){
+		.in_addr = s->in_addr,
+		.in_port = s->in_port,
+		.pub_port = s->pub_port,
+		.nsessions = 1,
+		.pub_idx = s->pub_idx & 0x3ff,
+		.pclass = mapping_pclass(s->proto) & 3,
+	};
+}
+
+/* mapping_pubkey() - 32 bits that name dynamic mapping @m among the live
+ * ones of a table: its public address slot, port and protocol class */
+static inline uint32_t mapping_pubkey(const struct nat_mapping *m)
+{
+	return (uint32_t)m->pub_idx << 18 | (uint32_t)m->pclass << 16 |
+	       m->pub_port;
 }
 
 /* A pool of fixed-size records handed out by index. */
@@ -246,6 +284,7 @@ static_assert(sizeof(struct index_bucket) == 64, "a bucket is a cache line");
  * @s_bucket:		the session index, @s_mask + 1 buckets
  * @g_bucket:		chain heads of the GRE calls' extra keys, @g_mask + 1
  * @m_bucket:		mapping hash heads, @m_mask + 1 of them
+ * @hosted:		mappings hosted by their session (SESS_MAP_HOST)
  * @pool_addrs:		public addresses by pub_idx (owned by the caller)
  * @lists:		one expiry list per enum nat_class
  * @timeout_ms:		timeout of each class
@@ -259,6 +298,7 @@ struct session_table {
 	uint32_t *g_bucket, *m_bucket;
 	uint32_t s_mask, g_mask, m_mask;
 	struct rec_pool sp, mp;
+	uint32_t hosted;
 	const uint32_t *pool_addrs;
 	struct expiry_list lists[CLASS_N];
 	uint32_t timeout_ms[CLASS_N];
@@ -329,8 +369,24 @@ static inline void session_prefetch_match(const struct session_table *t,
 /* session_find() - session indexed under @k, or 0; expiry is not checked */
 uint32_t session_find(const struct session_table *t, const struct flow_key *k);
 
-/* mapping_find() - mapping indexed under @k (rem_* zero), or 0 */
+/* mapping_find() - reference of the mapping indexed under @k (rem_* zero),
+ * or 0 */
 uint32_t mapping_find(const struct session_table *t, const struct flow_key *k);
+
+/* mapping_get() - the fields of mapping @mref, hosted or in a record */
+static inline struct nat_mapping mapping_get(const struct session_table *t,
+					     uint32_t mref)
+{
+	if (mref & MREF_HOSTED)
+		return mapping_hosted_by(&t->s[mref & ~MREF_HOSTED]);
+	return t->m[mref];
+}
+
+/* mapping_count() - dynamic and static mappings in the table */
+static inline uint32_t mapping_count(const struct session_table *t)
+{
+	return t->mp.used + t->hosted;
+}
 
 /* session_expired() - true if session @s has been idle its full timeout */
 static inline bool session_expired(const struct session_table *t,
@@ -340,25 +396,28 @@ static inline bool session_expired(const struct session_table *t,
 }
 
 /**
- * mapping_add() - create and index a mapping (fields as in @tmpl)
+ * mapping_add() - create and index a mapping record (fields as in @tmpl)
  *
- * There is a mapping slot for every session slot, so this fails only when
- * the session pool is also full.
+ * For static mappings: a dynamic one begins hosted (session_add()).
  *
  * Return: its index, or 0 if the pool is full
  */
 uint32_t mapping_add(struct session_table *t, const struct nat_mapping *tmpl);
 
 /**
- * session_add() - create and index a session on mapping @mi
+ * session_add() - create and index a session on mapping @mref
+ * @mref:	a mapping; 0 for none; MREF_NEW: the session hosts a new
+ *		dynamic mapping made of its inside and public endpoints
  * @tmpl:	addresses, ports, protocol, class and TCP state of the session
  *
- * Takes a reference on the mapping, links the session at the tail of its
- * class's expiry list and stamps it with @now.
+ * Takes a reference on the mapping (a hosted one moves to a record of its
+ * own: the caller makes sure mapping_count() < mp.max, and then there is
+ * one), links the session at the tail of its class's expiry list and
+ * stamps it with @now.
  *
- * Return: its index, or 0 if the table is full
+ * Return: its index, or 0 if the session pool is full
  */
-uint32_t session_add(struct session_table *t, uint32_t mi,
+uint32_t session_add(struct session_table *t, uint32_t mref,
 		     const struct nat_session *tmpl, uint64_t now);
 
 /* session_refresh() - note traffic on @si at @now, in class @klass */
@@ -368,7 +427,8 @@ void session_refresh(struct session_table *t, uint32_t si,
 /**
  * session_rekey() - change what session @si is indexed under
  * @update:	called between unindexing and indexing again, to change the
- *		fields its keys come from (and possibly its class)
+ *		fields its keys come from (and possibly its class); the
+ *		session must have no mapping, whose keys would not follow
  *
  * The session moves to the tail of its (possibly new) class's list,
  * stamped with @now.
@@ -378,15 +438,18 @@ void session_rekey(struct session_table *t, uint32_t si,
 		   const void *arg, uint64_t now);
 
 /**
- * session_del() - unindex and free session @si
+ * session_del() - unindex and free session @si, and its mapping if that
+ * was dynamic and has no session left
+ * @ended:	set to the fields of that mapping (the caller releases its
+ *		public port); may be NULL for a session without a mapping
  *
- * Return: the index of its mapping if that mapping has no session left and
- * is not static (the caller releases its port and calls mapping_del()),
- * else 0
+ * Return: true if the mapping ended
  */
-uint32_t session_del(struct session_table *t, uint32_t si);
+bool session_del(struct session_table *t, uint32_t si,
+		 struct nat_mapping *ended);
 
-/* mapping_del() - unindex and free mapping @mi, which has no sessions */
+/* mapping_del() - unindex and free mapping record @mi, which has no
+ * sessions */
 void mapping_del(struct session_table *t, uint32_t mi);
 
 /**

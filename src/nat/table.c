@@ -319,24 +319,33 @@ static bool room_for(const struct nat *n, uint32_t in_addr,
 	return true;
 }
 
-uint32_t table_session_add(struct nat *n, uint32_t mi,
+uint32_t table_session_add(struct nat *n, uint32_t mref,
 			   const struct nat_session *tmpl, uint64_t now,
 			   enum drop_reason *why)
 {
+	struct nat_mapping m;
 	uint32_t si, perm = 0;
 
 	if (!room_for(n, tmpl->in_addr, why))
 		return 0;
-	if (filter_wants_record(n, mi)) {
-		perm = perm_add(n, mi, tmpl->rem_addr);
-		if (!perm) {
-			*why = DROP_TABLE_FULL;
-			return 0;
+	if (mref) {
+		m = mref == MREF_NEW ? mapping_hosted_by(tmpl)
+				     : mapping_get(&n->t, mref);
+		if (filter_wants_record(n, &m)) {
+			perm = perm_add(n, &m, tmpl->rem_addr);
+			if (!perm) {
+				*why = DROP_TABLE_FULL;
+				return 0;
+			}
 		}
 	}
-	si = session_add(&n->t, mi, tmpl, now);
+	si = session_add(&n->t, mref, tmpl, now);
 	assert(si);		/* a slot is free: checked above */
 	n->t.s[si].aux[0] = perm;
+	if (mref == MREF_NEW) {
+		n->st.mappings_created++;
+		log_mapping(n, NAT_EV_MAPPING_UP, &m, 0);
+	}
 	addr_count_add(&n->hosts, n->hkey, tmpl->in_addr, 1);
 	n->st.sessions_created++;
 	n->st.proto[nat_proto_class(tmpl->proto)].sessions_created++;
@@ -349,7 +358,8 @@ void table_session_free(struct nat *n, uint32_t si, uint64_t now)
 {
 	struct nat_session *s = &n->t.s[si];
 	enum nat_proto_class pc = nat_proto_class(s->proto);
-	uint32_t ago = ended_ago(n, s, now), mi, perm = 0;
+	uint32_t ago = ended_ago(n, s, now), perm = 0;
+	struct nat_mapping m;
 
 	addr_count_sub(&n->hosts, n->hkey, s->in_addr, 1);
 	if (is_call(s))
@@ -365,17 +375,13 @@ void table_session_free(struct nat *n, uint32_t si, uint64_t now)
 	 * whose aux words are hash links) */
 	if (s->mapping)
 		perm = s->aux[0];
-	mi = session_del(&n->t, si);
 	if (perm)
 		perm_del(n, perm);
 	n->st.sessions_expired++;
-	if (mi) {
-		const struct nat_mapping *m = &n->t.m[mi];
-
-		log_mapping(n, NAT_EV_MAPPING_DOWN, m, ago);
-		port_release(n, m->pub_idx, space_of(mapping_proto(m)),
-			     ntohs(m->pub_port), now);
-		mapping_del(&n->t, mi);
+	if (session_del(&n->t, si, &m)) {
+		log_mapping(n, NAT_EV_MAPPING_DOWN, &m, ago);
+		port_release(n, m.pub_idx, space_of(mapping_proto(&m)),
+			     ntohs(m.pub_port), now);
 	}
 }
 
@@ -463,6 +469,7 @@ uint32_t table_open_outbound(struct nat *n, const struct pkt_flow *f,
 {
 	struct flow_key mk = f->key;
 	struct nat_session tmpl;
+	struct nat_mapping m;
 	enum nat_alg alg;
 	uint32_t mi, si;
 	unsigned idx;
@@ -476,16 +483,18 @@ uint32_t table_open_outbound(struct nat *n, const struct pkt_flow *f,
 	mk.rem_addr = 0;
 	mk.rem_port = 0;
 	mi = mapping_find(&n->t, &mk);
-	if (mi && n->t.m[mi].nsessions == MAP_SESSIONS_MAX) {
-		*why = DROP_MAPPING_FULL;
-		return 0;
-	}
-	if (!mi) {
-		struct nat_mapping m;
-
-		/* static mappings hold slots with no session: the mapping
-		 * pool can be full while the session pool is not */
-		if (n->t.mp.used >= n->t.mp.max) {
+	if (mi) {
+		m = mapping_get(&n->t, mi);
+		if (m.nsessions == MAP_SESSIONS_MAX) {
+			*why = DROP_MAPPING_FULL;
+			return 0;
+		}
+	} else {
+		/* static mappings hold slots with no session: the mappings
+		 * can be as many as allowed while the sessions are not (and
+		 * then, a mapping that moves out of its session finds a
+		 * record free) */
+		if (mapping_count(&n->t) >= n->t.mp.max) {
 			*why = DROP_TABLE_FULL;
 			return 0;
 		}
@@ -505,9 +514,7 @@ uint32_t table_open_outbound(struct nat *n, const struct pkt_flow *f,
 			.pub_idx = (uint16_t)idx,
 			.pclass = mapping_pclass(f->key.proto) & 3,
 		};
-		mi = mapping_add(&n->t, &m);	/* a slot is free: checked */
-		n->st.mappings_created++;
-		log_mapping(n, NAT_EV_MAPPING_UP, &n->t.m[mi], 0);
+		mi = MREF_NEW;		/* the session will host it */
 	}
 
 	tmpl = (struct nat_session){
@@ -515,9 +522,9 @@ uint32_t table_open_outbound(struct nat *n, const struct pkt_flow *f,
 		.in_port = f->key.port,
 		.rem_addr = f->key.rem_addr,
 		.rem_port = f->key.rem_port,
-		.pub_addr = n->sh->addrs[n->t.m[mi].pub_idx],
-		.pub_port = n->t.m[mi].pub_port,
-		.pub_idx = n->t.m[mi].pub_idx,
+		.pub_addr = n->sh->addrs[m.pub_idx],
+		.pub_port = m.pub_port,
+		.pub_idx = m.pub_idx,
 		.proto = f->key.proto,
 		.klass = f->klass,
 	};
@@ -526,11 +533,9 @@ uint32_t table_open_outbound(struct nat *n, const struct pkt_flow *f,
 	si = table_session_add(n, mi, &tmpl, now, why);
 	if (!si) {
 		/* only the filter records can be out of room here */
-		if (!n->t.m[mi].nsessions && !n->t.m[mi].is_static) {
-			port_give_back(n, n->t.m[mi].pub_idx, f->space,
-				       ntohs(n->t.m[mi].pub_port));
-			mapping_del(&n->t, mi);
-		}
+		if (mi == MREF_NEW)
+			port_give_back(n, m.pub_idx, f->space,
+				       ntohs(m.pub_port));
 		return 0;
 	}
 	if (alg != NAT_ALG_NONE)
@@ -538,11 +543,12 @@ uint32_t table_open_outbound(struct nat *n, const struct pkt_flow *f,
 	return si;
 }
 
-uint32_t table_open_inbound(struct nat *n, uint32_t mi,
+uint32_t table_open_inbound(struct nat *n, uint32_t mref,
 			    const struct pkt_flow *f, uint8_t flags,
 			    uint64_t now, enum drop_reason *why)
 {
-	const struct nat_mapping *m = &n->t.m[mi];
+	const struct nat_mapping view = mapping_get(&n->t, mref);
+	const struct nat_mapping *m = &view;
 	struct nat_session tmpl;
 	enum nat_alg alg;
 	uint32_t si;
@@ -570,7 +576,7 @@ uint32_t table_open_inbound(struct nat *n, uint32_t mi,
 	};
 	if (tmpl.proto == IPPROTO_TCP)
 		tmpl.klass = proto_tcp_track(&tmpl, f->tcp_flags, DIR_IN);
-	si = table_session_add(n, mi, &tmpl, now, why);
+	si = table_session_add(n, mref, &tmpl, now, why);
 	if (si && alg != NAT_ALG_NONE)
 		alg_conn_attach(n, si, alg);
 	return si;
@@ -669,7 +675,8 @@ static int forward_port_check(const struct nat *n, const struct nat_forward *f,
 {
 	uint16_t pub = (uint16_t)(f->pub_lo + i), in = (uint16_t)(f->in_lo + i);
 	uint32_t mi = mapping_at(n, SIDE_IN, f->proto, f->in_addr, in);
-	const struct nat_mapping *m = mi ? &n->t.m[mi] : NULL;
+	struct nat_mapping view = mapping_get(&n->t, mi);
+	const struct nat_mapping *m = mi ? &view : NULL;
 	uint32_t pi;
 
 	if (m && m->is_static && n->sh->addrs[m->pub_idx] == f->pub_addr &&
@@ -681,7 +688,8 @@ static int forward_port_check(const struct nat *n, const struct nat_forward *f,
 		return -EADDRINUSE;
 	}
 	pi = mapping_at(n, SIDE_OUT, f->proto, f->pub_addr, pub);
-	if (pi && (!n->t.m[pi].is_static || n->t.m[pi].nsessions)) {
+	view = mapping_get(&n->t, pi);
+	if (pi && (!view.is_static || view.nsessions)) {
 		snprintf(err, errlen, "public port %u of forward %s is held by a mapping with sessions now",
 			 pub, f->proto == IPPROTO_TCP ? "tcp" : "udp");
 		return -EADDRINUSE;
@@ -711,6 +719,7 @@ static void forward_drop(struct nat *n, uint32_t mi, uint64_t now)
 {
 	struct nat_mapping *m = &n->t.m[mi];
 
+	assert(!(mi & MREF_HOSTED));	/* a static mapping has a record */
 	m->is_static = 0;
 	if (m->nsessions)
 		return;
@@ -752,7 +761,7 @@ int table_forwards_apply(struct nat *n, const struct nat_forward *fwd,
 					    (uint16_t)(f->pub_lo + k));
 		}
 	}
-	if (n->t.mp.used + want > n->t.mp.max) {
+	if (mapping_count(&n->t) + want > n->t.mp.max) {
 		snprintf(err, errlen, "the forwards need more mappings than nat.max-sessions leaves");
 		return -ENOSPC;
 	}
@@ -767,11 +776,11 @@ int table_forwards_apply(struct nat *n, const struct nat_forward *fwd,
 			uint16_t pub = (uint16_t)(f->pub_lo + k);
 			uint32_t mi = mapping_at(n, SIDE_OUT, f->proto,
 						 f->pub_addr, pub);
+			struct nat_mapping m = mapping_get(&n->t, mi);
 
-			if (mi && n->t.m[mi].is_static &&
+			if (mi && m.is_static &&
 			    !forward_maps(fwd, cnt, f->proto, f->pub_addr, pub,
-					  n->t.m[mi].in_addr,
-					  ntohs(n->t.m[mi].in_port)))
+					  m.in_addr, ntohs(m.in_port)))
 				forward_drop(n, mi, now);
 		}
 	}
@@ -797,10 +806,14 @@ int table_forwards_apply(struct nat *n, const struct nat_forward *fwd,
 						 f->pub_addr, pub);
 
 			if (mi) {
+				struct nat_mapping old = mapping_get(&n->t, mi);
+
 				/* the same forward as before, or one that
-				 * had no session left: take it over */
-				if (n->t.m[mi].in_addr == m.in_addr &&
-				    n->t.m[mi].in_port == m.in_port) {
+				 * had no session left (so static, with a
+				 * record): take it over */
+				assert(!(mi & MREF_HOSTED));
+				if (old.in_addr == m.in_addr &&
+				    old.in_port == m.in_port) {
 					n->t.m[mi].is_static = 1;
 					continue;
 				}

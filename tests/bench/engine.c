@@ -27,6 +27,7 @@
 #include <arpa/inet.h>
 
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,8 +115,10 @@ static void flows_make(struct flows *f, uint32_t n)
 		exit(1);
 	}
 	/* touch the reply templates now, so that the engine's resident
-	 * memory is measured without them */
-	memset(f->in, 0, (size_t)n * TPL);
+	 * memory is measured without them (not with zeroes: a compiler
+	 * may turn malloc() and memset(0) into a calloc() that touches
+	 * nothing) */
+	memset(f->in, 0xff, (size_t)n * TPL);
 	for (i = 0; i < n; i++)
 		f->order[i] = i;
 	srandom(42);
@@ -307,6 +310,11 @@ int main(int argc, char **argv)
 			return 64;
 		}
 	}
+	/* large blocks always from fresh pages, as when tunnat starts:
+	 * without this, glibc raises its threshold after the first run
+	 * frees its tables, and the later runs' calloc()s clear (so
+	 * count) recycled heap pages that a first engine never touches */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	for (k = 0; k < POOL_N; k++)
 		pool[k] = htonl(0x64400001 + k);	/* 100.64.0.1 ... */
 	if (posix_memalign((void **)&buf, 64, PKT_DATA_MAX + 1))

@@ -462,6 +462,32 @@ START_TEST(rfc4787_req8_adf)
 }
 END_TEST
 
+/* Address-dependent filtering on a mapping that a second session moved
+ * out of its first session (session.h): both remotes' addresses still get
+ * in; once the first session ends, only the second's. */
+START_TEST(adf_mapping_moved)
+{
+	uint16_t a, b;
+
+	cfg.filtering[NAT_L4_UDP] = NAT_FILTER_AD;
+	renew();
+	a = udp_out(LAN_A, 40000, SRV, 53, 0);
+	b = udp_out(LAN_A, 40000, SRV2, 53, 100 * S);
+	ck_assert_uint_eq(a, b);
+	ck_assert_uint_eq(nat_stats(n)->mappings, 1);
+	ck_assert_int_eq(udp_in(SRV, 9, a, 100 * S), VERDICT_FORWARD);
+	ck_assert_int_eq(udp_in(SRV2, 9, a, 100 * S), VERDICT_FORWARD);
+	expect_drop(udp_in("192.0.2.99", 9, a, 100 * S), DROP_FILTERED);
+	/* the first session is swept, the mapping lives on in the second */
+	ck_assert_uint_eq(nat_expire(n, 300 * S, 100), 1);
+	ck_assert_uint_eq(nat_stats(n)->mappings, 1);
+	expect_drop(udp_in(SRV, 9, a, 300 * S), DROP_FILTERED);
+	ck_assert_int_eq(udp_in(SRV2, 9, a, 300 * S), VERDICT_FORWARD);
+	ck_assert_uint_eq(nat_expire(n, 400 * S, 100), 1);
+	ck_assert_uint_eq(nat_stats(n)->mappings, 0);
+}
+END_TEST
+
 /* Endpoint-independent filtering: anyone may reach the mapping; a TCP SYN
  * opens a session (so TCP is tracked), UDP goes through the mapping and
  * refreshes nothing (RFC 4787 REQ-6). */
@@ -1561,6 +1587,7 @@ static Suite *nat_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, rfc4787_req8_apdf);
 	tcase_add_test(tc, rfc4787_req8_adf);
+	tcase_add_test(tc, adf_mapping_moved);
 	tcase_add_test(tc, rfc4787_req8_eif);
 	tcase_add_test(tc, inbound_not_our_address);
 	suite_add_tcase(s, tc);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* check_session.c - session_table_check(): it finds nothing wrong in a
  * table the session.c calls made, and names what was broken in one
- * changed behind their back; the session index under churn; the count
- * table per address (counts.c)
+ * changed behind their back; the session index under churn; mappings
+ * hosted by their session and moved to a record; the count table per
+ * address (counts.c)
  *
  * The fuzzers rely on session_table_check() after every call into the
  * engine, so each kind of damage it must see is made here once, on a
@@ -64,13 +65,17 @@ static void expect(const char *why)
 
 START_TEST(test_check_clean)
 {
+	struct nat_mapping ended = { 0 };
+
 	ck_assert_ptr_null(session_table_check(&t));
 	session_refresh(&t, s1, CLASS_UDP, 4000);
 	ck_assert_ptr_null(session_table_check(&t));
-	ck_assert_uint_eq(session_del(&t, s2), 0);
+	ck_assert(!session_del(&t, s2, &ended));
 	ck_assert_ptr_null(session_table_check(&t));
-	ck_assert_uint_eq(session_del(&t, s1), mi);
-	mapping_del(&t, mi);
+	ck_assert(session_del(&t, s1, &ended));
+	ck_assert_uint_eq(ended.pub_port, htons(6000));
+	ck_assert_uint_eq(ended.in_port, htons(5000));
+	ck_assert_uint_eq(mapping_count(&t), 0);
 	ck_assert_ptr_null(session_table_check(&t));
 }
 END_TEST
@@ -93,8 +98,12 @@ END_TEST
 /* The mapping's last session freed, the mapping kept. */
 START_TEST(test_check_mapping_leaked)
 {
-	session_del(&t, s1);
-	session_del(&t, s2);
+	struct nat_mapping ended;
+
+	t.m[mi].is_static = 1;		/* so that session_del() keeps it */
+	session_del(&t, s1, &ended);
+	session_del(&t, s2, &ended);
+	t.m[mi].is_static = 0;
 	expect("without sessions lives on");
 }
 END_TEST
@@ -124,7 +133,9 @@ END_TEST
 
 START_TEST(test_check_free_list)
 {
-	session_del(&t, s2);
+	struct nat_mapping ended;
+
+	session_del(&t, s2, &ended);
 	t.s[s2].next = s2;	/* a loop */
 	expect("free list is broken");
 }
@@ -235,7 +246,7 @@ START_TEST(test_index_full_churn)
 			/* 1237 is prime to 4096: each index once */
 			uint32_t j = (i * 1237 + round) % FULL_MAX;
 
-			ck_assert_uint_eq(session_del(&big, si[j]), 0);
+			ck_assert(!session_del(&big, si[j], NULL));
 			si[j] = 0;
 			/* (spaced so that a sanitizer build stays within
 			 * the test's time limit) */
@@ -282,8 +293,169 @@ START_TEST(test_index_gre_call)
 	ck_assert_uint_eq(session_find(&big, &k), call);
 	ck_assert_uint_eq(session_find(&big, &rem), 0);
 	ck_assert_ptr_null(session_table_check(&big));
-	session_del(&big, call);
+	session_del(&big, call, NULL);
 	ck_assert_ptr_null(session_table_check(&big));
+}
+END_TEST
+
+/* ---- mappings hosted by their session ----------------------------------- */
+
+/* The mapping @mref is found under both its keys, with @s's endpoints. */
+static void expect_mapping(const struct session_table *tb, uint32_t mref,
+			   const struct nat_session *s)
+{
+	struct flow_key k;
+
+	flow_key_set(&k, SIDE_IN, s->proto, s->in_addr, s->in_port, 0, 0);
+	ck_assert_uint_eq(mapping_find(tb, &k), mref);
+	flow_key_set(&k, SIDE_OUT, s->proto, s->pub_addr, s->pub_port, 0, 0);
+	ck_assert_uint_eq(mapping_find(tb, &k), mref);
+}
+
+/* A new mapping lives in its session; a second session moves it to a
+ * record, found where it was; it ends with its last session, and the
+ * ending says which public port to release. */
+START_TEST(test_hosted_lifecycle)
+{
+	struct nat_session s = flow(7);
+	struct nat_mapping m, ended = { 0 };
+	uint32_t a, b, mref;
+
+	a = session_add(&big, MREF_NEW, &s, 1000);
+	ck_assert_uint_ne(a, 0);
+	mref = MREF_HOSTED | a;
+	ck_assert_uint_eq(big.s[a].mapping, mref);
+	ck_assert(big.s[a].flags & SESS_MAP_HOST);
+	ck_assert_uint_eq(big.mp.used, 0);	/* no record taken */
+	ck_assert_uint_eq(mapping_count(&big), 1);
+	expect_mapping(&big, mref, &s);
+	m = mapping_get(&big, mref);
+	ck_assert_uint_eq(m.nsessions, 1);
+	ck_assert_uint_eq(m.pub_port, s.pub_port);
+	ck_assert_uint_eq(m.pclass, MAP_UDP);
+	ck_assert_ptr_null(session_table_check(&big));
+
+	s.rem_port = htons(54);
+	b = session_add(&big, mref, &s, 1500);
+	ck_assert_uint_ne(b, 0);
+	ck_assert_uint_eq(big.mp.used, 1);
+	ck_assert(!(big.s[a].flags & SESS_MAP_HOST));
+	ck_assert(!(big.s[b].flags & SESS_MAP_HOST));
+	ck_assert_uint_eq(big.s[a].mapping, big.s[b].mapping);
+	ck_assert(!(big.s[a].mapping & MREF_HOSTED));
+	ck_assert_uint_eq(big.m[big.s[a].mapping].nsessions, 2);
+	expect_mapping(&big, big.s[a].mapping, &s);
+	ck_assert_uint_eq(mapping_count(&big), 1);
+	ck_assert_ptr_null(session_table_check(&big));
+
+	/* the first session goes: the record stays with the second */
+	ck_assert(!session_del(&big, a, &ended));
+	expect_mapping(&big, big.s[b].mapping, &s);
+	ck_assert_ptr_null(session_table_check(&big));
+	ck_assert(session_del(&big, b, &ended));
+	ck_assert_uint_eq(ended.pub_port, s.pub_port);
+	ck_assert_uint_eq(ended.in_addr, s.in_addr);
+	ck_assert_uint_eq(mapping_count(&big), 0);
+	expect_mapping(&big, 0, &s);
+	ck_assert_ptr_null(session_table_check(&big));
+}
+END_TEST
+
+/* A host's only session ends: the mapping with it, all of its fields said. */
+START_TEST(test_hosted_ends_with_host)
+{
+	struct nat_session s = flow(9);
+	struct nat_mapping ended = { 0 };
+	uint32_t a = session_add(&big, MREF_NEW, &s, 1000);
+
+	ck_assert(session_del(&big, a, &ended));
+	ck_assert_uint_eq(ended.in_addr, s.in_addr);
+	ck_assert_uint_eq(ended.in_port, s.in_port);
+	ck_assert_uint_eq(ended.pub_port, s.pub_port);
+	ck_assert_uint_eq(ended.pub_idx, 0);
+	ck_assert_uint_eq(ended.pclass, MAP_UDP);
+	ck_assert(!ended.is_static);
+	ck_assert_uint_eq(mapping_count(&big), 0);
+	expect_mapping(&big, 0, &s);
+	ck_assert_ptr_null(session_table_check(&big));
+}
+END_TEST
+
+/* Many mappings on few chains (a 16-session table has 8 mapping buckets),
+ * hosted and in records side by side: each move and each end keeps every
+ * chain whole, whichever place in its chain the entry had. */
+START_TEST(test_hosted_shared_chains)
+{
+	enum { N = 8 };
+	const uint64_t key[2] = { 3, 4 };
+	struct session_table tb;
+	struct nat_session s[N];
+	uint32_t host[N], second[N], i, j;
+
+	ck_assert_int_eq(session_table_init(&tb, 2 * N, big_pool, key, NULL),
+			 0);
+	ck_assert_uint_le(tb.m_mask + 1, N);
+	for (i = 0; i < N; i++) {
+		s[i] = flow(i);
+		host[i] = session_add(&tb, MREF_NEW, &s[i], 1000);
+		second[i] = 0;
+		ck_assert_uint_ne(host[i], 0);
+	}
+	ck_assert_ptr_null(session_table_check(&tb));
+	/* move every other one to a record, in a scrambled order */
+	for (i = 0; i < N; i++) {
+		struct nat_session t2;
+
+		j = (i * 5 + 3) % N;
+		if (j % 2)
+			continue;
+		t2 = s[j];
+		t2.rem_port = htons(99);
+		second[j] = session_add(&tb, tb.s[host[j]].mapping, &t2, 2000);
+		ck_assert_uint_ne(second[j], 0);
+		ck_assert_ptr_null(session_table_check(&tb));
+	}
+	ck_assert_uint_eq(tb.hosted, N / 2);
+	ck_assert_uint_eq(tb.mp.used, N / 2);
+	for (i = 0; i < N; i++)
+		expect_mapping(&tb, tb.s[host[i]].mapping, &s[i]);
+	/* end them all in another order: the moved ones keep living on
+	 * their second session until it ends too */
+	for (i = 0; i < N; i++) {
+		struct nat_mapping ended;
+
+		j = (i * 3 + 1) % N;
+		ck_assert(session_del(&tb, host[j], &ended) == !second[j]);
+		ck_assert_ptr_null(session_table_check(&tb));
+		if (second[j]) {
+			expect_mapping(&tb, tb.s[second[j]].mapping, &s[j]);
+			ck_assert(session_del(&tb, second[j], &ended));
+			ck_assert_uint_eq(ended.pub_port, s[j].pub_port);
+			ck_assert_ptr_null(session_table_check(&tb));
+		}
+		expect_mapping(&tb, 0, &s[j]);
+	}
+	ck_assert_uint_eq(mapping_count(&tb), 0);
+	session_table_fini(&tb);
+}
+END_TEST
+
+/* What session_table_check() must see wrong in a hosted mapping. */
+START_TEST(test_hosted_check)
+{
+	struct nat_session s = flow(11);
+	uint32_t a = session_add(&big, MREF_NEW, &s, 1000);
+
+	big.s[a].flags &= (uint8_t)~SESS_MAP_HOST;
+	ck_assert_ptr_nonnull(strstr(session_table_check(&big),
+				     "hosted mapping is marked wrong"));
+	big.s[a].flags |= SESS_MAP_HOST;
+	big.hosted++;
+	ck_assert_ptr_nonnull(strstr(session_table_check(&big),
+				     "hosted mappings are not as many"));
+	big.hosted--;
+	big.s[a].in_port ^= 1;	/* a key field moved behind the hash's back */
+	ck_assert_ptr_nonnull(session_table_check(&big));
 }
 END_TEST
 
@@ -412,6 +584,10 @@ static Suite *session_suite(void)
 	tcase_set_timeout(ti, 60);	/* a full table, under sanitizers */
 	tcase_add_test(ti, test_index_full_churn);
 	tcase_add_test(ti, test_index_gre_call);
+	tcase_add_test(ti, test_hosted_lifecycle);
+	tcase_add_test(ti, test_hosted_ends_with_host);
+	tcase_add_test(ti, test_hosted_shared_chains);
+	tcase_add_test(ti, test_hosted_check);
 	suite_add_tcase(s, ti);
 	tcase_set_timeout(tn, 60);	/* checks every count at each step */
 	tcase_add_test(tn, test_counts_lan_on_few_pages);
