@@ -326,9 +326,8 @@ uint32_t mapping_find(const struct session_table *t, const struct flow_key *k)
 	uint32_t e = t->m_bucket[(uint32_t)key_hash(t, k) & t->m_mask];
 
 	while (e) {
-		struct nat_mapping m = mapping_get(t, entry_mref(e));
-
 		if ((ENTRY_SIDE(e) & 1) == k->side) {
+			struct nat_mapping m = mapping_get(t, entry_mref(e));
 			struct flow_key mk;
 
 			mapping_key(t, &m, k->side, &mk);
@@ -734,18 +733,13 @@ static const char *session_check(const struct session_table *t, uint32_t si,
 	    (!(s->flags & SESS_MAP_HOST) && (s->mlink[0] || s->mlink[1])))
 		return "a session's hosted mapping is marked wrong";
 	if (s->flags & SESS_MAP_HOST) {
-		struct nat_mapping m = mapping_hosted_by(s);
-
-		if (s->mapping != (MREF_HOSTED | si) || s->proto == IPPROTO_GRE ||
-		    (s->flags & SESS_ADDR))
+		/* found under its keys: mappings_check(), once the chains
+		 * are known to be whole */
+		if (s->mapping != (MREF_HOSTED | si) ||
+		    (s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP &&
+		     s->proto != IPPROTO_ICMP) ||
+		    (s->flags & (SESS_ADDR | SESS_INBOUND | SESS_HAIRPIN)))
 			return "a session hosts a mapping it cannot";
-		for (side = SIDE_IN; side <= SIDE_OUT; side++) {
-			struct flow_key k;
-
-			mapping_key(t, &m, side, &k);
-			if (mapping_find(t, &k) != s->mapping)
-				return "a hosted mapping is not found under one of its keys";
-		}
 		(*hosts)++;
 	} else if (s->mapping) {
 		const struct nat_mapping *m = &t->m[s->mapping];
@@ -850,7 +844,7 @@ static const char *chains_check(const struct session_table *t,
 static const char *mappings_check(const struct session_table *t,
 				  const uint32_t *mcount)
 {
-	uint32_t b, mi, seen = 0;
+	uint32_t b, mi, si, seen = 0;
 
 	for (b = 0; b <= t->m_mask; b++) {
 		uint32_t e;
@@ -863,7 +857,7 @@ static const char *mappings_check(const struct session_table *t,
 				const struct nat_session *s =
 					&t->s[ENTRY_IDX(e)];
 
-				if (ENTRY_IDX(e) >= t->sp.unused ||
+				if (!ENTRY_IDX(e) || ENTRY_IDX(e) >= t->sp.unused ||
 				    !s->proto || !(s->flags & SESS_MAP_HOST))
 					return "a mapping chain holds a session that hosts none";
 			} else if (ENTRY_IDX(e) >= t->mp.unused ||
@@ -881,6 +875,23 @@ static const char *mappings_check(const struct session_table *t,
 	}
 	if (seen != 2 * mapping_count(t))
 		return "the mapping hash lacks keys";
+	if (mapping_count(t) > t->mp.max)
+		return "more mappings than a moved one would find records for";
+	for (si = 1; si < t->sp.unused; si++) {
+		const struct nat_session *s = &t->s[si];
+		struct nat_mapping m = mapping_hosted_by(s);
+		enum key_side side;
+
+		if (!s->proto || !(s->flags & SESS_MAP_HOST))
+			continue;
+		for (side = SIDE_IN; side <= SIDE_OUT; side++) {
+			struct flow_key k;
+
+			mapping_key(t, &m, side, &k);
+			if (mapping_find(t, &k) != s->mapping)
+				return "a hosted mapping is not found under one of its keys";
+		}
+	}
 	for (mi = 1; mi < t->mp.unused; mi++) {
 		const struct nat_mapping *m = &t->m[mi];
 		enum key_side side;

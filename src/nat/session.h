@@ -377,6 +377,8 @@ uint32_t mapping_find(const struct session_table *t, const struct flow_key *k);
 static inline struct nat_mapping mapping_get(const struct session_table *t,
 					     uint32_t mref)
 {
+	if (!mref)
+		return (struct nat_mapping){ 0 };
 	if (mref & MREF_HOSTED)
 		return mapping_hosted_by(&t->s[mref & ~MREF_HOSTED]);
 	return t->m[mref];
@@ -411,9 +413,10 @@ uint32_t mapping_add(struct session_table *t, const struct nat_mapping *tmpl);
  * @tmpl:	addresses, ports, protocol, class and TCP state of the session
  *
  * Takes a reference on the mapping (a hosted one moves to a record of its
- * own: the caller makes sure mapping_count() < mp.max, and then there is
- * one), links the session at the tail of its class's expiry list and
- * stamps it with @now.
+ * own, and there is one free as long as mapping_count() <= mp.max, which
+ * the callers keep: a hosted mapping counts without a record), links the
+ * session at the tail of its class's expiry list and stamps it with
+ * @now.
  *
  * Return: its index, or 0 if the session pool is full
  */

@@ -1053,6 +1053,19 @@ static void ports_check(void)
 			fuzz_fail("mapping %u holds port %u, free in its pool",
 				  mi, ntohs(m->pub_port));
 	}
+	/* and the mappings that live in their session */
+	for (i = 1; i < t->sp.unused; i++) {
+		const struct nat_session *s = &t->s[i];
+		const struct portpool *pp;
+
+		if (!s->proto || !(s->flags & SESS_MAP_HOST))
+			continue;
+		pp = &d.n->sh->pools[s->pub_idx * PSPACE_N +
+				 space_of(s->proto)];
+		if (!portpool_in_use(pp, ntohs(s->pub_port)))
+			fuzz_fail("the mapping session %u hosts holds port %u, free in its pool",
+				  i, ntohs(s->pub_port));
+	}
 	for (slot = 0; slot < d.n->sh->nslots; slot++) {
 		for (sp = 0; sp < PSPACE_N; sp++) {
 			const struct portpool *pp =
