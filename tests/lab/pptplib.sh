@@ -209,7 +209,11 @@ dissect() {
 		-e pptp.call_serial_number >"$2" 2>/dev/null
 }
 
-# field OUT AWK-CONDITION COLUMN: sorted distinct values of a column
+# field OUT AWK-CONDITION COLUMN: sorted distinct values of a column.
+# A frame that carries several PPTP messages (segments coalesced on a slow
+# run) lists each field's values with commas: has(COLUMN, VALUE) in the
+# condition asks whether VALUE is one of them.
 field() {
-	awk -F'\t' "$2 { print \$$3 }" "$1" | tr ',' '\n' | grep . | sort -nu
+	awk -F'\t' "function has(l, v) { return index(\",\" l \",\", \",\" v \",\") > 0 }
+		$2 { print \$$3 }" "$1" | tr ',' '\n' | grep . | sort -nu
 }
