@@ -415,8 +415,7 @@ static enum verdict inbound_new(struct nat *n, struct pkt *p,
 	bool tcp = f->key.proto == IPPROTO_TCP;
 	bool open = tcp && is_tcp_open(f->tcp_flags);
 	struct flow_key mk = f->key;
-	struct nat_mapping view;
-	const struct nat_mapping *m = &view;
+	struct nat_mapping m;
 	enum drop_reason why;
 	uint32_t mi;
 
@@ -428,32 +427,32 @@ static enum verdict inbound_new(struct nat *n, struct pkt *p,
 			return syn_hold(n, p, now);
 		return nat_drop(n, p, DROP_NO_SESSION);
 	}
-	view = mapping_get(&n->t, mi);
+	m = mapping_get(&n->t, mi);
 	if (hairpin) {
 		if ((tcp && !open) || f->key.proto == IPPROTO_ICMP)
 			return nat_drop(n, p, DROP_NO_SESSION);
 		*si = table_open_inbound(n, mi, f, SESS_HAIRPIN, now, &why);
 		return *si ? VERDICT_FORWARD : table_refuse(n, p, why, now);
 	}
-	if (m->is_static) {
+	if (m.is_static) {
 		const struct nat_forward *fw = table_forward_of(n,
-				f->key.proto, f->key.addr, ntohs(m->pub_port));
+				f->key.proto, f->key.addr, ntohs(m.pub_port));
 
 		if (fw && fw->nfrom &&
 		    !prefix_match(fw->from, fw->nfrom, f->key.rem_addr))
 			return nat_drop(n, p, DROP_FORWARD_FROM);
-	} else if (!filter_allows(n, m, f->key.rem_addr)) {
+	} else if (!filter_allows(n, &m, f->key.rem_addr)) {
 		if (open)
 			return syn_hold(n, p, now);
 		return nat_drop(n, p, DROP_FILTERED);
 	}
 	if (tcp && !open)
 		return nat_drop(n, p, DROP_NO_SESSION);
-	if (!tcp && !m->is_static && !n->cfg.inbound_refresh) {
+	if (!tcp && !m.is_static && !n->cfg.inbound_refresh) {
 		/* let in through the mapping: no session, so inbound
 		 * traffic keeps nothing alive (RFC 4787 REQ-6) */
-		*in_addr = m->in_addr;
-		*in_port = m->in_port;
+		*in_addr = m.in_addr;
+		*in_port = m.in_port;
 		return VERDICT_FORWARD;
 	}
 	*si = table_open_inbound(n, mi, f, SESS_INBOUND, now, &why);

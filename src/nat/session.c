@@ -288,20 +288,13 @@ uint32_t session_find(const struct session_table *t, const struct flow_key *k)
  * | side) for a mapping its session hosts. */
 #define MAP_HOSTED_SIDE	2
 
-/* Where mapping hash entry @e keeps its chain link. */
-static uint32_t *mapping_link(struct session_table *t, uint32_t e)
+/* Where mapping hash entry @e keeps its chain link (the records are not
+ * the table's own fields: a const table still links them). */
+static uint32_t *mapping_link(const struct session_table *t, uint32_t e)
 {
 	if (ENTRY_SIDE(e) & MAP_HOSTED_SIDE)
 		return &t->s[ENTRY_IDX(e)].mlink[ENTRY_SIDE(e) & 1];
 	return &t->m[ENTRY_IDX(e)].hnext[ENTRY_SIDE(e)];
-}
-
-/* The entry after @e on its chain of the mapping hash. */
-static uint32_t mapping_next(const struct session_table *t, uint32_t e)
-{
-	if (ENTRY_SIDE(e) & MAP_HOSTED_SIDE)
-		return t->s[ENTRY_IDX(e)].mlink[ENTRY_SIDE(e) & 1];
-	return t->m[ENTRY_IDX(e)].hnext[ENTRY_SIDE(e)];
 }
 
 /* The reference of the mapping that hash entry @e stands for. */
@@ -334,7 +327,7 @@ uint32_t mapping_find(const struct session_table *t, const struct flow_key *k)
 			if (key_eq(&mk, k))
 				return entry_mref(e);
 		}
-		e = mapping_next(t, e);
+		e = *mapping_link(t, e);
 	}
 	return 0;
 }
@@ -415,21 +408,16 @@ static void mapping_link_in(struct session_table *t,
 }
 
 /* Take mapping hash entry @e, of a mapping with fields @m, off @side's
- * chain, where it must be; @with (0: nothing) takes its place. */
+ * chain, where it must be. */
 static void mapping_link_out(struct session_table *t,
 			     const struct nat_mapping *m, enum key_side side,
-			     uint32_t e, uint32_t with)
+			     uint32_t e)
 {
 	uint32_t *p = mapping_head(t, m, side);
 
 	while (*p != e)
 		p = mapping_link(t, *p);
-	if (with) {
-		*mapping_link(t, with) = *mapping_link(t, e);
-		*p = with;
-	} else {
-		*p = *mapping_link(t, e);
-	}
+	*p = *mapping_link(t, e);
 }
 
 uint32_t mapping_add(struct session_table *t, const struct nat_mapping *tmpl)
@@ -456,31 +444,39 @@ void mapping_del(struct session_table *t, uint32_t mi)
 
 	assert(!m->nsessions);
 	for (side = SIDE_IN; side <= SIDE_OUT; side++)
-		mapping_link_out(t, m, side, ENTRY(mi, side), 0);
+		mapping_link_out(t, m, side, ENTRY(mi, side));
 	m->hnext[0] = t->mp.free;
 	t->mp.free = mi;
 	t->mp.used--;
 }
 
-/* Move the mapping session @si hosts to a record of its own, in the same
- * places of its chains.  Return: the record's index. */
-static uint32_t mapping_unhost(struct session_table *t, uint32_t si)
+/* Take the mapping session @si hosts out of the hash: its fields. */
+static struct nat_mapping mapping_unlink_hosted(struct session_table *t,
+						uint32_t si)
 {
 	struct nat_session *s = &t->s[si];
 	struct nat_mapping m = mapping_hosted_by(s);
-	uint32_t mi = pool_take(&t->mp, t->mp.free ? t->m[t->mp.free].hnext[0]
-						   : 0);
 	enum key_side side;
 
-	assert(mi && (s->flags & SESS_MAP_HOST));
-	t->m[mi] = m;
+	assert(s->flags & SESS_MAP_HOST);
 	for (side = SIDE_IN; side <= SIDE_OUT; side++)
-		mapping_link_out(t, &m, side, ENTRY(si, MAP_HOSTED_SIDE | side),
-				 ENTRY(mi, side));
+		mapping_link_out(t, &m, side, ENTRY(si, MAP_HOSTED_SIDE | side));
 	s->flags &= (uint8_t)~SESS_MAP_HOST;
 	s->mlink[0] = s->mlink[1] = 0;
-	s->mapping = mi;
 	t->hosted--;
+	return m;
+}
+
+/* Move the mapping session @si hosts to a record of its own.
+ * Return: the record's index. */
+static uint32_t mapping_unhost(struct session_table *t, uint32_t si)
+{
+	struct nat_mapping m = mapping_unlink_hosted(t, si);
+	uint32_t mi = mapping_add(t, &m);
+
+	assert(mi);		/* mapping_count() <= mp.max: one is free */
+	t->m[mi].nsessions = 1;
+	t->s[si].mapping = mi;
 	return mi;
 }
 
@@ -639,14 +635,8 @@ bool session_del(struct session_table *t, uint32_t si,
 	uint32_t mi = s->mapping;
 
 	if (hosted) {
-		enum key_side side;
-
-		*ended = mapping_hosted_by(s);
+		*ended = mapping_unlink_hosted(t, si);
 		ended->nsessions = 0;
-		for (side = SIDE_IN; side <= SIDE_OUT; side++)
-			mapping_link_out(t, ended, side,
-					 ENTRY(si, MAP_HOSTED_SIDE | side), 0);
-		t->hosted--;
 	}
 	keys_unlink(t, si);
 	list_unlink(t, s->klass, si);
@@ -870,7 +860,7 @@ static const char *mappings_check(const struct session_table *t,
 				return "a mapping is chained in the wrong bucket";
 			if (++seen > 2 * mapping_count(t))
 				return "the mapping hash has more entries than keys";
-			e = mapping_next(t, e);
+			e = *mapping_link(t, e);
 		}
 	}
 	if (seen != 2 * mapping_count(t))

@@ -547,30 +547,29 @@ uint32_t table_open_inbound(struct nat *n, uint32_t mref,
 			    const struct pkt_flow *f, uint8_t flags,
 			    uint64_t now, enum drop_reason *why)
 {
-	const struct nat_mapping view = mapping_get(&n->t, mref);
-	const struct nat_mapping *m = &view;
+	const struct nat_mapping m = mapping_get(&n->t, mref);
 	struct nat_session tmpl;
 	enum nat_alg alg;
 	uint32_t si;
 
-	if (m->nsessions == MAP_SESSIONS_MAX) {
+	if (m.nsessions == MAP_SESSIONS_MAX) {
 		*why = DROP_MAPPING_FULL;
 		return 0;
 	}
-	if (!room_for(n, m->in_addr, why) ||
-	    !alg_choose(n, mapping_proto(m), m->in_port,
+	if (!room_for(n, m.in_addr, why) ||
+	    !alg_choose(n, mapping_proto(&m), m.in_port,
 			flags & SESS_HAIRPIN ? 0 : f->key.rem_addr, &alg,
 			why))
 		return 0;
 	tmpl = (struct nat_session){
-		.in_addr = m->in_addr,
-		.in_port = m->in_port,
+		.in_addr = m.in_addr,
+		.in_port = m.in_port,
 		.rem_addr = f->key.rem_addr,
 		.rem_port = f->key.rem_port,
 		.pub_addr = f->key.addr,
-		.pub_port = m->pub_port,
-		.pub_idx = m->pub_idx,
-		.proto = mapping_proto(m),
+		.pub_port = m.pub_port,
+		.pub_idx = m.pub_idx,
+		.proto = mapping_proto(&m),
 		.klass = f->klass,
 		.flags = flags,
 	};
@@ -806,14 +805,12 @@ int table_forwards_apply(struct nat *n, const struct nat_forward *fwd,
 						 f->pub_addr, pub);
 
 			if (mi) {
-				struct nat_mapping old = mapping_get(&n->t, mi);
-
 				/* the same forward as before, or one that
 				 * had no session left (so static, with a
 				 * record): take it over */
 				assert(!(mi & MREF_HOSTED));
-				if (old.in_addr == m.in_addr &&
-				    old.in_port == m.in_port) {
+				if (n->t.m[mi].in_addr == m.in_addr &&
+				    n->t.m[mi].in_port == m.in_port) {
 					n->t.m[mi].is_static = 1;
 					continue;
 				}

@@ -1027,6 +1027,19 @@ static uint32_t taken(const uint64_t *used, unsigned lo, unsigned hi)
 	return cnt;
 }
 
+/* Mapping @what @idx holds @port_n of @proto on address slot @slot: it
+ * must be taken in its pool. */
+static void port_held_check(unsigned slot, uint8_t proto, uint16_t port_n,
+			    const char *what, uint32_t idx)
+{
+	const struct portpool *pp =
+		&d.n->sh->pools[slot * PSPACE_N + space_of(proto)];
+
+	if (!portpool_in_use(pp, ntohs(port_n)))
+		fuzz_fail("%s %u holds port %u, free in its pool", what, idx,
+			  ntohs(port_n));
+}
+
 /* Every port a mapping holds is taken in its pool; every pool's count
  * of free ports is what its bitmap says. */
 static void ports_check(void)
@@ -1041,31 +1054,17 @@ static void ports_check(void)
 	memset(free_map, 0, t->mp.unused);
 	for (i = t->mp.free; i; i = t->m[i].hnext[0])
 		free_map[i] = true;
-	for (mi = 1; mi < t->mp.unused; mi++) {
-		const struct nat_mapping *m = &t->m[mi];
-		const struct portpool *pp;
-
-		if (free_map[mi])
-			continue;
-		pp = &d.n->sh->pools[m->pub_idx * PSPACE_N +
-				 space_of(mapping_proto(m))];
-		if (!portpool_in_use(pp, ntohs(m->pub_port)))
-			fuzz_fail("mapping %u holds port %u, free in its pool",
-				  mi, ntohs(m->pub_port));
-	}
+	for (mi = 1; mi < t->mp.unused; mi++)
+		if (!free_map[mi])
+			port_held_check(t->m[mi].pub_idx,
+					mapping_proto(&t->m[mi]),
+					t->m[mi].pub_port, "mapping", mi);
 	/* and the mappings that live in their session */
-	for (i = 1; i < t->sp.unused; i++) {
-		const struct nat_session *s = &t->s[i];
-		const struct portpool *pp;
-
-		if (!s->proto || !(s->flags & SESS_MAP_HOST))
-			continue;
-		pp = &d.n->sh->pools[s->pub_idx * PSPACE_N +
-				 space_of(s->proto)];
-		if (!portpool_in_use(pp, ntohs(s->pub_port)))
-			fuzz_fail("the mapping session %u hosts holds port %u, free in its pool",
-				  i, ntohs(s->pub_port));
-	}
+	for (i = 1; i < t->sp.unused; i++)
+		if (t->s[i].proto && (t->s[i].flags & SESS_MAP_HOST))
+			port_held_check(t->s[i].pub_idx, t->s[i].proto,
+					t->s[i].pub_port,
+					"the mapping hosted by session", i);
 	for (slot = 0; slot < d.n->sh->nslots; slot++) {
 		for (sp = 0; sp < PSPACE_N; sp++) {
 			const struct portpool *pp =
