@@ -19,12 +19,14 @@
  * Address-dependent filtering needs "has this mapping a session with
  * address A?", which the session table cannot answer (its keys include the
  * remote port).  While a protocol's filtering is address-dependent, each
- * session of a dynamic mapping of it therefore holds a reference to a
- * record (mapping, remote address) kept here, counted: one record for all
- * the sessions of a mapping with one address.  Under the other modes new
- * sessions take none (20 bytes a session saved); a reload that turns the
- * mode on gives one to every session still without (filter_records_fill()),
- * and one that turns it off lets the records go as their sessions end.
+ * session of a dynamic mapping of it therefore counts in a record
+ * (mapping, remote address) kept here: one record for all the sessions of
+ * a mapping with one address.  Such a session is flagged SESS_PERM, and
+ * finds its record again by that key when it ends (the session keeps no
+ * index: it has no room).  Under the other modes new sessions take none
+ * (20 bytes a session saved); a reload that turns the mode on gives one to
+ * every session still without (filter_records_fill()), and one that turns
+ * it off lets the records go as their sessions end.
  *
  * Unsolicited SYNs (RFC 5382 REQ-4).  An inbound SYN that no filter lets
  * in is held SYN_HOLD_MS (6 s) without any answer.  If the inside host
@@ -93,19 +95,20 @@ uint32_t perm_add(struct nat *n, const struct nat_mapping *m,
 	return i;
 }
 
-void perm_del(struct nat *n, uint32_t pi)
+void perm_del(struct nat *n, const struct nat_mapping *m, uint32_t rem_addr)
 {
 	struct perm_table *pt = &n->perms;
-	struct perm *e = &pt->e[pi];
+	uint32_t mkey = mapping_pubkey(m), pi = perm_find(n, mkey, rem_addr);
 	uint32_t *p;
 
-	if (--e->n)
+	assert(pi);
+	if (--pt->e[pi].n)
 		return;
-	p = &pt->bucket[perm_hash(n, e->mapping, e->rem_addr)];
+	p = &pt->bucket[perm_hash(n, mkey, rem_addr)];
 	while (*p != pi)
 		p = &pt->e[*p].hnext;
-	*p = e->hnext;
-	e->hnext = pt->pool.free;
+	*p = pt->e[pi].hnext;
+	pt->e[pi].hnext = pt->pool.free;
 	pt->pool.free = pi;
 	pt->pool.used--;
 }
@@ -152,14 +155,15 @@ void filter_records_fill(struct nat *n, const struct nat_config *old)
 		struct nat_mapping m;
 
 		/* free records have no protocol; GRE calls no mapping */
-		if (!s->proto || s->aux[0] || !s->mapping)
+		if (!s->proto || (s->flags & SESS_PERM) || !s->mapping)
 			continue;
 		m = mapping_get(&n->t, s->mapping);
 		if (!filter_wants_record(n, &m))
 			continue;
-		s->aux[0] = perm_add(n, &m, s->rem_addr);
 		/* a record per session at most, and room for every session */
-		assert(s->aux[0]);
+		if (!perm_add(n, &m, s->rem_addr))
+			assert(!"a filter record is free");
+		s->flags |= SESS_PERM;
 	}
 }
 

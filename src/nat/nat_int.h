@@ -455,11 +455,12 @@ void table_fini(struct nat *n);
 bool filter_allows(const struct nat *n, const struct nat_mapping *m,
 		   uint32_t rem_addr);
 
-/* perm_add() / perm_del() - session of dynamic mapping @m with @rem_addr
- * begins / ends; perm_add() returns the record (0 if the table is full) */
+/* perm_add() / perm_del() - a session of dynamic mapping @m with
+ * @rem_addr begins / ends; perm_add() returns the record (0 if the table is
+ * full), perm_del() finds it by that key: it must be there */
 uint32_t perm_add(struct nat *n, const struct nat_mapping *m,
 		  uint32_t rem_addr);
-void perm_del(struct nat *n, uint32_t pi);
+void perm_del(struct nat *n, const struct nat_mapping *m, uint32_t rem_addr);
 
 /* filter_wants_record() - does a session of mapping @m (NULL: none) need a
  * filter record: is @m dynamic, with address-dependent filtering? */

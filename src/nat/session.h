@@ -111,6 +111,8 @@ static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
 				 * tunnel, any protocol without ports */
 #define SESS_ALG_DEAD	0x08	/* control connection reset by its ALG */
 #define SESS_MAP_HOST	0x10	/* hosts its mapping: @mlink are its links */
+#define SESS_PERM	0x20	/* counts in an address-dependent filter
+				 * record of its mapping (filter.c) */
 
 /**
  * struct nat_session - one flow; exactly one 64-byte cache line

@@ -324,7 +324,8 @@ uint32_t table_session_add(struct nat *n, uint32_t mref,
 			   enum drop_reason *why)
 {
 	struct nat_mapping m;
-	uint32_t si, perm = 0;
+	bool perm = false;
+	uint32_t si;
 
 	if (!room_for(n, tmpl->in_addr, why))
 		return 0;
@@ -341,7 +342,9 @@ uint32_t table_session_add(struct nat *n, uint32_t mref,
 	}
 	si = session_add(&n->t, mref, tmpl, now);
 	assert(si);		/* a slot is free: checked above */
-	n->t.s[si].aux[0] = perm;
+	n->t.s[si].flags &= (uint8_t)~SESS_PERM;
+	if (perm)
+		n->t.s[si].flags |= SESS_PERM;
 	if (mref == MREF_NEW) {
 		n->st.mappings_created++;
 		log_mapping(n, NAT_EV_MAPPING_UP, &m, 0);
@@ -358,7 +361,7 @@ void table_session_free(struct nat *n, uint32_t si, uint64_t now)
 {
 	struct nat_session *s = &n->t.s[si];
 	enum nat_proto_class pc = nat_proto_class(s->proto);
-	uint32_t ago = ended_ago(n, s, now), perm = 0;
+	uint32_t ago = ended_ago(n, s, now);
 	struct nat_mapping m;
 
 	addr_count_sub(&n->hosts, n->hkey, s->in_addr, 1);
@@ -371,12 +374,10 @@ void table_session_free(struct nat *n, uint32_t si, uint64_t now)
 		n->st.proto[pc].sessions_ended++;
 	}
 	log_session(n, NAT_EV_SESSION_DOWN, s, ago);
-	/* only sessions of mappings have filter records (not GRE calls,
-	 * whose aux words are hash links) */
-	if (s->mapping)
-		perm = s->aux[0];
-	if (perm)
-		perm_del(n, perm);
+	if (s->flags & SESS_PERM) {
+		m = mapping_get(&n->t, s->mapping);
+		perm_del(n, &m, s->rem_addr);
+	}
 	n->st.sessions_expired++;
 	if (session_del(&n->t, si, &m)) {
 		log_mapping(n, NAT_EV_MAPPING_DOWN, &m, ago);
