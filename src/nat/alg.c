@@ -214,8 +214,12 @@ void alg_conn_attach(struct nat *n, uint32_t si, enum nat_alg alg)
 	priv = slot_priv(n, alg, slot);
 	memset(priv, 0, a->size);
 	alg_table[alg]->conn_init(priv, &n->cfg.alg[alg]);
+	/* a control connection keeps its slot where a host keeps the
+	 * links of its mapping: the mapping moves to a record */
+	if (s->flags & SESS_MAP_HOST)
+		mapping_unhost(&n->t, si);
 	s->alg = (uint8_t)alg;
-	s->alg_slot = slot;
+	s->ctl_slot = slot;
 	if (client)
 		addr_count_add(&a->conns_host, n->hkey, client, 1);
 }
@@ -227,11 +231,11 @@ static void slot_free(struct nat *n, struct nat_session *s)
 
 	if (client)
 		addr_count_sub(&a->conns_host, n->hkey, client, 1);
-	memcpy(slot_priv(n, s->alg, s->alg_slot), &a->pool.free,
+	memcpy(slot_priv(n, s->alg, s->ctl_slot), &a->pool.free,
 	       sizeof(a->pool.free));
-	a->pool.free = s->alg_slot;
+	a->pool.free = s->ctl_slot;
 	a->pool.used--;
-	s->alg_slot = 0;
+	s->ctl_slot = 0;
 }
 
 /* ---- events ----------------------------------------------------------- */
@@ -244,7 +248,7 @@ static void emit(struct nat *n, enum nat_event_type type, uint32_t ctl,
 		.type = type,
 		.alg = alg_table[c->alg]->name,
 		.in_addr = c->in_addr,
-		.pub_addr = c->pub_addr,
+		.pub_addr = session_pub_addr(&n->t, c),
 		.rem_addr = c->rem_addr,
 		.in_port = ntohs(c->in_port),
 		.pub_port = ntohs(c->pub_port),
@@ -323,7 +327,7 @@ static void conn_reset(struct nat *n, uint32_t si, const char *why,
 
 	n->st.alg[s->alg].resets++;
 	emit(n, NAT_EV_ALG_RESET, si, 0, why);
-	alg_table[s->alg]->conn_end(&c, slot_priv(n, s->alg, s->alg_slot));
+	alg_table[s->alg]->conn_end(&c, slot_priv(n, s->alg, s->ctl_slot));
 	s->flags |= SESS_ALG_DEAD;
 	session_refresh(&n->t, si, proto_tcp_track(s, TCP_RST, DIR_OUT), now);
 }
@@ -338,7 +342,7 @@ static uint32_t hairpin_other_half(struct nat *n, uint32_t si, uint64_t now)
 	if (nat_pool_index(n, s->rem_addr) < 0)
 		return 0;
 	flow_key_set(&k, SIDE_OUT, IPPROTO_TCP, s->rem_addr, s->rem_port,
-		     s->pub_addr, s->pub_port);
+		     session_pub_addr(&n->t, s), s->pub_port);
 	return nat_session_live(n, &k, now);
 }
 
@@ -367,7 +371,7 @@ enum verdict alg_segment(struct nat *n, uint32_t si, struct pkt *p,
 		alg_reset_why(&c, "fragmented control segment");
 		v = ALG_RESET;
 	} else {
-		v = ops->segment(&c, slot_priv(n, s->alg, s->alg_slot), &seg);
+		v = ops->segment(&c, slot_priv(n, s->alg, s->ctl_slot), &seg);
 	}
 	switch (v) {
 	case ALG_PASS:
@@ -381,7 +385,7 @@ enum verdict alg_segment(struct nat *n, uint32_t si, struct pkt *p,
 	/* a hairpinned connection has a second half, whose inside end
 	 * must hear of it too (at its next segment), and whose calls end */
 	other = hairpin_other_half(n, si, now);
-	if (other && n->t.s[other].alg_slot &&
+	if (other && session_ctl_slot(&n->t.s[other]) &&
 	    !(n->t.s[other].flags & SESS_ALG_DEAD))
 		conn_reset(n, other, c.reset_why ? c.reset_why : "?", now);
 	return reset_sender(n, p, hairpin);
@@ -392,7 +396,7 @@ void alg_conn_end(struct nat *n, uint32_t si, uint64_t now)
 	struct nat_session *s = &n->t.s[si];
 	struct alg_ctx c = { .n = n, .si = si, .now = now };
 
-	alg_table[s->alg]->conn_end(&c, slot_priv(n, s->alg, s->alg_slot));
+	alg_table[s->alg]->conn_end(&c, slot_priv(n, s->alg, s->ctl_slot));
 	slot_free(n, s);
 }
 
@@ -401,7 +405,7 @@ void alg_conn_end(struct nat *n, uint32_t si, uint64_t now)
 static void set_quarantine(struct nat_session *s, const void *arg)
 {
 	s->klass = CLASS_GRE_QUARANTINE;
-	s->alg_slot = 0;
+	s->owner = 0;
 }
 
 /* End call @call: uncount it, log it, keep its Call ID out of use. */
@@ -410,7 +414,7 @@ static void call_quarantine(struct nat *n, uint32_t call, const char *why,
 {
 	struct nat_session *s = &n->t.s[call];
 
-	assert(s->klass != CLASS_GRE_QUARANTINE && s->alg_slot);
+	assert(s->klass != CLASS_GRE_QUARANTINE && s->owner);
 	/* the host's count drops only when the quarantine ends: a host that
 	 * opens and ends calls fast cannot hold more IDs than its limit */
 	addr_count_sub(&n->alg[s->alg].calls_server, n->hkey, s->rem_addr, 1);
@@ -419,7 +423,7 @@ static void call_quarantine(struct nat *n, uint32_t call, const char *why,
 	n->st.resting_calls++;
 	emit(n, s->klass == CLASS_GRE_PENDING ? NAT_EV_CALL_REFUSED
 					      : NAT_EV_CALL_DOWN,
-	     s->alg_slot, call, why);
+	     s->owner, call, why);
 	session_rekey(&n->t, call, set_quarantine, NULL, now);
 }
 
@@ -480,8 +484,9 @@ uint32_t alg_call_open(struct alg_ctx *c, uint16_t inside_id,
 
 		if (!id)
 			continue;
-		flow_key_set(&k, SIDE_OUT, IPPROTO_GRE, ctl->pub_addr,
-			     htons(id), ctl->rem_addr, 0);
+		flow_key_set(&k, SIDE_OUT, IPPROTO_GRE,
+			     session_pub_addr(&n->t, ctl), htons(id),
+			     ctl->rem_addr, 0);
 		if (!session_find(&n->t, &k) &&
 		    call_id_claim(n, ctl->pub_idx, id)) {
 			*xlated = id;
@@ -497,7 +502,6 @@ uint32_t alg_call_open(struct alg_ctx *c, uint16_t inside_id,
 
 	tmpl = (struct nat_session){
 		.in_addr = ctl->in_addr,
-		.pub_addr = ctl->pub_addr,
 		.rem_addr = ctl->rem_addr,
 		.in_port = htons(inside_id),
 		.pub_port = htons(*xlated),
@@ -505,7 +509,7 @@ uint32_t alg_call_open(struct alg_ctx *c, uint16_t inside_id,
 		.proto = IPPROTO_GRE,
 		.klass = CLASS_GRE_PENDING,
 		.alg = ctl->alg,
-		.alg_slot = c->si,
+		.owner = c->si,
 	};
 	call = table_session_add(n, 0, &tmpl, c->now, &full);
 	if (!call)
@@ -531,7 +535,7 @@ void alg_call_activate(struct alg_ctx *c, uint32_t call, uint16_t outside_id)
 {
 	struct nat_session *s = &c->n->t.s[call];
 
-	assert(s->alg_slot == c->si);
+	assert(s->owner == c->si);
 	if (s->klass == CLASS_GRE && ntohs(s->rem_port) == outside_id) {
 		session_refresh(&c->n->t, call, CLASS_GRE, c->now);
 		return;		/* a retransmitted reply */
@@ -545,7 +549,7 @@ bool alg_call_close(struct alg_ctx *c, uint32_t call, bool grace,
 {
 	struct nat_session *s = &c->n->t.s[call];
 
-	assert(s->alg_slot == c->si);
+	assert(s->owner == c->si);
 	if (grace && s->klass == CLASS_GRE) {
 		session_refresh(&c->n->t, call, CLASS_GRE_CLOSING, c->now);
 		return true;
@@ -579,7 +583,8 @@ bool alg_call_recent(struct alg_ctx *c, uint16_t xlated, uint16_t *inside_id)
 	struct flow_key k;
 	uint32_t si;
 
-	flow_key_set(&k, SIDE_OUT, IPPROTO_GRE, ctl->pub_addr, htons(xlated),
+	flow_key_set(&k, SIDE_OUT, IPPROTO_GRE,
+		     session_pub_addr(&c->n->t, ctl), htons(xlated),
 		     ctl->rem_addr, 0);
 	si = session_find(&c->n->t, &k);
 	if (!si)
@@ -605,12 +610,12 @@ void alg_call_expired(struct nat *n, uint32_t si, uint64_t now)
 		[CLASS_GRE] = "idle",
 		[CLASS_GRE_CLOSING] = "cleared",
 	};
-	uint32_t owner = s->alg_slot;
+	uint32_t owner = s->owner;
 	struct nat_session *ctl = &n->t.s[owner];
 	struct alg_ctx c = { .n = n, .si = owner, .now = now };
 
 	alg_table[ctl->alg]->call_ended(&c, slot_priv(n, ctl->alg,
-				ctl->alg_slot), si);
+				ctl->ctl_slot), si);
 	call_quarantine(n, si, why[s->klass] ? why[s->klass] : "expired",
 			now);
 }

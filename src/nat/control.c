@@ -37,11 +37,12 @@ static void info_of(const struct nat *n, const struct nat_session *s,
 {
 	uint32_t idle = (uint32_t)now - s->last_ms;
 	uint32_t timeout = n->t.timeout_ms[s->klass];
-	bool call = s->proto == IPPROTO_GRE && !(s->flags & SESS_ADDR);
+	bool call = session_is_call(s);
+	uint32_t mref = session_mref(&n->t, s);
 
 	*si = (struct nat_session_info){
 		.proto = s->proto,
-		.in_addr = s->in_addr, .pub_addr = s->pub_addr,
+		.in_addr = s->in_addr, .pub_addr = session_pub_addr(&n->t, s),
 		.rem_addr = s->rem_addr,
 		.in_port = ntohs(s->in_port), .pub_port = ntohs(s->pub_port),
 		.rem_port = ntohs(s->rem_port),
@@ -53,7 +54,7 @@ static void info_of(const struct nat *n, const struct nat_session *s,
 		si->flags |= NAT_SI_INBOUND;
 	if (s->flags & SESS_HAIRPIN)
 		si->flags |= NAT_SI_HAIRPIN;
-	if (s->mapping && mapping_get(&n->t, s->mapping).is_static)
+	if (mref && mapping_get(&n->t, mref).is_static)
 		si->flags |= NAT_SI_STATIC;
 	if (s->flags & SESS_ADDR)
 		si->flags |= NAT_SI_ADDR;
@@ -78,14 +79,13 @@ static const struct nat_session *live_match(const struct nat *n, uint32_t i,
 
 	if (!s->proto || session_expired(&n->t, s, now))
 		return NULL;
-	if (s->proto == IPPROTO_GRE && !(s->flags & SESS_ADDR) &&
-	    s->klass == CLASS_GRE_QUARANTINE)
+	if (session_is_call(s) && s->klass == CLASS_GRE_QUARANTINE)
 		return NULL;
 	if (!m)
 		return s;
 	if ((m->proto && m->proto != s->proto) ||
 	    !match_field(m->in_addr, s->in_addr) ||
-	    !match_field(m->pub_addr, s->pub_addr) ||
+	    !match_field(m->pub_addr, session_pub_addr(&n->t, s)) ||
 	    !match_field(m->rem_addr, s->rem_addr) ||
 	    !match_field(m->in_port, ntohs(s->in_port)) ||
 	    !match_field(m->pub_port, ntohs(s->pub_port)) ||

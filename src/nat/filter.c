@@ -155,9 +155,10 @@ void filter_records_fill(struct nat *n, const struct nat_config *old)
 		struct nat_mapping m;
 
 		/* free records have no protocol; GRE calls no mapping */
-		if (!s->proto || (s->flags & SESS_PERM) || !s->mapping)
+		if (!s->proto || (s->flags & SESS_PERM) ||
+		    !session_mref(&n->t, s))
 			continue;
-		m = mapping_get(&n->t, s->mapping);
+		m = mapping_get(&n->t, session_mref(&n->t, s));
 		if (!filter_wants_record(n, &m))
 			continue;
 		/* a record per session at most, and room for every session */

@@ -505,7 +505,7 @@ static enum verdict translate_in(struct nat *n, struct pkt *p, uint64_t now,
 		if (s->proto == IPPROTO_TCP && !quiet)
 			proto_tcp_seq_note(&n->t.s[si], p, DIR_IN);
 
-		if (s->alg_slot) {
+		if (session_ctl_slot(s)) {
 			v = alg_segment(n, si, p, DIR_IN, hairpin, now);
 			if (v != VERDICT_FORWARD)
 				return v;
@@ -543,16 +543,16 @@ static enum verdict translate_flow_out(struct nat *n, struct pkt *p,
 	if (f.key.proto == IPPROTO_TCP)
 		proto_tcp_seq_note(&n->t.s[si], p, DIR_OUT);
 	s = &n->t.s[si];
-	if (s->alg_slot) {
+	if (session_ctl_slot(s)) {
 		v = alg_segment(n, si, p, DIR_OUT, false, now);
 		if (v != VERDICT_FORWARD)
 			return v;
 	}
 	/* RFC 5382 REQ-4: a simultaneous open drops the held SYN silently */
 	if (f.tcp_flags & TCP_SYN)
-		syn_hold_cancel(n, s->pub_addr, s->pub_port, s->rem_addr,
-				s->rem_port);
-	nat_set_addr(ip, &f.v, &ip->saddr, s->pub_addr);
+		syn_hold_cancel(n, session_pub_addr(&n->t, s), s->pub_port,
+				s->rem_addr, s->rem_port);
+	nat_set_addr(ip, &f.v, &ip->saddr, session_pub_addr(&n->t, s));
 	nat_set_port(&f.v, s->pub_port);
 	return VERDICT_FORWARD;
 }

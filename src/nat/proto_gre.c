@@ -52,7 +52,7 @@ static enum verdict gre_call(struct nat *n, struct pkt *p, uint64_t now,
 	if (s->klass == CLASS_GRE)
 		session_refresh(&n->t, si, CLASS_GRE, now);
 	if (p->dir == DIR_OUT) {
-		nat_set_addr(ip, &none, &ip->saddr, s->pub_addr);
+		nat_set_addr(ip, &none, &ip->saddr, session_pub_addr(&n->t, s));
 		return VERDICT_FORWARD;
 	}
 	nat_set_addr(ip, &none, &ip->daddr, s->in_addr);

@@ -215,7 +215,7 @@ enum verdict proto_icmp_error(struct nat *n, struct pkt *p, uint64_t now)
 			return nat_drop(n, p, DROP_ICMP_SEQ);
 		in_addr = s->in_addr;
 		in_port = s->in_port;
-		pub_addr = s->pub_addr;
+		pub_addr = session_pub_addr(&n->t, s);
 		pub_port = s->pub_port;
 	} else if (p->dir == DIR_OUT && q.key.kind == KEY_KIND_PLAIN &&
 		   q.key.proto != IPPROTO_GRE) {

@@ -33,7 +33,6 @@ static uint32_t addr_session(struct nat *n, const struct pkt *p, uint32_t in,
 {
 	struct nat_session tmpl = {
 		.in_addr = in,
-		.pub_addr = pub,
 		.rem_addr = rem,
 		.pub_idx = (uint16_t)nat_pool_index(n, pub),
 		.proto = p->proto,
@@ -87,7 +86,8 @@ static enum verdict addr_out(struct nat *n, struct pkt *p, uint64_t now,
 	si = nat_session_live(n, &k, now);
 	if (si) {
 		session_refresh(&n->t, si, klass, now);
-		nat_set_addr(ip, &none, &ip->saddr, n->t.s[si].pub_addr);
+		nat_set_addr(ip, &none, &ip->saddr,
+			     session_pub_addr(&n->t, &n->t.s[si]));
 		return VERDICT_FORWARD;
 	}
 	f = table_forward_from_inside(n, p->proto, ip->saddr);

@@ -28,7 +28,7 @@
  * guesses a session's four addresses and ports can send a RST or a FIN
  * from outside; only one near where the remote stands in its sequence
  * space may change the session's state.  Each TCP session keeps one 32-bit
- * number for it (@aux[1]) and a few bits (@seqst):
+ * number for it (@tcp_seq) and a few bits (@seqst):
  *
  *   SYN_SENT	the inside host sent a SYN and no SYN came back yet: the
  *		number is its ISN + 1, and an inbound RST or FIN must carry
@@ -79,7 +79,7 @@
 #define TCPOPT_NOP	1
 #define TCPOPT_WSCALE	3	/* RFC 7323 2.2 */
 
-#define SEQ_MODE	0x03	/* @seqst: what @aux[1] holds */
+#define SEQ_MODE	0x03	/* @seqst: what @tcp_seq holds */
 #define SEQ_NONE	0
 #define SEQ_SYN_SENT	1
 #define SEQ_REMOTE	2
@@ -220,12 +220,12 @@ enum tcp_seq_verdict proto_tcp_seq_check(const struct nat_session *s,
 		return TCP_SEQ_OK;
 	switch (s->seqst & SEQ_MODE) {
 	case SEQ_SYN_SENT:
-		return th->flags & TCP_ACK && ntohl(th->ack) == s->aux[1]
+		return th->flags & TCP_ACK && ntohl(th->ack) == s->tcp_seq
 		       ? TCP_SEQ_OK : TCP_SEQ_BAD;
 	case SEQ_REMOTE:
-		if (!seq_near(seq, s->aux[1], seq_window(s)))
+		if (!seq_near(seq, s->tcp_seq, seq_window(s)))
 			return TCP_SEQ_BAD;
-		if (th->flags & TCP_RST && seq != s->aux[1])
+		if (th->flags & TCP_RST && seq != s->tcp_seq)
 			return TCP_SEQ_IN_WINDOW;
 		return TCP_SEQ_OK;
 	default:
@@ -277,12 +277,12 @@ void proto_tcp_seq_note(struct nat_session *s, const struct pkt *p,
 					     << SEQ_WS_SHIFT);
 		if ((fl & (TCP_SYN | TCP_ACK)) == TCP_SYN && fresh) {
 			mode = SEQ_SYN_SENT;
-			s->aux[1] = seq + 1;
+			s->tcp_seq = seq + 1;
 		} else if (mode == SEQ_NONE && fl & TCP_ACK) {
 			/* picked up mid-stream: the inside host says where
 			 * the remote stands */
 			mode = SEQ_REMOTE;
-			s->aux[1] = ack;
+			s->tcp_seq = ack;
 		}
 	} else if (fl & TCP_SYN) {
 		/* a remote's SYN opens (or reopens) the session; its SYN-ACK
@@ -290,17 +290,17 @@ void proto_tcp_seq_note(struct nat_session *s, const struct pkt *p,
 		if ((mode == SEQ_NONE && fresh) ||
 		    (mode == SEQ_REMOTE && fresh && !(fl & TCP_ACK)) ||
 		    (mode == SEQ_SYN_SENT &&
-		     (!(fl & TCP_ACK) || ack == s->aux[1]))) {
+		     (!(fl & TCP_ACK) || ack == s->tcp_seq))) {
 			mode = SEQ_REMOTE;
-			s->aux[1] = end;
+			s->tcp_seq = end;
 			s->seqst = (uint8_t)((s->seqst & ~SEQ_RW_BITS) |
 					     remote_window_class(pkt_l4(p),
 								 doff)
 					     << SEQ_RW_SHIFT);
 		}
-	} else if (mode == SEQ_REMOTE && (int32_t)(end - s->aux[1]) > 0 &&
-		   end - s->aux[1] <= seq_window(s)) {
-		s->aux[1] = end;
+	} else if (mode == SEQ_REMOTE && (int32_t)(end - s->tcp_seq) > 0 &&
+		   end - s->tcp_seq <= seq_window(s)) {
+		s->tcp_seq = end;
 	}
 	s->seqst = (uint8_t)((s->seqst & ~SEQ_MODE) | mode);
 }

@@ -179,7 +179,7 @@ bool session_has_side(const struct nat_session *s, enum key_side side)
 static uint32_t *side_link(struct nat_session *s, enum key_side side)
 {
 	assert(side >= SIDE_GRE_REM);
-	return &s->aux[side - SIDE_GRE_REM];
+	return &s->glink[side - SIDE_GRE_REM];
 }
 
 void session_key(const struct session_table *t, const struct nat_session *s,
@@ -189,14 +189,15 @@ void session_key(const struct session_table *t, const struct nat_session *s,
 		/* an outbound GRE packet carries the remote's Call ID, an
 		 * inbound one (once translated) the inside peer's */
 		flow_key_set_raw(k, side, IPPROTO_GRE,
-				 side == SIDE_GRE_REM ? s->pub_addr : s->in_addr,
+				 side == SIDE_GRE_REM ? session_pub_addr(t, s)
+						      : s->in_addr,
 				 side == SIDE_GRE_REM ? 0 : s->in_port,
 				 s->rem_addr,
 				 side == SIDE_GRE_REM ? s->rem_port : 0);
 		return;
 	}
 	*k = (struct flow_key){
-		.addr = side == SIDE_IN ? s->in_addr : s->pub_addr,
+		.addr = side == SIDE_IN ? s->in_addr : session_pub_addr(t, s),
 		.rem_addr = s->rem_addr,
 		.port = side == SIDE_IN ? s->in_port : s->pub_port,
 		.rem_port = s->rem_port,
@@ -467,16 +468,14 @@ static struct nat_mapping mapping_unlink_hosted(struct session_table *t,
 	return m;
 }
 
-/* Move the mapping session @si hosts to a record of its own.
- * Return: the record's index. */
-static uint32_t mapping_unhost(struct session_table *t, uint32_t si)
+uint32_t mapping_unhost(struct session_table *t, uint32_t si)
 {
 	struct nat_mapping m = mapping_unlink_hosted(t, si);
 	uint32_t mi = mapping_add(t, &m);
 
 	assert(mi);		/* mapping_count() <= mp.max: one is free */
 	t->m[mi].nsessions = 1;
-	t->s[si].mapping = mi;
+	t->s[si].mref = mi;
 	return mi;
 }
 
@@ -584,9 +583,14 @@ uint32_t session_add(struct session_table *t, uint32_t mref,
 		mref = mapping_unhost(t, mref & ~MREF_HOSTED);
 	s = &t->s[si];
 	*s = *tmpl;
-	s->mlink[0] = s->mlink[1] = 0;
+	s->mlink[0] = s->mlink[1] = 0;	/* also @mref, @ctl_slot, @glink */
 	s->flags &= (uint8_t)~SESS_MAP_HOST;
 	s->last_ms = (uint32_t)now;
+	assert(!mref || !session_is_call(s));
+	if (mref && mref != MREF_NEW) {
+		s->mref = mref;
+		t->m[mref].nsessions++;
+	}
 	keys_link(t, si);
 	list_append(t, s->klass, si);
 	if (mref == MREF_NEW) {
@@ -594,16 +598,11 @@ uint32_t session_add(struct session_table *t, uint32_t mref,
 		enum key_side side;
 
 		s->flags |= SESS_MAP_HOST;
-		s->mapping = MREF_HOSTED | si;
 		for (side = SIDE_IN; side <= SIDE_OUT; side++)
 			mapping_link_in(t, &m, side,
 					ENTRY(si, MAP_HOSTED_SIDE | side));
 		t->hosted++;
-		return si;
 	}
-	s->mapping = mref;
-	if (mref)
-		t->m[mref].nsessions++;
 	return si;
 }
 
@@ -632,7 +631,7 @@ bool session_del(struct session_table *t, uint32_t si,
 {
 	struct nat_session *s = &t->s[si];
 	bool hosted = s->flags & SESS_MAP_HOST;
-	uint32_t mi = s->mapping;
+	uint32_t mi = session_mref(t, s);
 
 	if (hosted) {
 		*ended = mapping_unlink_hosted(t, si);
@@ -659,7 +658,7 @@ void session_rekey(struct session_table *t, uint32_t si,
 {
 	struct nat_session *s = &t->s[si];
 
-	assert(!s->mapping);
+	assert(!session_mref(t, s));
 	keys_unlink(t, si);
 	list_unlink(t, s->klass, si);
 	update(s, arg);
@@ -707,8 +706,6 @@ static const char *session_check(const struct session_table *t, uint32_t si,
 
 	if (s->klass >= CLASS_N)
 		return "a session has no valid class";
-	if (s->pub_addr != t->pool_addrs[s->pub_idx])
-		return "a session's public address is not that of its slot";
 	for (side = SIDE_IN; side < SIDE_N; side++) {
 		struct flow_key k;
 
@@ -719,29 +716,31 @@ static const char *session_check(const struct session_table *t, uint32_t si,
 			return "a session is not found under one of its keys";
 		(*links)++;
 	}
-	if (!(s->flags & SESS_MAP_HOST) == !!(s->mapping & MREF_HOSTED) ||
-	    (!(s->flags & SESS_MAP_HOST) && (s->mlink[0] || s->mlink[1])))
-		return "a session's hosted mapping is marked wrong";
+	if ((s->flags & SESS_MAP_HOST) && session_is_call(s))
+		return "a GRE call hosts a mapping";
+	if (!(s->flags & SESS_MAP_HOST) && !session_is_call(s) &&
+	    ((s->mref & MREF_HOSTED) ||
+	     (s->ctl_slot && (s->proto != IPPROTO_TCP || !s->alg))))
+		return "a session's mapping or ALG slot is marked wrong";
 	if (s->flags & SESS_MAP_HOST) {
 		/* found under its keys: mappings_check(), once the chains
 		 * are known to be whole */
-		if (s->mapping != (MREF_HOSTED | si) ||
-		    (s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP &&
+		if ((s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP &&
 		     s->proto != IPPROTO_ICMP) ||
 		    (s->flags & (SESS_ADDR | SESS_INBOUND | SESS_HAIRPIN)))
 			return "a session hosts a mapping it cannot";
 		(*hosts)++;
-	} else if (s->mapping) {
-		const struct nat_mapping *m = &t->m[s->mapping];
+	} else if (session_mref(t, s)) {
+		uint32_t mi = session_mref(t, s);
+		const struct nat_mapping *m = &t->m[mi];
 
-		if (s->mapping >= t->mp.unused ||
-		    mcount[s->mapping] == CHECK_FREE)
+		if (mi >= t->mp.unused || mcount[mi] == CHECK_FREE)
 			return "a session is on a free mapping";
 		if (m->in_addr != s->in_addr || m->in_port != s->in_port ||
 		    m->pub_port != s->pub_port || m->pub_idx != s->pub_idx ||
 		    mapping_proto(m) != s->proto)
 			return "a session and its mapping disagree";
-		mcount[s->mapping]++;
+		mcount[mi]++;
 	}
 	return NULL;
 }
@@ -878,7 +877,7 @@ static const char *mappings_check(const struct session_table *t,
 			struct flow_key k;
 
 			mapping_key(t, &m, side, &k);
-			if (mapping_find(t, &k) != s->mapping)
+			if (mapping_find(t, &k) != (MREF_HOSTED | si))
 				return "a hosted mapping is not found under one of its keys";
 		}
 	}

@@ -27,8 +27,9 @@
  * The session index, which every packet reads, is a table of buckets of one
  * cache line each: ten entries with a 16-bit tag apiece (bits of the hash
  * the bucket number does not use).  A lookup reads its bucket, and only the
- * session whose tag matches: two cache misses, the second known as soon as
- * the first is in, so a batch can prefetch both (nat_prefetch()).  A full
+ * session whose tag matches: two cache misses (three when the 48-byte
+ * session straddles two lines, whose misses overlap), the second known as
+ * soon as the first is in, so a batch can prefetch both (nat_prefetch()).  A full
  * bucket sends new entries on to the next one and counts them as passed;
  * a lookup goes on past a bucket (to the adjacent line) only while that
  * count is not zero.  There
@@ -55,6 +56,8 @@
 #include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include <netinet/in.h>
 
 enum nat_class {
 	CLASS_TCP_OPEN = 0,	/* TCP opening: no handshake both ways yet */
@@ -115,45 +118,57 @@ static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
 				 * record of its mapping (filter.c) */
 
 /**
- * struct nat_session - one flow; exactly one 64-byte cache line
+ * struct nat_session - one flow, 48 bytes
  * @mlink:	with SESS_MAP_HOST, the hash chain links of the mapping this
- *		session hosts, [SIDE_IN] and [SIDE_OUT]; else 0
+ *		session hosts, [SIDE_IN] and [SIDE_OUT]
+ * @glink:	a GRE call (session_is_call()) while live or closing: the
+ *		chain links of its SIDE_GRE_* keys
+ * @mref:	any other session: the reference of the mapping it uses, 0
+ *		for none; read it with session_mref(), which knows all three
+ * @ctl_slot:	with @mref: a control connection's ALG state slot, 0 for
+ *		none (a control connection never hosts its mapping)
  * @prev:	expiry list links; @next also links the free list
- * @in_addr, @pub_addr, @rem_addr: the three addresses, network order
+ * @in_addr, @rem_addr: inside and remote addresses, network order; the
+ *		public one is the pool's address @pub_idx (session_pub_addr())
  * @in_port, @pub_port, @rem_port: ports or ICMP ids, network order
- * @pub_idx:	index of @pub_addr in the public pool
- * @mapping:	reference (mref) of the mapping this session uses, 0 for
- *		none (a GRE call's Call ID is not a port of any mapping)
+ * @pub_idx:	index of the public address in the pool
  * @last_ms:	low 32 bits of the caller's clock at the last refresh
  * @proto:	IP protocol
  * @klass:	enum nat_class, chooses the timeout and the expiry list
  * @tcp:	TCP state bits (proto_tcp.c)
  * @flags:	SESS_*
  * @alg:	ALG of a control connection (enum alg_id), 0 for none
- * @seqst:	TCP: what @aux[1] holds for the sequence checks of inbound
+ * @seqst:	TCP: what @tcp_seq holds for the sequence checks of inbound
  *		RST and FIN, the inside host's window scale, and the
  *		remote's window class (proto_tcp.c)
  * @snd_hi:	TCP: the top 16 bits of the inside host's next sequence
  *		number, for the check of inbound ICMP errors (RFC 5927)
- * @alg_slot:	the control connection's ALG state slot; for a GRE call,
- *		the session index of the control connection that owns it
- * @aux:	a live GRE call: chain links of its SIDE_GRE_* keys; any
- *		other session of a dynamic mapping: @aux[0] is its
- *		address-dependent filter record (filter.c), 0 for none
- *		(as when its protocol's filtering is another mode);
- *		a TCP session's @aux[1] is the sequence number its inbound
- *		RST and FIN are checked against (proto_tcp.c)
+ * @tcp_seq:	TCP: the sequence number its inbound RST and FIN are checked
+ *		against (proto_tcp.c)
+ * @owner:	a GRE call: the session index of the control connection that
+ *		owns it
  *
  * A GRE version 1 call keeps the inside peer's Call ID in @in_port, the
  * translated one in @pub_port and the outside peer's in @rem_port.
+ *
+ * 48 bytes, not a cache line: a session in two of every four straddles two
+ * lines, which the prefetch of its lookup fetches together
+ * (session_prefetch_match()); the 16 bytes saved are a fifth of the memory
+ * a session costs all in.
  */
 struct nat_session {
-	uint32_t mlink[2];
+	union {
+		uint32_t mlink[2];
+		uint32_t glink[2];
+		struct {
+			uint32_t mref;
+			uint32_t ctl_slot;
+		};
+	};
 	uint32_t prev, next;
-	uint32_t in_addr, pub_addr, rem_addr;
+	uint32_t in_addr, rem_addr;
 	uint16_t in_port, pub_port, rem_port;
 	uint16_t pub_idx;
-	uint32_t mapping;
 	uint32_t last_ms;
 	uint8_t proto;
 	uint8_t klass;
@@ -162,10 +177,19 @@ struct nat_session {
 	uint8_t alg;
 	uint8_t seqst;
 	uint16_t snd_hi;
-	uint32_t alg_slot;
-	uint32_t aux[2];
-} __attribute__((aligned(64)));
-static_assert(sizeof(struct nat_session) == 64, "a session is a cache line");
+	union {
+		uint32_t tcp_seq;
+		uint32_t owner;
+	};
+} __attribute__((aligned(16)));
+static_assert(sizeof(struct nat_session) == 48, "a session is 48 bytes");
+
+/* session_is_call() - is @s a GRE version 1 call (no mapping, a Call ID
+ * for a port)? */
+static inline bool session_is_call(const struct nat_session *s)
+{
+	return s->proto == IPPROTO_GRE && !(s->flags & SESS_ADDR);
+}
 
 /* Protocols a mapping can have, in its 2-bit @pclass. */
 enum map_pclass {
@@ -311,6 +335,32 @@ struct session_table {
 	} mem;
 };
 
+/* session_mref() - the reference of the mapping session @s of @t uses, 0
+ * for none */
+static inline uint32_t session_mref(const struct session_table *t,
+				    const struct nat_session *s)
+{
+	if (s->flags & SESS_MAP_HOST)
+		return MREF_HOSTED | (uint32_t)(s - t->s);
+	return session_is_call(s) ? 0 : s->mref;
+}
+
+/* session_ctl_slot() - the ALG state slot of control connection @s, 0 if
+ * it is none */
+static inline uint32_t session_ctl_slot(const struct nat_session *s)
+{
+	return s->proto == IPPROTO_TCP && !(s->flags & SESS_MAP_HOST) ?
+	       s->ctl_slot : 0;
+}
+
+/* session_pub_addr() - the public address of session @s of @t, network
+ * order */
+static inline uint32_t session_pub_addr(const struct session_table *t,
+					const struct nat_session *s)
+{
+	return t->pool_addrs[s->pub_idx];
+}
+
 /**
  * session_table_init() - allocate a table for @max sessions
  * @mem:	@mem->alloc returns zeroed, 64-byte aligned memory, or NULL;
@@ -363,7 +413,11 @@ static inline void session_prefetch_match(const struct session_table *t,
 	for (i = 0; i < INDEX_SLOTS; i++)
 		if (b->tag[i] == index_tag(h) &&
 		    ENTRY_SIDE(b->ent[i]) == side && b->ent[i]) {
-			__builtin_prefetch(&t->s[ENTRY_IDX(b->ent[i])]);
+			const char *s = (const char *)&t->s[ENTRY_IDX(b->ent[i])];
+
+			/* its first and last byte: both its cache lines */
+			__builtin_prefetch(s);
+			__builtin_prefetch(s + sizeof(struct nat_session) - 1);
 			return;
 		}
 }
@@ -407,6 +461,16 @@ static inline bool session_expired(const struct session_table *t,
  * Return: its index, or 0 if the pool is full
  */
 uint32_t mapping_add(struct session_table *t, const struct nat_mapping *tmpl);
+
+/**
+ * mapping_unhost() - move the mapping session @si hosts to a record of its
+ * own, in the same places of its hash chains
+ *
+ * There is a free record as long as mapping_count() <= mp.max.
+ *
+ * Return: the record's index, now also the session's @mref
+ */
+uint32_t mapping_unhost(struct session_table *t, uint32_t si);
 
 /**
  * session_add() - create and index a session on mapping @mref

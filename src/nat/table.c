@@ -136,12 +136,6 @@ const char *nat_proto_class_name(enum nat_proto_class pc)
 	return (unsigned)pc < NAT_PC_N ? names[pc] : "?";
 }
 
-/* A PPTP call (not a tunnel translated by address). */
-static bool is_call(const struct nat_session *s)
-{
-	return s->proto == IPPROTO_GRE && !(s->flags & SESS_ADDR);
-}
-
 /* Tell the operator, with nat.log-mappings, of a mapping or session made
  * or freed (calls have events of their own). */
 static void log_event(struct nat *n, enum nat_event_type type, uint8_t proto,
@@ -173,9 +167,10 @@ static uint32_t ended_ago(const struct nat *n, const struct nat_session *s,
 static void log_session(struct nat *n, enum nat_event_type type,
 			const struct nat_session *s, uint32_t ago_ms)
 {
-	if (n->cfg.log_sessions && n->cfg.event && !is_call(s))
+	if (n->cfg.log_sessions && n->cfg.event && !session_is_call(s))
 		log_event(n, type, s->proto, s->in_addr, s->in_port,
-			  s->pub_addr, s->pub_port, s->rem_addr, s->rem_port,
+			  session_pub_addr(&n->t, s), s->pub_port, s->rem_addr,
+			  s->rem_port,
 			  ago_ms);
 }
 
@@ -365,9 +360,9 @@ void table_session_free(struct nat *n, uint32_t si, uint64_t now)
 	struct nat_mapping m;
 
 	addr_count_sub(&n->hosts, n->hkey, s->in_addr, 1);
-	if (is_call(s))
+	if (session_is_call(s))
 		call_id_release(n, s->pub_idx, ntohs(s->pub_port));
-	if (is_call(s) && s->klass == CLASS_GRE_QUARANTINE) {
+	if (session_is_call(s) && s->klass == CLASS_GRE_QUARANTINE) {
 		n->st.resting_calls--;	/* it ended when it began to rest */
 	} else {
 		n->st.proto[pc].sessions--;
@@ -375,7 +370,7 @@ void table_session_free(struct nat *n, uint32_t si, uint64_t now)
 	}
 	log_session(n, NAT_EV_SESSION_DOWN, s, ago);
 	if (s->flags & SESS_PERM) {
-		m = mapping_get(&n->t, s->mapping);
+		m = mapping_get(&n->t, session_mref(&n->t, s));
 		perm_del(n, &m, s->rem_addr);
 	}
 	n->st.sessions_expired++;
@@ -401,7 +396,7 @@ static void session_end(struct nat *n, uint32_t si, uint64_t now)
 		}
 		alg_call_freed(n, si);
 	}
-	if (s->proto == IPPROTO_TCP && s->alg_slot)
+	if (session_ctl_slot(s))
 		alg_conn_end(n, si, now);
 	table_session_free(n, si, now);
 }
@@ -411,7 +406,7 @@ void table_session_kill(struct nat *n, uint32_t si, uint64_t now)
 	const struct nat_session *s = &n->t.s[si];
 
 	/* a resting Call ID is no session: it rests on */
-	if (!(is_call(s) && s->klass == CLASS_GRE_QUARANTINE))
+	if (!(session_is_call(s) && s->klass == CLASS_GRE_QUARANTINE))
 		session_end(n, si, now);
 }
 
@@ -523,7 +518,6 @@ uint32_t table_open_outbound(struct nat *n, const struct pkt_flow *f,
 		.in_port = f->key.port,
 		.rem_addr = f->key.rem_addr,
 		.rem_port = f->key.rem_port,
-		.pub_addr = n->sh->addrs[m.pub_idx],
 		.pub_port = m.pub_port,
 		.pub_idx = m.pub_idx,
 		.proto = f->key.proto,
@@ -567,7 +561,6 @@ uint32_t table_open_inbound(struct nat *n, uint32_t mref,
 		.in_port = m.in_port,
 		.rem_addr = f->key.rem_addr,
 		.rem_port = f->key.rem_port,
-		.pub_addr = f->key.addr,
 		.pub_port = m.pub_port,
 		.pub_idx = m.pub_idx,
 		.proto = mapping_proto(&m),

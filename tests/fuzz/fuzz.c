@@ -986,23 +986,18 @@ static void snaps_take(void)
 	snap_take(&d.calls_server, &d.n->alg[NAT_ALG_PPTP].calls_server);
 }
 
-static bool is_call(const struct nat_session *s)
-{
-	return s->proto == IPPROTO_GRE && !(s->flags & SESS_ADDR);
-}
-
 /* A live session, as nat_walk() sees them. */
 static bool live(const struct nat_session *s)
 {
 	return s->proto && !session_expired(&d.n->t, s, d.now) &&
-	       !(is_call(s) && s->klass == CLASS_GRE_QUARANTINE);
+	       !(session_is_call(s) && s->klass == CLASS_GRE_QUARANTINE);
 }
 
 static bool match(const struct nat_match *m, const struct nat_session *s)
 {
 	return (!m->proto || m->proto == s->proto) &&
 	       (!m->in_addr || m->in_addr == s->in_addr) &&
-	       (!m->pub_addr || m->pub_addr == s->pub_addr) &&
+	       (!m->pub_addr || m->pub_addr == session_pub_addr(&d.n->t, s)) &&
 	       (!m->rem_addr || m->rem_addr == s->rem_addr) &&
 	       (!m->in_port || m->in_port == ntohs(s->in_port)) &&
 	       (!m->pub_port || m->pub_port == ntohs(s->pub_port)) &&
@@ -1109,24 +1104,23 @@ static void alg_check(uint64_t calls_host, uint64_t calls_server)
 
 		if (!s->proto)
 			continue;
-		if (s->proto == IPPROTO_TCP && s->alg_slot) {
+		if (session_ctl_slot(s)) {
 			ctl++;
 			if (s->alg != NAT_ALG_PPTP ||
-			    s->alg_slot >= a->pool.unused)
+			    session_ctl_slot(s) >= a->pool.unused)
 				fuzz_fail("a control connection's slot is wrong");
 		}
-		if (!is_call(s))
+		if (!session_is_call(s))
 			continue;
 		calls++;
 		if (s->klass == CLASS_GRE_QUARANTINE) {
-			if (s->alg_slot)
+			if (s->owner)
 				fuzz_fail("a resting call keeps its owner");
 			continue;
 		}
 		live_calls++;
-		if (!s->alg_slot || s->alg_slot >= t->sp.unused ||
-		    t->s[s->alg_slot].proto != IPPROTO_TCP ||
-		    !t->s[s->alg_slot].alg_slot)
+		if (!s->owner || s->owner >= t->sp.unused ||
+		    !session_ctl_slot(&t->s[s->owner]))
 			fuzz_fail("call %u belongs to no control connection",
 				  si);
 	}
