@@ -298,6 +298,50 @@ START_TEST(test_index_gre_call)
 }
 END_TEST
 
+/* Live GRE calls on shared chains (a 16-session table has 2 chain heads
+ * for their extra keys): their links are where other sessions keep a
+ * mapping reference, and no call is taken to have a mapping, whatever its
+ * links hold; each end keeps the chains whole. */
+START_TEST(test_index_gre_calls_shared_chains)
+{
+	enum { N = 6 };
+	const uint64_t key[2] = { 5, 6 };
+	struct session_table tb;
+	uint32_t call[N], i, linked = 0;
+
+	ck_assert_int_eq(session_table_init(&tb, 16, big_pool, key, NULL), 0);
+	ck_assert_uint_eq(tb.g_mask + 1, 2);
+	for (i = 0; i < N; i++) {
+		struct nat_session s = {
+			.in_addr = htonl(0x0a000002 + i),
+			.in_port = htons((uint16_t)(0x1111 + i)),
+			.pub_port = htons((uint16_t)(0x2222 + i)),
+			.rem_addr = htonl(0xc6336407),
+			.rem_port = htons((uint16_t)(0x3333 + i)),
+			.proto = IPPROTO_GRE, .klass = CLASS_GRE,
+		};
+
+		call[i] = session_add(&tb, 0, &s, 1000);
+		ck_assert_uint_ne(call[i], 0);
+	}
+	for (i = 0; i < N; i++) {
+		const struct nat_session *s = &tb.s[call[i]];
+
+		linked += s->glink[0] || s->glink[1];
+		ck_assert_uint_eq(session_mref(&tb, s), 0);
+	}
+	ck_assert_uint_gt(linked, 0);	/* the case this test is for */
+	ck_assert_ptr_null(session_table_check(&tb));
+	/* (the check finds every live call under each of its keys) */
+	for (i = 0; i < N; i++) {
+		ck_assert(!session_del(&tb, call[(i * 5 + 2) % N], NULL));
+		ck_assert_ptr_null(session_table_check(&tb));
+	}
+	ck_assert_uint_eq(tb.sp.used, 0);
+	session_table_fini(&tb);
+}
+END_TEST
+
 /* ---- mappings hosted by their session ----------------------------------- */
 
 /* The mapping @mref is found under both its keys, with @s's endpoints. */
@@ -592,6 +636,7 @@ static Suite *session_suite(void)
 	tcase_set_timeout(ti, 60);	/* a full table, under sanitizers */
 	tcase_add_test(ti, test_index_full_churn);
 	tcase_add_test(ti, test_index_gre_call);
+	tcase_add_test(ti, test_index_gre_calls_shared_chains);
 	tcase_add_test(ti, test_hosted_lifecycle);
 	tcase_add_test(ti, test_hosted_ends_with_host);
 	tcase_add_test(ti, test_hosted_shared_chains);
