@@ -162,9 +162,10 @@ void filter_records_fill(struct nat *n, const struct nat_config *old)
 		if (!filter_wants_record(n, &m))
 			continue;
 		/* a record per session at most, and room for every session */
-		if (!perm_add(n, &m, s->rem_addr))
+		if (perm_add(n, &m, s->rem_addr))
+			s->flags |= SESS_PERM;
+		else
 			assert(!"a filter record is free");
-		s->flags |= SESS_PERM;
 	}
 }
 

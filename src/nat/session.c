@@ -171,8 +171,7 @@ bool session_has_side(const struct nat_session *s, enum key_side side)
 {
 	if (side < SIDE_GRE_REM)
 		return true;
-	return s->proto == IPPROTO_GRE && !(s->flags & SESS_ADDR) &&
-	       gre_call_open(s);
+	return session_is_call(s) && gre_call_open(s);
 }
 
 /* Where a GRE call @s keeps its chain link for @side (SIDE_GRE_*). */
@@ -718,6 +717,11 @@ static const char *session_check(const struct session_table *t, uint32_t si,
 	}
 	if ((s->flags & SESS_MAP_HOST) && session_is_call(s))
 		return "a GRE call hosts a mapping";
+	if ((s->flags & SESS_PERM) &&
+	    (!session_mref(t, s) ||
+	     (!(s->flags & SESS_MAP_HOST) && s->mref < t->mp.unused &&
+	      t->m[s->mref].is_static)))
+		return "a session without a dynamic mapping counts in a filter record";
 	if (!(s->flags & SESS_MAP_HOST) && !session_is_call(s) &&
 	    ((s->mref & MREF_HOSTED) ||
 	     (s->ctl_slot && (s->proto != IPPROTO_TCP || !s->alg))))
@@ -727,7 +731,8 @@ static const char *session_check(const struct session_table *t, uint32_t si,
 		 * are known to be whole */
 		if ((s->proto != IPPROTO_TCP && s->proto != IPPROTO_UDP &&
 		     s->proto != IPPROTO_ICMP) ||
-		    (s->flags & (SESS_ADDR | SESS_INBOUND | SESS_HAIRPIN)))
+		    (s->flags & (SESS_ADDR | SESS_INBOUND | SESS_HAIRPIN)) ||
+		    s->alg)
 			return "a session hosts a mapping it cannot";
 		(*hosts)++;
 	} else if (session_mref(t, s)) {

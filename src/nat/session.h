@@ -12,10 +12,11 @@
  * connection comes from a new port), and that session holds all a mapping
  * knows but its two hash chain links.  So a new dynamic mapping is *hosted*
  * by its first session: the session keeps the links (@mlink) and no mapping
- * record is taken.  When a second session joins, the mapping moves to a
- * record of its own and stays there until it ends.  A mapping is named by a
- * reference (mref): a record index, or MREF_HOSTED | its host's index;
- * mapping_get() reads either.
+ * record is taken.  When a second session joins, or its session becomes an
+ * ALG's control connection (whose ALG slot takes the words of the links),
+ * the mapping moves to a record of its own and stays there until it ends.
+ * A mapping is named by a reference (mref): a record index, or
+ * MREF_HOSTED | its host's index; mapping_get() reads either.
  *
  * Both live in preallocated pools of fixed-size records linked by 32-bit
  * index (0 is "none"); a pool hands out never-used records in order, so pages
@@ -146,7 +147,7 @@ static_assert(sizeof(struct flow_key) == 16, "flow_key is two words");
  * @tcp_seq:	TCP: the sequence number its inbound RST and FIN are checked
  *		against (proto_tcp.c)
  * @owner:	a GRE call: the session index of the control connection that
- *		owns it
+ *		owns it; 0 once the call rests (CLASS_GRE_QUARANTINE)
  *
  * A GRE version 1 call keeps the inside peer's Call ID in @in_port, the
  * translated one in @pub_port and the outside peer's in @rem_port.
@@ -464,7 +465,7 @@ uint32_t mapping_add(struct session_table *t, const struct nat_mapping *tmpl);
 
 /**
  * mapping_unhost() - move the mapping session @si hosts to a record of its
- * own, in the same places of its hash chains
+ * own (at the heads of its hash chains)
  *
  * There is a free record as long as mapping_count() <= mp.max.
  *

@@ -1123,6 +1123,11 @@ static void alg_check(uint64_t calls_host, uint64_t calls_server)
 		    !session_ctl_slot(&t->s[s->owner]))
 			fuzz_fail("call %u belongs to no control connection",
 				  si);
+		if (t->s[s->owner].in_addr != s->in_addr ||
+		    t->s[s->owner].rem_addr != s->rem_addr ||
+		    t->s[s->owner].pub_idx != s->pub_idx)
+			fuzz_fail("call %u belongs to another host's control "
+				  "connection", si);
 	}
 	if (ctl != a->pool.used)
 		fuzz_fail("%llu control connections hold %u slots",

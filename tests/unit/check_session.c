@@ -511,6 +511,41 @@ START_TEST(test_hosted_check)
 }
 END_TEST
 
+/* What session_table_check() must see wrong in the words a session's
+ * kind decides the meaning of. */
+START_TEST(test_check_shared_words)
+{
+	struct nat_session u = flow(12), g = {
+		.in_addr = htonl(0x0a000002), .in_port = htons(0x1111),
+		.pub_port = htons(0x2222), .rem_addr = htonl(0xc6336407),
+		.rem_port = htons(0x3333), .proto = IPPROTO_GRE,
+		.klass = CLASS_GRE,
+	};
+	uint32_t a = session_add(&big, MREF_NEW, &u, 1000);
+	uint32_t b, call = session_add(&big, 0, &g, 1000);
+
+	u.rem_port = htons(99);
+	b = session_add(&big, session_mref(&big, &big.s[a]), &u, 1000);
+	ck_assert_ptr_null(session_table_check(&big));
+	/* a UDP session with an ALG slot */
+	big.s[b].ctl_slot = 1;
+	ck_assert_ptr_nonnull(strstr(session_table_check(&big),
+				     "mapping or ALG slot is marked wrong"));
+	big.s[b].ctl_slot = 0;
+	/* a session without a mapping in a filter record */
+	big.s[call].flags |= SESS_PERM;
+	ck_assert_ptr_nonnull(strstr(session_table_check(&big),
+				     "without a dynamic mapping counts"));
+	big.s[call].flags &= (uint8_t)~SESS_PERM;
+	/* a GRE call that hosts */
+	big.s[call].flags |= SESS_MAP_HOST;
+	ck_assert_ptr_nonnull(strstr(session_table_check(&big),
+				     "a GRE call hosts a mapping"));
+	big.s[call].flags &= (uint8_t)~SESS_MAP_HOST;
+	ck_assert_ptr_null(session_table_check(&big));
+}
+END_TEST
+
 /* Every address of @addrs[0..n) counts @want[i], and nothing else
  * is in @ac. */
 static void expect_counts(const struct addr_counts *ac, const uint64_t *key,
@@ -641,6 +676,7 @@ static Suite *session_suite(void)
 	tcase_add_test(ti, test_hosted_ends_with_host);
 	tcase_add_test(ti, test_hosted_shared_chains);
 	tcase_add_test(ti, test_hosted_check);
+	tcase_add_test(ti, test_check_shared_words);
 	suite_add_tcase(s, ti);
 	tcase_set_timeout(tn, 60);	/* checks every count at each step */
 	tcase_add_test(tn, test_counts_lan_on_few_pages);
