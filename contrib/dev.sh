@@ -31,7 +31,7 @@ cd "$(dirname "$0")/.."
 # runs make check-valgrind.
 PACKAGES="gcc make autoconf automake libtool pkg-config libuv1-dev \
 libyaml-dev libcap-ng-dev liburing-dev check iproute2 iputils-ping python3 tcpdump \
-tshark groff-base mandoc util-linux mount procps iperf3 ethtool pptpd \
+groff-base mandoc util-linux mount procps iperf3 ethtool pptpd \
 pptp-linux nftables podman runc binutils python3-yaml systemd traceroute \
 iputils-tracepath python3-scapy clang libclang-rt-14-dev valgrind"
 

@@ -34,7 +34,7 @@ PUBLIC=203.0.113.1
 ECHOES=3			# round trips each client must see
 NAMES="s1 s2 s3"		# client sN on 198.51.100.N
 
-lab_begin tcpdump tshark pptp pptpd pptpctrl unshare mknod mount ss
+lab_begin tcpdump python3 pptp pptpd pptpctrl unshare mknod mount ss
 pptp_begin
 ns_add "$NS_LAN"
 ns_add "$NS_WAN"

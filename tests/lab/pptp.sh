@@ -179,7 +179,7 @@ words() {
 # ----------------------------------------------------------------------
 # The lab
 
-tools="tcpdump tshark pptp pptpd pptpctrl unshare mknod mount ss"
+tools="tcpdump python3 pptp pptpd pptpctrl unshare mknod mount ss"
 [ "$PPTP_ROUTER" = kernel ] && tools="$tools nft"
 lab_begin $tools
 pptp_begin

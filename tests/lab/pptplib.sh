@@ -18,7 +18,7 @@
 #                               $WORK/NAME.stub
 #   pptp_echoes NAME            echoes of its own probes NAME received
 #   pptp_crossed NAME...        frames a client got of another client's
-#   dissect PCAP OUT            a capture's PPTP fields, one line a packet
+#   dissect PCAP OUT            a capture's PPTP fields, one line a message
 #   field OUT CONDITION COLUMN  the distinct values of one of them
 
 STUB="/usr/bin/python3 $TOP_SRCDIR/tests/lab/pppstub.py"
@@ -198,21 +198,18 @@ pptp_crossed() {
 # ----------------------------------------------------------------------
 # Reading captures
 
-# dissect PCAP OUT: one tab-separated line per IP packet:
+# dissect PCAP OUT: one tab-separated line per PPTP control message and
+# per other IP packet (pptpcap.py says how it reads them):
 # src dst sport dport pptp-type call-id peer-call-id sccrp-result
 # ocrp-result gre-call-id serial
 dissect() {
-	tshark -n -r "$1" -Y ip -T fields -e ip.src -e ip.dst \
-		-e tcp.srcport -e tcp.dstport -e pptp.control_message_type \
-		-e pptp.call_id -e pptp.peer_call_id -e pptp.control_result \
-		-e pptp.out_result -e gre.key.call_id \
-		-e pptp.call_serial_number >"$2" 2>/dev/null
+	/usr/bin/python3 "$TOP_SRCDIR/tests/lab/pptpcap.py" "$1" >"$2"
 }
 
 # field OUT AWK-CONDITION COLUMN: sorted distinct values of a column.
-# A frame that carries several PPTP messages (segments coalesced on a slow
-# run) lists each field's values with commas: has(COLUMN, VALUE) in the
-# condition asks whether VALUE is one of them.
+# has(COLUMN, VALUE) in the condition asks whether VALUE is one of a
+# comma-separated list (the addresses of an ICMP error and of the packet
+# it quotes).
 field() {
 	awk -F'\t' "function has(l, v) { return index(\",\" l \",\", \",\" v \",\") > 0 }
 		$2 { print \$$3 }" "$1" | tr ',' '\n' | grep . | sort -nu
