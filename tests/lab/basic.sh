@@ -39,8 +39,7 @@ tunnat_start "$WORK/tunnat.yaml"
 n_lan ip addr add 192.168.1.11/24 dev "tin$ID"
 n_wan sysctl -qw "net.ipv6.conf.tout$ID.disable_ipv6=1"
 
-bg_start cap "$NS_WAN" tcpdump -n -U --immediate-mode -i "tout$ID" -w "$WORK/wan.pcap" ip
-wait_for 5 test -s "$WORK/wan.pcap" || broken "tcpdump did not start"
+capture_start wan "$NS_WAN" "tout$ID"
 
 for src in 192.168.1.10 192.168.1.11; do
 	check "ping from $src" n_lan ping -c 2 -W 2 -I "$src" 198.51.100.1
@@ -115,7 +114,7 @@ check "unsolicited inbound UDP counted as no-session" \
 check "the sessions are in the table" test "$(stat_value sessions)" -ge 4
 
 # The WAN side never saw a LAN address
-bg_stop cap
+capture_stop wan
 check "WAN capture holds the translated flows" sh -c \
 	"tcpdump -n -r '$WORK/wan.pcap' 2>/dev/null |
 	 grep -q '203.0.113.1.* > 198.51.100.1.5001'"

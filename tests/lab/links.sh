@@ -81,10 +81,8 @@ check "a public address that is local is refused" refused "local" \
 
 tunnat_start "$WORK/tunnat.yaml" ip netns exec "$NS_RTR"
 
-bg_start wancap "$NS_WAN" tcpdump -n -U --immediate-mode -i eth1 -w "$WORK/wan.pcap" ip
-bg_start lancap "$NS_LAN" tcpdump -n -U --immediate-mode -i eth1 -w "$WORK/lan.pcap" ip
-wait_for 5 test -s "$WORK/wan.pcap" || broken "tcpdump did not start (WAN)"
-wait_for 5 test -s "$WORK/lan.pcap" || broken "tcpdump did not start (LAN)"
+capture_start wan "$NS_WAN" eth1
+capture_start lan "$NS_LAN" eth1
 
 check "the kernel routes the LAN link into the inside TUN" sh -c \
 	"ip -n $NS_RTR route get $SERVER from 192.168.1.10 iif eth1 |
@@ -133,8 +131,8 @@ check_not "after exit, UDP does not pass" \
 n_wan $PEER udp-send "$SERVER" 192.168.1.10 9997
 sleep 0.5
 
-bg_stop wancap
-bg_stop lancap
+capture_stop wan
+capture_stop lan
 check "the WAN saw the translated flows" sh -c \
 	"tcpdump -n -r '$WORK/wan.pcap' 2>/dev/null |
 	 grep -q '$PUBLIC.* > $SERVER.5001'"

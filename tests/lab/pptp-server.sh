@@ -63,10 +63,8 @@ for ns in "$NS_LAN" "$NS_WAN"; do
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 done
 
-bg_start wancap "$NS_WAN" tcpdump -n -U --immediate-mode -i "tout$ID" -w "$WORK/wan.pcap" ip
-bg_start lancap "$NS_LAN" tcpdump -n -U --immediate-mode -i "tin$ID" -w "$WORK/lan.pcap" ip
-wait_for 5 test -s "$WORK/wan.pcap" || broken "tcpdump did not start (WAN)"
-wait_for 5 test -s "$WORK/lan.pcap" || broken "tcpdump did not start (LAN)"
+capture_start wan "$NS_WAN" "tout$ID"
+capture_start lan "$NS_LAN" "tin$ID"
 pptpd_start "$NS_LAN" "$SERVER"
 
 # all_echoed: every client has its echoes
@@ -108,8 +106,8 @@ grep "pptp: call .* <-> .*(control " "$WORK/tunnat.log" >"$WORK/calls.log" ||
 sed 's/^/    /' "$WORK/calls.log"
 
 # --- the wire -------------------------------------------------------------
-bg_stop wancap
-bg_stop lancap
+capture_stop wan
+capture_stop lan
 dissect "$WORK/wan.pcap" "$WORK/wan.txt"
 dissect "$WORK/lan.pcap" "$WORK/lan.txt"
 

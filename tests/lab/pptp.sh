@@ -188,14 +188,8 @@ ns_add "$NS_WAN"
 router_setup
 echo "router: $PPTP_ROUTER"
 
-# --immediate-mode: otherwise tcpdump takes packets from the kernel a
-# block at a time (up to a second late), and the block still open when
-# bg_stop ends it is lost: once, under valgrind, a client whose call came
-# last was missing from both captures
-bg_start wancap "$NS_WAN" tcpdump -n -U --immediate-mode -i "tout$ID" -w "$WORK/wan.pcap" ip
-bg_start lancap "$NS_LAN" tcpdump -n -U --immediate-mode -i "tin$ID" -w "$WORK/lan.pcap" ip
-wait_for 5 test -s "$WORK/wan.pcap" || broken "tcpdump did not start (WAN)"
-wait_for 5 test -s "$WORK/lan.pcap" || broken "tcpdump did not start (LAN)"
+capture_start wan "$NS_WAN" "tout$ID"
+capture_start lan "$NS_LAN" "tin$ID"
 syslog_start "$NS_WAN"
 pptpd_start "$NS_WAN" "$SERVER"
 
@@ -251,8 +245,8 @@ if [ "$PPTP_ROUTER" = kernel ]; then
 fi
 
 # --- the wire -------------------------------------------------------------
-bg_stop wancap
-bg_stop lancap
+capture_stop wan
+capture_stop lan
 dissect "$WORK/wan.pcap" "$WORK/wan.txt"
 dissect "$WORK/lan.pcap" "$WORK/lan.txt"
 

@@ -15,11 +15,10 @@ Each TCP segment's payload is read as the whole PPTP messages it holds,
 from its first byte on, with no reassembly: PPTP peers write whole
 messages, each far below the MSS, so a segment starts on a message, and a
 segment that holds several (coalesced by a retransmission, say) gives a
-line for each.  Nothing depends on the order packets were captured in: a
-capture taken where packets of one connection arrive from two CPUs can
-hold them out of order, and a dissector that follows the stream (tshark)
-then skips the messages of the segment it takes for a retransmission;
-tshark 4.0 also reads only the first message of a segment.  An ICMP error
+line for each.  Nothing depends on the order packets were captured in.
+(tshark 4.0, which these tests used before, reads only the first message
+of a segment, and skips the messages of a segment captured after a later
+one, which it takes for a retransmission.)  An ICMP error
 lists the addresses of the packet it quotes after its own, comma
 separated.  Values are decimal; a field a message does not have is empty.
 """
