@@ -582,7 +582,7 @@ uint32_t session_add(struct session_table *t, uint32_t mref,
 		mref = mapping_unhost(t, mref & ~MREF_HOSTED);
 	s = &t->s[si];
 	*s = *tmpl;
-	s->mlink[0] = s->mlink[1] = 0;	/* also @mref, @ctl_slot, @glink */
+	s->mlink[0] = s->mlink[1] = 0;	/* @mref, @ctl_slot, @glink too */
 	s->flags &= (uint8_t)~SESS_MAP_HOST;
 	s->last_ms = (uint32_t)now;
 	assert(!mref || !session_is_call(s));

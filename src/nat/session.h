@@ -30,10 +30,10 @@
  * the bucket number does not use).  A lookup reads its bucket, and only the
  * session whose tag matches: two cache misses (three when the 48-byte
  * session straddles two lines, whose misses overlap), the second known as
- * soon as the first is in, so a batch can prefetch both (nat_prefetch()).  A full
- * bucket sends new entries on to the next one and counts them as passed;
- * a lookup goes on past a bucket (to the adjacent line) only while that
- * count is not zero.  There
+ * soon as the first is in, so a batch can prefetch both (nat_prefetch()).
+ * A full bucket sends new entries on to the next one and counts them as
+ * passed; a lookup goes on past a bucket (to the adjacent line) only while
+ * that count is not zero.  There
  * are slots for every key at a load of at most 0.8.  The two extra keys of
  * a live GRE call, looked up only for ICMP errors, sit in a small chained
  * hash instead (links in the session), so the index never needs more than
@@ -414,11 +414,11 @@ static inline void session_prefetch_match(const struct session_table *t,
 	for (i = 0; i < INDEX_SLOTS; i++)
 		if (b->tag[i] == index_tag(h) &&
 		    ENTRY_SIDE(b->ent[i]) == side && b->ent[i]) {
-			const char *s = (const char *)&t->s[ENTRY_IDX(b->ent[i])];
+			const struct nat_session *s = &t->s[ENTRY_IDX(b->ent[i])];
 
 			/* its first and last byte: both its cache lines */
 			__builtin_prefetch(s);
-			__builtin_prefetch(s + sizeof(struct nat_session) - 1);
+			__builtin_prefetch((const char *)(s + 1) - 1);
 			return;
 		}
 }

@@ -163,10 +163,10 @@ capture_start() {
 # none of its packets (the checks on what it holds mean nothing else)
 capture_stop() {
 	bg_stop "$1cap"
-	dropped=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' \
+	dropped=$(sed -n 's/^\([0-9]*\) packets* dropped by kernel$/\1/p' \
 		"$WORK/$1cap.log")
-	check "the $1 capture lost no packet (${dropped:-?} dropped by the kernel)" \
-		test "${dropped:-1}" -eq 0
+	what="the $1 capture lost nothing (${dropped:-?} dropped by the kernel)"
+	check "$what" test "${dropped:-1}" -eq 0
 }
 
 lab_cleanup() {

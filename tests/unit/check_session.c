@@ -498,7 +498,7 @@ START_TEST(test_hosted_check)
 	big.s[a].flags &= (uint8_t)~SESS_MAP_HOST;
 	ck_assert_ptr_nonnull(strstr(session_table_check(&big),
 				     "hosted mappings are not as many"));
-	big.hosted--;		/* as if counted: the chains still say it */
+	big.hosted--;	/* as if counted: the chains still say it */
 	ck_assert_ptr_nonnull(strstr(session_table_check(&big),
 				     "chain holds a session that hosts none"));
 	big.s[a].flags |= SESS_MAP_HOST;
