@@ -95,7 +95,7 @@ static void log_vmsg(enum log_level l, const char *fmt, va_list ap)
 
 static void log_vmsg(enum log_level l, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char line[4096];	/* the longest, the stats line, fits */
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	pthread_mutex_lock(&log_mu);

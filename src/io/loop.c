@@ -250,12 +250,17 @@ static void buf_add(char *buf, size_t size, size_t *off, const char *fmt, ...)
 	va_end(ap);
 	if (w > 0 && (size_t)w < size - *off)
 		*off += (size_t)w;
+	else
+		buf[*off] = '\0';	/* no entry cut short */
 }
 
 void loop_log_stats(struct loop *l)
 {
 	struct nat_stats sum, *st = &sum;
-	char algs[512] = "", drops[1024] = "";
+	/* room for every drop reason counted, and the workers' counters */
+	char algs[512] = "",
+	     drops[DROP_REASON_N * (sizeof(" drop-=") - 1 +
+				    DROP_REASON_NAME_MAX + 20) + 128] = "";
 	uint64_t we[DIR_N], qf[DIR_N], gso, handed, full;
 	size_t aoff = 0, doff = 0;
 	unsigned r, a, i;

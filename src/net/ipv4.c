@@ -7,7 +7,8 @@
 #include "gre.h"
 #include "ipv4.h"
 
-static const char *const drop_reason_names[] = {
+/* each fits DROP_REASON_NAME_MAX (check_nat checks it) */
+static const char drop_reason_names[][DROP_REASON_NAME_MAX + 1] = {
 	[DROP_NONE]		= "none",
 	[DROP_NOT_IPV4]		= "not-ipv4",
 	[DROP_TRUNCATED]	= "truncated",
@@ -56,7 +57,7 @@ static_assert(sizeof(drop_reason_names) / sizeof(drop_reason_names[0]) ==
 
 const char *drop_reason_str(enum drop_reason r)
 {
-	if ((unsigned)r >= DROP_REASON_N || !drop_reason_names[r])
+	if ((unsigned)r >= DROP_REASON_N || !drop_reason_names[r][0])
 		return "?";
 	return drop_reason_names[r];
 }

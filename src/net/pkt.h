@@ -177,4 +177,6 @@ static inline uint8_t *pkt_l4(const struct pkt *p)
 /* drop_reason_str() - stable lower-case name of @r, for logs and counters */
 const char *drop_reason_str(enum drop_reason r);
 
+#define DROP_REASON_NAME_MAX	24	/* the longest drop_reason_str() */
+
 #endif /* TN_PKT_H */

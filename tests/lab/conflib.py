@@ -421,17 +421,25 @@ class Tunnat:
         with open(self.log_path, errors="replace") as f:
             return f.read()
 
+    def whole_lines(self):
+        """The log's lines that tunnat has finished writing."""
+        text = self.text()
+        return text[:text.rfind("\n") + 1].splitlines()
+
     def stats(self):
-        """Every counter of a fresh stats line (SIGUSR1), as a dict."""
+        """Every counter of a fresh stats line (SIGUSR1), as a dict.
+        Only whole lines count: one read mid-write once met a counter
+        without its value."""
         with self.stats_lock:
-            before = self.text().count(" stats: ")
+            before = len([ln for ln in self.whole_lines()
+                          if " stats: " in ln])
             if self.proc.poll() is not None:
                 raise Fail("tunnat has exited (status %s)" %
                            self.proc.returncode)
             self.proc.send_signal(signal.SIGUSR1)
             deadline = time.monotonic() + 5
             while True:
-                lines = [ln for ln in self.text().splitlines()
+                lines = [ln for ln in self.whole_lines()
                          if " stats: " in ln]
                 if len(lines) > before:
                     break

@@ -1549,6 +1549,26 @@ START_TEST(rfc4787_req14_fragments_both_ways)
 }
 END_TEST
 
+/* Every drop reason has a name of its own, of at most DROP_REASON_NAME_MAX
+ * characters (what the stats line's buffer is sized by), and no other
+ * value has one. */
+START_TEST(drop_reason_names)
+{
+	enum drop_reason r, q;
+
+	for (r = DROP_NONE; r < DROP_REASON_N; r++) {
+		const char *name = drop_reason_str(r);
+
+		ck_assert_str_ne(name, "?");
+		ck_assert_uint_gt(strlen(name), 0);
+		ck_assert_uint_le(strlen(name), DROP_REASON_NAME_MAX);
+		for (q = DROP_NONE; q < r; q++)
+			ck_assert_str_ne(name, drop_reason_str(q));
+	}
+	ck_assert_str_eq(drop_reason_str(DROP_REASON_N), "?");
+}
+END_TEST
+
 static Suite *nat_suite(void)
 {
 	Suite *s = suite_create("nat");
@@ -1557,6 +1577,7 @@ static Suite *nat_suite(void)
 	tc = tcase_create("memory");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, aligned_alloc_sizes);
+	tcase_add_test(tc, drop_reason_names);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("translation");
