@@ -57,23 +57,25 @@ static uint32_t perm_hash(const struct nat *n, uint32_t mkey, uint32_t rem)
 	       n->perms.mask;
 }
 
-/* The record of mapping_pubkey() @mkey with @rem, or 0. */
-static uint32_t perm_find(const struct nat *n, uint32_t mkey, uint32_t rem)
+/* The link that holds the record of mapping_pubkey() @mkey with @rem: a
+ * bucket or a record's @hnext; it holds 0 (the end of the chain) if there
+ * is no such record. */
+static uint32_t *perm_link(const struct nat *n, uint32_t mkey, uint32_t rem)
 {
 	const struct perm_table *pt = &n->perms;
-	uint32_t i = pt->bucket[perm_hash(n, mkey, rem)];
+	uint32_t *p = &pt->bucket[perm_hash(n, mkey, rem)];
 
-	while (i && (pt->e[i].mapping != mkey || pt->e[i].rem_addr != rem))
-		i = pt->e[i].hnext;
-	return i;
+	while (*p && (pt->e[*p].mapping != mkey || pt->e[*p].rem_addr != rem))
+		p = &pt->e[*p].hnext;
+	return p;
 }
 
 uint32_t perm_add(struct nat *n, const struct nat_mapping *m,
 		  uint32_t rem_addr)
 {
 	struct perm_table *pt = &n->perms;
-	uint32_t mkey = mapping_pubkey(m), i = perm_find(n, mkey, rem_addr);
-	uint32_t *head;
+	uint32_t mkey = mapping_pubkey(m), *link = perm_link(n, mkey, rem_addr);
+	uint32_t i = *link;
 
 	if (i) {
 		pt->e[i].n++;
@@ -88,26 +90,21 @@ uint32_t perm_add(struct nat *n, const struct nat_mapping *m,
 		return 0;
 	}
 	pt->pool.used++;
-	head = &pt->bucket[perm_hash(n, mkey, rem_addr)];
-	pt->e[i] = (struct perm){ .hnext = *head, .mapping = mkey,
-				  .rem_addr = rem_addr, .n = 1 };
-	*head = i;
+	pt->e[i] = (struct perm){ .mapping = mkey, .rem_addr = rem_addr,
+				  .n = 1 };
+	*link = i;		/* at the end of its chain */
 	return i;
 }
 
 void perm_del(struct nat *n, const struct nat_mapping *m, uint32_t rem_addr)
 {
 	struct perm_table *pt = &n->perms;
-	uint32_t mkey = mapping_pubkey(m), pi = perm_find(n, mkey, rem_addr);
-	uint32_t *p;
+	uint32_t *link = perm_link(n, mapping_pubkey(m), rem_addr), pi = *link;
 
 	assert(pi);
 	if (--pt->e[pi].n)
 		return;
-	p = &pt->bucket[perm_hash(n, mkey, rem_addr)];
-	while (*p != pi)
-		p = &pt->e[*p].hnext;
-	*p = pt->e[pi].hnext;
+	*link = pt->e[pi].hnext;
 	pt->e[pi].hnext = pt->pool.free;
 	pt->pool.free = pi;
 	pt->pool.used--;
@@ -176,7 +173,7 @@ bool filter_allows(const struct nat *n, const struct nat_mapping *m,
 	case NAT_FILTER_EI:
 		return true;
 	case NAT_FILTER_AD:
-		return perm_find(n, mapping_pubkey(m), rem_addr) != 0;
+		return *perm_link(n, mapping_pubkey(m), rem_addr) != 0;
 	case NAT_FILTER_APD:
 		break;
 	}

@@ -181,6 +181,12 @@ static uint32_t *side_link(struct nat_session *s, enum key_side side)
 	return &s->glink[side - SIDE_GRE_REM];
 }
 
+/* Where GRE call chain entry @e keeps its link. */
+static uint32_t *session_link(const struct session_table *t, uint32_t e)
+{
+	return side_link(&t->s[ENTRY_IDX(e)], ENTRY_SIDE(e));
+}
+
 void session_key(const struct session_table *t, const struct nat_session *s,
 		 enum key_side side, struct flow_key *k)
 {
@@ -256,7 +262,7 @@ static uint32_t gre_find(const struct session_table *t,
 	uint32_t e = t->g_bucket[key_hash(t, k) & t->g_mask];
 
 	while (e && !entry_matches(t, e, k))
-		e = *side_link(&t->s[ENTRY_IDX(e)], ENTRY_SIDE(e));
+		e = *session_link(t, e);
 	return ENTRY_IDX(e);
 }
 
@@ -332,21 +338,18 @@ uint32_t mapping_find(const struct session_table *t, const struct flow_key *k)
 	return 0;
 }
 
-/* Remove @entry from the chain starting at @head; it must be there. */
-static void chain_unlink(uint32_t *head, uint32_t entry, uint32_t *(*link)(
-			 void *base, uint32_t e), void *base)
+/* Remove @entry from the chain starting at @head, whose entries keep
+ * their links where @link says; it must be there. */
+static void chain_unlink(const struct session_table *t, uint32_t *head,
+			 uint32_t entry,
+			 uint32_t *(*link)(const struct session_table *t,
+					   uint32_t e))
 {
 	uint32_t *p = head;
 
 	while (*p != entry)
-		p = link(base, *p);
-	*p = *link(base, entry);
-}
-
-static uint32_t *session_link(void *base, uint32_t e)
-{
-	return side_link(&((struct nat_session *)base)[ENTRY_IDX(e)],
-			 ENTRY_SIDE(e));
+		p = link(t, *p);
+	*p = *link(t, entry);
 }
 
 static uint32_t pool_take(struct rec_pool *p, uint32_t next_free)
@@ -413,11 +416,7 @@ static void mapping_link_out(struct session_table *t,
 			     const struct nat_mapping *m, enum key_side side,
 			     uint32_t e)
 {
-	uint32_t *p = mapping_head(t, m, side);
-
-	while (*p != e)
-		p = mapping_link(t, *p);
-	*p = *mapping_link(t, e);
+	chain_unlink(t, mapping_head(t, m, side), e, mapping_link);
 }
 
 uint32_t mapping_add(struct session_table *t, const struct nat_mapping *tmpl)
@@ -556,8 +555,8 @@ static void key_unlink(struct session_table *t, uint32_t si,
 	if (side < SIDE_GRE_REM)
 		index_del(t, si, side, key_hash(t, &k));
 	else
-		chain_unlink(&t->g_bucket[key_hash(t, &k) & t->g_mask],
-			     ENTRY(si, side), session_link, t->s);
+		chain_unlink(t, &t->g_bucket[key_hash(t, &k) & t->g_mask],
+			     ENTRY(si, side), session_link);
 }
 
 static void keys_unlink(struct session_table *t, uint32_t si)
@@ -701,6 +700,7 @@ static const char *session_check(const struct session_table *t, uint32_t si,
 				 uint32_t *hosts)
 {
 	const struct nat_session *s = &t->s[si];
+	uint32_t mref = session_mref(t, s);
 	enum key_side side;
 
 	if (s->klass >= CLASS_N)
@@ -718,9 +718,8 @@ static const char *session_check(const struct session_table *t, uint32_t si,
 	if ((s->flags & SESS_MAP_HOST) && session_is_call(s))
 		return "a GRE call hosts a mapping";
 	if ((s->flags & SESS_PERM) &&
-	    (!session_mref(t, s) ||
-	     (!(s->flags & SESS_MAP_HOST) && s->mref < t->mp.unused &&
-	      t->m[s->mref].is_static)))
+	    (!mref || (!(mref & MREF_HOSTED) && mref < t->mp.unused &&
+		       t->m[mref].is_static)))
 		return "a session without a dynamic mapping counts in a filter record";
 	if (!(s->flags & SESS_MAP_HOST) && !session_is_call(s) &&
 	    ((s->mref & MREF_HOSTED) ||
@@ -735,17 +734,16 @@ static const char *session_check(const struct session_table *t, uint32_t si,
 		    s->alg)
 			return "a session hosts a mapping it cannot";
 		(*hosts)++;
-	} else if (session_mref(t, s)) {
-		uint32_t mi = session_mref(t, s);
-		const struct nat_mapping *m = &t->m[mi];
+	} else if (mref) {
+		const struct nat_mapping *m = &t->m[mref];
 
-		if (mi >= t->mp.unused || mcount[mi] == CHECK_FREE)
+		if (mref >= t->mp.unused || mcount[mref] == CHECK_FREE)
 			return "a session is on a free mapping";
 		if (m->in_addr != s->in_addr || m->in_port != s->in_port ||
 		    m->pub_port != s->pub_port || m->pub_idx != s->pub_idx ||
 		    mapping_proto(m) != s->proto)
 			return "a session and its mapping disagree";
-		mcount[mi]++;
+		mcount[mref]++;
 	}
 	return NULL;
 }

@@ -170,8 +170,7 @@ static void log_session(struct nat *n, enum nat_event_type type,
 	if (n->cfg.log_sessions && n->cfg.event && !session_is_call(s))
 		log_event(n, type, s->proto, s->in_addr, s->in_port,
 			  session_pub_addr(&n->t, s), s->pub_port, s->rem_addr,
-			  s->rem_port,
-			  ago_ms);
+			  s->rem_port, ago_ms);
 }
 
 static void log_mapping(struct nat *n, enum nat_event_type type,

@@ -127,10 +127,10 @@ bad=0
 translated=0
 for c in $NAMES; do
 	a=198.51.100.${c#s}
-	o=$(field "$WORK/lan.txt" "\$1 == \"$SERVER\" && \$2 == \"$a\" && has(\$5, 8) && \$9 == 1" 6)
-	t=$(field "$WORK/wan.txt" "\$1 == \"$PUBLIC\" && \$2 == \"$a\" && has(\$5, 8) && \$9 == 1" 6)
-	cid=$(field "$WORK/wan.txt" "\$1 == \"$a\" && has(\$5, 7)" 6)
-	cid_in=$(field "$WORK/lan.txt" "\$1 == \"$a\" && has(\$5, 7)" 6)
+	o=$(field "$WORK/lan.txt" "\$1 == \"$SERVER\" && \$2 == \"$a\" && \$5 == 8 && \$9 == 1" 6)
+	t=$(field "$WORK/wan.txt" "\$1 == \"$PUBLIC\" && \$2 == \"$a\" && \$5 == 8 && \$9 == 1" 6)
+	cid=$(field "$WORK/wan.txt" "\$1 == \"$a\" && \$5 == 7" 6)
+	cid_in=$(field "$WORK/lan.txt" "\$1 == \"$a\" && \$5 == 7" 6)
 	gre_wan_in=$(field "$WORK/wan.txt" "\$1 == \"$a\" && \$2 == \"$PUBLIC\" && \$10 != \"\"" 10)
 	gre_lan_in=$(field "$WORK/lan.txt" "\$1 == \"$a\" && \$2 == \"$SERVER\" && \$10 != \"\"" 10)
 	gre_lan_out=$(field "$WORK/lan.txt" "\$1 == \"$SERVER\" && \$2 == \"$a\" && \$10 != \"\"" 10)

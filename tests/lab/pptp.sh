@@ -265,15 +265,15 @@ check_not "the WAN capture holds no address but $PUBLIC and $SERVER" \
 check_not "no LAN address ever reached the WAN" grep -F "192.168." \
 	"$WORK/wan.txt"
 check "$N control connections from $PUBLIC, all accepted (SCCRP result 1)" \
-	test "$(field "$WORK/wan.txt" 'has($5, 2) && has($8, 1)' 4 | count)" \
+	test "$(field "$WORK/wan.txt" '$5 == 2 && $8 == 1' 4 | count)" \
 		-eq "$N"
 check "no Start-Control-Connection-Reply refused anything" \
-	test "$(field "$WORK/wan.txt" 'has($5, 2) && !has($8, 1)' 4 | count)" \
+	test "$(field "$WORK/wan.txt" '$5 == 2 && $8 != 1' 4 | count)" \
 		-eq 0
-field "$WORK/wan.txt" "\$1 == \"$PUBLIC\" && has(\$5, 7)" 6 >"$WORK/wan-pns"
-field "$WORK/wan.txt" "\$1 == \"$SERVER\" && has(\$5, 8) && \$9 == 1" 7 \
+field "$WORK/wan.txt" "\$1 == \"$PUBLIC\" && \$5 == 7" 6 >"$WORK/wan-pns"
+field "$WORK/wan.txt" "\$1 == \"$SERVER\" && \$5 == 8 && \$9 == 1" 7 \
 	>"$WORK/wan-ocrp"
-field "$WORK/wan.txt" "\$1 == \"$SERVER\" && has(\$5, 8) && \$9 == 1" 6 \
+field "$WORK/wan.txt" "\$1 == \"$SERVER\" && \$5 == 8 && \$9 == 1" 6 \
 	>"$WORK/wan-pac"
 field "$WORK/wan.txt" "\$1 == \"$SERVER\" && \$10 != \"\"" 10 \
 	>"$WORK/wan-gre-in"
@@ -318,11 +318,11 @@ bad=0
 : >"$WORK/same-ids"
 for i in $CLIENTS; do
 	a=192.168.1.1$i
-	inside=$(field "$WORK/lan.txt" "\$1 == \"$a\" && has(\$5, 7)" 6)
-	pac=$(field "$WORK/lan.txt" "\$2 == \"$a\" && has(\$5, 8)" 6)
+	inside=$(field "$WORK/lan.txt" "\$1 == \"$a\" && \$5 == 7" 6)
+	pac=$(field "$WORK/lan.txt" "\$2 == \"$a\" && \$5 == 8" 6)
 	outside=
 	[ -z "$pac" ] || outside=$(field "$WORK/wan.txt" \
-		"\$1 == \"$SERVER\" && has(\$5, 8) && has(\$6, $pac)" 7)
+		"\$1 == \"$SERVER\" && \$5 == 8 && \$6 == $pac" 7)
 	gre=$(field "$WORK/lan.txt" \
 		"\$1 == \"$SERVER\" && \$2 == \"$a\" && \$10 != \"\"" 10)
 	# pptp-linux: "Outgoing call established (call ID 1, peer's call ID 0)"
